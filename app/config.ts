@@ -1,0 +1,99 @@
+// The only place that reads process.env. Parsed once at start-up; every bad
+// variable is reported by name in one message.
+import { z } from 'zod';
+
+const optionalString = z
+  .string()
+  .trim()
+  .transform((v) => (v === '' ? undefined : v))
+  .optional();
+
+const envSchema = z
+  .object({
+    SHOPIFY_API_KEY: optionalString.describe('Client ID of the Shopify app'),
+    SHOPIFY_API_SECRET: optionalString.describe('Client secret of the Shopify app (signs webhooks and session tokens)'),
+    SHOPIFY_APP_URL: z.url().optional().describe('Public HTTPS URL of this app'),
+    SCOPES: z.string().default('read_customers,write_customers'),
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    DATABASE_URL: z
+      .string()
+      .default('file:./data/app.db')
+      .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), 'must start with file: (SQLite) or postgresql:// (PostgreSQL)'),
+    EDRONE_API_URL: z.url().default('https://api.edrone.me'),
+    SHOPIFY_ADMIN_ORIGIN: z.url().optional().describe('Development and tests only: send Admin API and token calls here'),
+    SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-07').default('2026-07'),
+    ENCRYPTION_KEY: z
+      .string()
+      .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+      .optional(),
+    WORKER: z.enum(['inline', 'off']).default('inline'),
+    WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  })
+  .superRefine((env, ctx) => {
+    if (Boolean(env.SHOPIFY_API_KEY) !== Boolean(env.SHOPIFY_API_SECRET)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [env.SHOPIFY_API_KEY ? 'SHOPIFY_API_SECRET' : 'SHOPIFY_API_KEY'],
+        message: 'set both SHOPIFY_API_KEY and SHOPIFY_API_SECRET, or neither for the local sandbox',
+      });
+    }
+    if (env.SHOPIFY_API_KEY && !env.SHOPIFY_APP_URL) {
+      ctx.addIssue({ code: 'custom', path: ['SHOPIFY_APP_URL'], message: 'required with Shopify credentials' });
+    }
+  });
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface AppConfig {
+  shopify: {
+    apiKey: string;
+    apiSecret: string;
+    appUrl: string;
+    scopes: string[];
+    apiVersion: string;
+    adminOrigin?: string;
+  };
+  port: number;
+  databaseUrl: string;
+  edroneApiUrl: string;
+  encryptionKey?: string;
+  worker: { inline: boolean; concurrency: number };
+  logLevel: Env['LOG_LEVEL'];
+  /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
+  sandbox: boolean;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws ConfigError naming every bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): AppConfig {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || 'environment'}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const sandbox = !e.SHOPIFY_API_KEY;
+  return {
+    shopify: {
+      apiKey: e.SHOPIFY_API_KEY ?? 'sandbox-api-key',
+      apiSecret: e.SHOPIFY_API_SECRET ?? 'sandbox-api-secret',
+      appUrl: e.SHOPIFY_APP_URL ?? `http://localhost:${e.PORT}`,
+      scopes: e.SCOPES.split(',').map((s) => s.trim()).filter(Boolean),
+      apiVersion: e.SHOPIFY_API_VERSION,
+      adminOrigin: e.SHOPIFY_ADMIN_ORIGIN,
+    },
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    edroneApiUrl: e.EDRONE_API_URL.replace(/\/$/, ''),
+    encryptionKey: e.ENCRYPTION_KEY,
+    worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY },
+    logLevel: e.LOG_LEVEL,
+    sandbox,
+  };
+}
