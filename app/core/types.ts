@@ -1,0 +1,79 @@
+// Plain data shared by the pure consent rules. No I/O lives under app/core.
+
+export const CHANNELS = ['email', 'sms'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+/** Shopify's marketing states, lower snake case as in webhook payloads. */
+export const SHOPIFY_STATES = ['subscribed', 'unsubscribed', 'pending', 'not_subscribed', 'redacted', 'invalid'] as const;
+export type ShopifyState = (typeof SHOPIFY_STATES)[number];
+
+/** edrone's subscriber_status: 1 subscribed, 0 unsubscribed; empty means unknown and is never an event. */
+export type EdroneState = 'subscribed' | 'unsubscribed';
+
+export const DIRECTIONS = ['both', 'shopify_to_edrone', 'edrone_to_shopify', 'paused'] as const;
+export type Direction = (typeof DIRECTIONS)[number];
+
+export const EDRONE_STATUS_FILTERS = ['all', 'unsubscribes', 'subscribes'] as const;
+export type EdroneStatusFilter = (typeof EDRONE_STATUS_FILTERS)[number];
+
+export interface SyncSettings {
+  direction: Direction;
+  edroneStatuses: EdroneStatusFilter;
+  channels: { email: boolean; sms: boolean };
+  createMissingCustomers: boolean;
+}
+
+/** Where a Shopify-side observation came from: a live webhook, or the app reading Shopify itself. */
+export type ShopifyOrigin = 'webhook' | 'backfill' | 'reconcile';
+
+/** Last known state on each side for one (shop, channel, identity), and what the app itself wrote. */
+export interface ConsentRecord {
+  shopifyState: ShopifyState | null;
+  shopifyAt: Date | null;
+  edroneState: EdroneState | null;
+  edroneAt: Date | null;
+  wroteShopifyState: ShopifyState | null;
+  wroteShopifyAt: Date | null;
+  wroteShopifyWallAt: Date | null;
+  wroteEdroneState: EdroneState | null;
+  wroteEdroneAt: Date | null;
+  wroteEdroneWallAt: Date | null;
+}
+
+export const EMPTY_RECORD: ConsentRecord = {
+  shopifyState: null,
+  shopifyAt: null,
+  edroneState: null,
+  edroneAt: null,
+  wroteShopifyState: null,
+  wroteShopifyAt: null,
+  wroteShopifyWallAt: null,
+  wroteEdroneState: null,
+  wroteEdroneAt: null,
+  wroteEdroneWallAt: null,
+};
+
+/** A consent change seen on Shopify (webhook, backfill or reconciliation). */
+export interface ShopifyConsentEvent {
+  origin: ShopifyOrigin;
+  channel: Channel;
+  customerId: string;
+  /** Normalised email (email channel) or E.164 phone (sms channel); null when the customer has none. */
+  identity: string | null;
+  state: ShopifyState;
+  /** consent_updated_at, else X-Shopify-Triggered-At; null when Shopify gave no time at all. */
+  at: Date | null;
+}
+
+/** A consent change reported by edrone, whatever format it arrived in. */
+export interface EdroneConsentEvent {
+  channel: Channel;
+  identity: string | null;
+  /** null: edrone sent an empty status ("information not available"). */
+  status: EdroneState | null;
+  at: Date;
+  /** Reason name (e.g. TRACE_UNSUBSCRIBED) when known, for echo detection and the activity log. */
+  reason: string | null;
+  /** Reason as edrone sent it (numeric id or name). */
+  reasonCode: string | null;
+}
