@@ -1,0 +1,99 @@
+// The composition root: builds every dependency once from the config.
+import { PrismaSessionStorage } from '@shopify/shopify-app-session-storage-prisma';
+import type { AppConfig } from './config.js';
+import { createLogger, type Logger } from './logger.js';
+import { openDatabase, type Database, type PrismaClient } from './db/database.js';
+import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
+import { createShopifyApi, ensureFreshOfflineSession, type ShopifyApi } from './adapters/shopify/shopify-app.js';
+import { createShopifyAdminClient } from './adapters/shopify/shopify-admin-client.js';
+import { createEdroneTraceClient } from './adapters/edrone/edrone-trace-client.js';
+import type { EdroneTraceClient } from './adapters/edrone/types.js';
+import { ShopAccessError } from './errors.js';
+import { createJobQueue, type JobQueue } from './queue/job-queue.js';
+import { createWorker, type Worker } from './queue/worker.js';
+import { createKeyedLock } from './jobs/keyed-lock.js';
+import { createShopifyWebhookHandler } from './jobs/shopify-webhook-job.js';
+import { createEdroneEventHandler } from './jobs/edrone-event-job.js';
+import { recordActivity } from './jobs/activity.js';
+import type { SyncDeps } from './jobs/sync-deps.js';
+
+export interface AppContext extends SyncDeps {
+  config: AppConfig;
+  logger: Logger;
+  db: Database;
+  prisma: PrismaClient;
+  shopify: ShopifyApi;
+  sessionStorage: PrismaSessionStorage<never>;
+  secretBox: SecretBox;
+  edrone: EdroneTraceClient;
+  queue: JobQueue;
+  worker: Worker;
+  close(): Promise<void>;
+}
+
+export async function createContext(config: AppConfig, options: { logger?: Logger; workerId?: string } = {}): Promise<AppContext> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const db = await openDatabase(config.databaseUrl);
+  const { prisma } = db;
+  // The library's types pin @prisma/client; ours is generated from the same Session model.
+  const sessionStorage = new PrismaSessionStorage<never>(prisma as never);
+  const shopify = createShopifyApi(config.shopify, sessionStorage);
+  const secretBox = createSecretBox({ encryptionKey: config.encryptionKey, fallbackSecret: config.shopify.apiSecret });
+  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl });
+  const queue = createJobQueue(db);
+  const locks = createKeyedLock();
+
+  const deps: SyncDeps = {
+    prisma,
+    edrone,
+    secretBox,
+    locks,
+    now: () => new Date(),
+    async adminClientFor(shopId) {
+      const session = await ensureFreshOfflineSession(shopify, sessionStorage, shopId);
+      if (!session) throw new ShopAccessError('The app has no access to this store yet. Open the app from your Shopify admin to connect it.');
+      return createShopifyAdminClient({ shopify, session, logger });
+    },
+  };
+
+  const worker = createWorker({
+    queue,
+    prisma,
+    logger,
+    id: options.workerId,
+    concurrency: config.worker.concurrency,
+    handlers: {
+      'shopify-webhook': createShopifyWebhookHandler(deps),
+      'edrone-event': createEdroneEventHandler(deps),
+    },
+    async onDead(job, message) {
+      await recordActivity(prisma, {
+        shopId: job.shopId,
+        jobId: job.id,
+        origin: job.kind === 'edrone-event' ? 'edrone' : 'shopify',
+        target: job.kind === 'edrone-event' ? 'shopify' : 'edrone',
+        channel: 'none',
+        result: 'failed',
+        reason: `${message} It is listed under Failures, where it can be retried.`,
+      });
+    },
+  });
+
+  return {
+    ...deps,
+    config,
+    logger,
+    db,
+    prisma,
+    shopify,
+    sessionStorage,
+    secretBox,
+    edrone,
+    queue,
+    worker,
+    async close() {
+      await worker.stop();
+      await db.close();
+    },
+  };
+}

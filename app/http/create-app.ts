@@ -1,0 +1,41 @@
+// The Express application: routes only; everything they need comes from the context.
+import express, { type Express } from 'express';
+import type { AppContext } from '../context.js';
+import { webhooksRouter } from './routes/webhooks.js';
+import { edroneSyncRouter } from './routes/edrone-sync.js';
+import { settingsRouter } from './routes/settings.js';
+import { adminApiRouter } from './routes/admin-api.js';
+import { adminPageRouter } from './routes/admin-page.js';
+import { sessionTokenAuth } from './middleware/session-token.js';
+import { errorHandler } from './error-handler.js';
+
+export function createApp(ctx: AppContext): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', true);
+  const wake = () => ctx.worker.wake();
+
+  app.get('/healthz', async (_req, res) => {
+    try {
+      await ctx.prisma.$queryRawUnsafe('SELECT 1');
+      res.json({ status: 'ok' });
+    } catch {
+      res.status(503).json({ status: 'error', error: 'database unavailable' });
+    }
+  });
+
+  app.use(webhooksRouter(ctx, wake));
+  app.use(edroneSyncRouter(ctx, wake));
+
+  const api = express.Router();
+  api.use(express.json({ limit: '64kb' }));
+  api.use(sessionTokenAuth(ctx));
+  api.use(settingsRouter(ctx));
+  api.use(adminApiRouter(ctx));
+  api.use((_req, res) => void res.status(404).json({ error: 'not found' }));
+  app.use('/api', api);
+
+  app.use(adminPageRouter(ctx));
+  app.use(errorHandler(ctx.logger));
+  return app;
+}

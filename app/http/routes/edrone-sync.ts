@@ -1,0 +1,35 @@
+// POST /edrone/sync/:syncToken: edrone's subscription status synchronisation.
+import express, { Router } from 'express';
+import type { AppContext } from '../../context.js';
+import { ingestEdroneSync } from '../../ingest/ingest-edrone-sync.js';
+
+export const EDRONE_BODY_LIMIT = '64kb';
+
+function flatQuery(query: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries((query ?? {}) as Record<string, unknown>)) {
+    if (typeof v === 'string') out[k] = v;
+    else if (Array.isArray(v) && typeof v[0] === 'string') out[k] = v[0];
+  }
+  return out;
+}
+
+export function edroneSyncRouter(ctx: AppContext, onAccepted: () => void): Router {
+  const router = Router();
+  router.post('/edrone/sync/:syncToken', express.text({ type: () => true, limit: EDRONE_BODY_LIMIT }), async (req, res) => {
+    const outcome = await ingestEdroneSync(ctx, {
+      syncToken: req.params.syncToken,
+      contentType: req.get('content-type') ?? undefined,
+      rawBody: typeof req.body === 'string' ? req.body : '',
+      query: flatQuery(req.query),
+    });
+    if (outcome.status === 'rejected') {
+      ctx.logger.warn({ reason: outcome.message, status: outcome.httpStatus }, 'edrone request rejected');
+      res.status(outcome.httpStatus).json({ status: 'error', error: outcome.message });
+      return;
+    }
+    if (outcome.status === 'accepted') onAccepted();
+    res.status(200).json({ status: outcome.status === 'accepted' ? 'ok' : 'duplicate' });
+  });
+  return router;
+}

@@ -1,0 +1,40 @@
+// POST /webhooks: every Shopify topic. HMAC over the raw body through the
+// library; then the transport-independent ingest.
+import express, { Router } from 'express';
+import type { AppContext } from '../../context.js';
+import { ingestShopifyWebhook } from '../../ingest/ingest-shopify-webhook.js';
+
+export const WEBHOOK_BODY_LIMIT = '256kb';
+
+export function webhooksRouter(ctx: AppContext, onAccepted: () => void): Router {
+  const router = Router();
+  router.post('/webhooks', express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
+    const rawBody = typeof req.body === 'string' ? req.body : '';
+    const check = await ctx.shopify.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res });
+    if (!check.valid) {
+      if (check.reason === 'invalid_hmac' || check.reason === 'missing_hmac') {
+        res.status(401).json({ error: 'invalid HMAC signature' });
+      } else if ('missingHeaders' in check) {
+        res.status(400).json({ error: `missing headers: ${check.missingHeaders.join(', ')}` });
+      } else {
+        res.status(400).json({ error: 'empty body' });
+      }
+      return;
+    }
+    const outcome = await ingestShopifyWebhook(ctx.prisma, {
+      shop: check.domain,
+      topic: check.topic,
+      webhookId: check.webhookId,
+      triggeredAt: req.get('x-shopify-triggered-at') ?? undefined,
+      rawBody,
+    });
+    if (outcome.status === 'rejected') {
+      ctx.logger.warn({ shop: check.domain, topic: check.topic, reason: outcome.message }, 'webhook rejected');
+      res.status(outcome.httpStatus).json({ error: outcome.message });
+      return;
+    }
+    if (outcome.status === 'accepted') onAccepted();
+    res.status(200).json({ status: outcome.status });
+  });
+  return router;
+}

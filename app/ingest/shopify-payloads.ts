@@ -1,0 +1,118 @@
+// Shopify webhook bodies, validated with zod. Customer and shop ids exceed
+// Number.MAX_SAFE_INTEGER, so they are turned into strings before JSON.parse
+// ever sees them as numbers.
+import { z } from 'zod';
+import { SHOPIFY_STATES, type ShopifyState } from '../core/types.js';
+
+export const CONSENT_TOPICS = ['customers_email_marketing_consent/update', 'customers_marketing_consent/update'] as const;
+export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
+export const KNOWN_TOPICS = [...CONSENT_TOPICS, ...COMPLIANCE_TOPICS, 'app/uninstalled'] as const;
+export type KnownTopic = (typeof KNOWN_TOPICS)[number];
+
+export function isKnownTopic(topic: string): topic is KnownTopic {
+  return (KNOWN_TOPICS as readonly string[]).includes(topic);
+}
+
+/** JSON.parse that keeps every integer id as its exact decimal string. */
+export function parseJsonKeepingIds(raw: string): unknown {
+  return JSON.parse(raw.replace(/("(?:id|customer_id|shop_id)"\s*:\s*)(-?\d+)(?=\s*[,}\]])/g, '$1"$2"'));
+}
+
+const id = z.string().regex(/^\d+$/, 'must be a numeric id');
+const consentState = z
+  .string()
+  .transform((s) => s.toLowerCase())
+  .pipe(z.enum(SHOPIFY_STATES, { error: `must be one of ${SHOPIFY_STATES.join(', ')}` }))
+  .nullable();
+const timestamp = z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'must be an ISO 8601 date').nullable().optional();
+
+const emailConsentBody = z.object({
+  customer_id: id,
+  email_address: z.string().nullable().optional(),
+  email_marketing_consent: z
+    .object({ state: consentState, opt_in_level: z.string().nullable().optional(), consent_updated_at: timestamp })
+    .nullable(),
+});
+
+const smsConsentBody = z.object({
+  id,
+  phone: z.string().nullable().optional(),
+  sms_marketing_consent: z
+    .object({
+      state: consentState,
+      opt_in_level: z.string().nullable().optional(),
+      consent_updated_at: timestamp,
+      consent_collected_from: z.string().nullable().optional(),
+    })
+    .nullable(),
+});
+
+const complianceCustomer = z.object({
+  id: id.optional(),
+  email: z.string().nullable().optional(),
+  phone: z.string().nullable().optional(),
+});
+
+const schemas = {
+  'customers_email_marketing_consent/update': emailConsentBody,
+  'customers_marketing_consent/update': smsConsentBody,
+  'customers/data_request': z.object({ shop_domain: z.string().optional(), customer: complianceCustomer, data_request: z.object({ id }).partial().optional() }),
+  'customers/redact': z.object({ shop_domain: z.string().optional(), customer: complianceCustomer }),
+  'shop/redact': z.object({ shop_domain: z.string().optional() }),
+  'app/uninstalled': z.object({}).loose(),
+} satisfies Record<KnownTopic, z.ZodType>;
+
+export type ShopifyPayload<T extends KnownTopic> = z.infer<(typeof schemas)[T]>;
+
+/** A consent webhook reduced to what the rules need. */
+export interface ShopifyConsentPayload {
+  channel: 'email' | 'sms';
+  customerId: string;
+  address: string | null;
+  state: ShopifyState;
+  consentUpdatedAt: string | null;
+}
+
+export type ParsedWebhook =
+  | { ok: true; topic: KnownTopic; body: unknown }
+  | { ok: false; message: string };
+
+/** Parses and validates a webhook body for its topic. */
+export function parseWebhookBody(topic: KnownTopic, raw: string): ParsedWebhook {
+  let json: unknown;
+  try {
+    json = parseJsonKeepingIds(raw);
+  } catch {
+    return { ok: false, message: 'body is not valid JSON' };
+  }
+  const result = schemas[topic].safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    return { ok: false, message: `invalid ${topic} body: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim() };
+  }
+  return { ok: true, topic, body: result.data };
+}
+
+export function consentPayloadOf(topic: KnownTopic, body: unknown): ShopifyConsentPayload | null {
+  if (topic === 'customers_email_marketing_consent/update') {
+    const b = body as ShopifyPayload<typeof topic>;
+    return {
+      channel: 'email',
+      customerId: b.customer_id,
+      address: b.email_address ?? null,
+      state: b.email_marketing_consent?.state ?? 'not_subscribed',
+      consentUpdatedAt: b.email_marketing_consent?.consent_updated_at ?? null,
+    };
+  }
+  if (topic === 'customers_marketing_consent/update') {
+    const b = body as ShopifyPayload<typeof topic>;
+    return {
+      channel: 'sms',
+      customerId: b.id,
+      address: b.phone ?? null,
+      state: b.sms_marketing_consent?.state ?? 'not_subscribed',
+      consentUpdatedAt: b.sms_marketing_consent?.consent_updated_at ?? null,
+    };
+  }
+  return null;
+}

@@ -1,0 +1,16 @@
+import type { PrismaClient } from '../db/database.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { EdroneTraceClient } from '../adapters/edrone/types.js';
+import type { ShopifyAdminClient } from '../adapters/shopify/types.js';
+import type { KeyedLock } from './keyed-lock.js';
+
+/** What the sync use cases need from the outside world. */
+export interface SyncDeps {
+  prisma: PrismaClient;
+  edrone: EdroneTraceClient;
+  secretBox: SecretBox;
+  locks: KeyedLock;
+  /** Throws ShopAccessError when the shop has no usable token. */
+  adminClientFor(shopId: string): Promise<ShopifyAdminClient>;
+  now(): Date;
+}

@@ -1,0 +1,132 @@
+// Runs due jobs: claims up to `concurrency`, runs each through its handler, and
+// ends every job in exactly one of complete / fail / postpone.
+import { randomUUID } from 'node:crypto';
+import { AppError, ShopAccessError, ThrottledError, coerceError } from '../errors.js';
+import type { Logger } from '../logger.js';
+import type { PrismaClient } from '../db/database.js';
+import type { Job, JobQueue } from './job-queue.js';
+
+export type JobHandler = (job: Job) => Promise<void>;
+
+/** How long a shop's Shopify-calling jobs wait after its token was rejected, before they are tried again. */
+export const ACCESS_RECHECK_MS = 5 * 60_000;
+
+export interface Worker {
+  start(): void;
+  /** Stops claiming and waits for running jobs. */
+  stop(): Promise<void>;
+  /** Looks for due jobs now instead of at the next poll. */
+  wake(): void;
+  /** Claims and runs due jobs until none is left (tests, CLI). */
+  drain(options?: { timeoutMs?: number }): Promise<void>;
+  readonly id: string;
+}
+
+export function createWorker(deps: {
+  queue: JobQueue;
+  prisma: PrismaClient;
+  handlers: Record<string, JobHandler>;
+  logger: Logger;
+  concurrency?: number;
+  pollMs?: number;
+  id?: string;
+  /** Called once when a job is dead-lettered, to make the failure visible. */
+  onDead?: (job: Job, message: string) => Promise<void>;
+}): Worker {
+  const { queue, prisma, handlers, logger } = deps;
+  const concurrency = deps.concurrency ?? 4;
+  const pollMs = deps.pollMs ?? 500;
+  const id = deps.id ?? `worker-${randomUUID().slice(0, 8)}`;
+  const running = new Set<Promise<void>>();
+  let timer: NodeJS.Timeout | null = null;
+  let stopped = true;
+  let ticking = false;
+
+  async function run(job: Job): Promise<void> {
+    const log = logger.child({ jobId: job.id, kind: job.kind, shop: job.shopId, attempt: job.attempts });
+    const handler = handlers[job.kind];
+    try {
+      if (!handler) throw new AppError('unknown_job_kind', `No handler for job kind ${job.kind}`);
+      await handler(job);
+      await queue.complete(job, id);
+    } catch (e) {
+      const err = coerceError(e);
+      if (err instanceof ThrottledError) {
+        const until = new Date(Date.now() + err.retryAfterMs);
+        if (err.service === 'shopify') await prisma.shop.update({ where: { id: job.shopId }, data: { pausedUntil: until } }).catch(() => {});
+        await queue.postpone(job, id, until, err.message);
+        log.debug({ retryAfterMs: err.retryAfterMs }, 'throttled, postponed');
+      } else if (err instanceof ShopAccessError) {
+        // Waiting costs nothing; burning the retries of every queued job would lose them.
+        await prisma.shop.update({ where: { id: job.shopId }, data: { blockedReason: err.message } }).catch(() => {});
+        await queue.postpone(job, id, new Date(Date.now() + ACCESS_RECHECK_MS), err.message);
+        log.warn('shop access revoked; its jobs wait until the merchant reconnects');
+      } else {
+        const retriable = err instanceof AppError ? err.retriable : true;
+        const outcome = await queue.fail(job, id, err.message, retriable);
+        if (outcome === 'dead') await deps.onDead?.(job, err.message).catch(() => {});
+        log[outcome === 'dead' ? 'error' : 'warn']({ err: err.message, outcome }, 'job failed');
+      }
+    }
+  }
+
+  async function tick(): Promise<number> {
+    if (ticking) return 0;
+    ticking = true;
+    try {
+      const free = concurrency - running.size;
+      if (free <= 0) return 0;
+      const jobs = await queue.claim(id, free);
+      for (const job of jobs) {
+        const p = run(job).finally(() => {
+          running.delete(p);
+          if (!stopped) schedule(0);
+        });
+        running.add(p);
+      }
+      return jobs.length;
+    } catch (e) {
+      logger.error({ err: coerceError(e).message }, 'claiming jobs failed');
+      return 0;
+    } finally {
+      ticking = false;
+    }
+  }
+
+  function schedule(ms: number): void {
+    if (stopped) return;
+    if (timer) clearTimeout(timer);
+    timer = setTimeout(async () => {
+      timer = null;
+      const claimed = await tick();
+      if (!stopped && !timer) schedule(claimed > 0 ? 0 : pollMs);
+    }, ms);
+  }
+
+  return {
+    id,
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      schedule(0);
+    },
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      await Promise.allSettled([...running]);
+    },
+    wake() {
+      if (!stopped) schedule(0);
+    },
+    async drain({ timeoutMs = 20_000 } = {}) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const claimed = await tick();
+        if (claimed === 0 && running.size === 0) return;
+        if (running.size > 0) await Promise.race([...running]);
+        if (Date.now() > deadline) throw new Error('drain timed out with jobs still due');
+      }
+    },
+  };
+}
