@@ -23,7 +23,8 @@ export function webhooksRouter(ctx: AppContext, onAccepted: () => void): Router 
     }
     const outcome = await ingestShopifyWebhook(ctx.prisma, {
       shop: check.domain,
-      topic: check.topic,
+      // The library reports the enum form (CUSTOMERS_REDACT); the header has Shopify's topic name.
+      topic: req.get('x-shopify-topic') ?? check.topic,
       webhookId: check.webhookId,
       triggeredAt: req.get('x-shopify-triggered-at') ?? undefined,
       rawBody,

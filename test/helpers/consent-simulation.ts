@@ -1,0 +1,425 @@
+// A small deterministic simulation of Shopify, edrone and the app's consent
+// rules, for property tests of app/core/decide.ts. One customer, both channels.
+//
+// Platform models (ARCHITECTURE.md; shared/reference/shopify.md, edrone.md):
+// - Shopify keeps one state and consent time per channel. A user change happens
+//   "now". A consent mutation from the app carries consentUpdatedAt and is applied
+//   only if that time is not older than the stored one; consent_updated_at only
+//   moves when the state changes. Every accepted state change (the user's or the
+//   app's) emits a webhook with the new state and its consent_updated_at.
+// - edrone keeps one state per channel. A user change happens "now" and is
+//   reported with event_date = now and a non-trace reason. A trace from the app
+//   is applied when it arrives (arrival order, whatever its age) and, if it
+//   changed the state, is reported with reason TRACE_SUBSCRIBED /
+//   TRACE_UNSUBSCRIBED (email) or TRACE_UPDATE (SMS) and event_date = the time
+//   edrone processed it. A status that does not change is not reported.
+// - Reports of both platforms sit in a pool and reach the app in any order,
+//   late, and possibly more than once.
+// - The app is one sequential worker. It learns of changes only through
+//   delivered reports. For each it calls decide*, then performs the writes one
+//   after the other: each call reaches its platform after a short latency (users
+//   may change things meanwhile), and when it returns the app records it with
+//   afterEdroneWrite / afterShopifyWrite (now = that moment). While a job's
+//   writes are in flight the worker takes no other report.
+import fc from 'fast-check';
+import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
+import * as decide from '../../app/core/decide.js';
+import { ECHO_WINDOW_MS, type Decision, type Write } from '../../app/core/decide.js';
+import {
+  CHANNELS,
+  EMPTY_RECORD,
+  type Channel,
+  type ConsentRecord,
+  type EdroneConsentEvent,
+  type EdroneState,
+  type ShopifyConsentEvent,
+  type ShopifyState,
+  type SyncSettings,
+} from '../../app/core/types.js';
+
+export const SECOND = 1_000;
+export const START = Date.UTC(2026, 0, 15, 10, 0, 0);
+
+export type Step =
+  /** A customer or merchant changes consent on Shopify, `dt` ms after the previous step. */
+  | { kind: 'shopify'; dt: number; channel: Channel; state: ShopifyState }
+  /** A customer or agent changes consent in edrone. */
+  | { kind: 'edrone'; dt: number; channel: Channel; status: EdroneState; reason: string | null }
+  /**
+   * One pending report reaches the app (`pick` chooses which; nothing while the
+   * worker is busy). `keep`: the sender will deliver it again later. Each write
+   * the app decides reaches its platform `latency` ms after the previous one.
+   */
+  | { kind: 'deliver'; dt: number; pick: number; keep: boolean; latency: number }
+  /** A report the app already got is delivered once more (a retry); nothing while the worker is busy. */
+  | { kind: 'redeliver'; dt: number; pick: number; latency: number }
+  /** Time passes. */
+  | { kind: 'idle'; dt: number };
+
+export interface Scenario {
+  steps: Step[];
+  /** Time between the last step and the final drain. */
+  drainGap: number;
+  settings: SyncSettings;
+}
+
+/** The rules under test; replaceable to try a candidate fix against the same scenarios. */
+export interface Rules {
+  decideShopifyEvent: typeof decide.decideShopifyEvent;
+  decideEdroneEvent: typeof decide.decideEdroneEvent;
+  afterEdroneWrite: typeof decide.afterEdroneWrite;
+  /** `shopifyNow`: Shopify's consent after the mutation, as its response returns it (ignored by the app today). */
+  afterShopifyWrite: (
+    record: ConsentRecord,
+    value: EdroneState,
+    at: Date,
+    now: Date,
+    shopifyNow?: { state: ShopifyState; at: Date | null },
+  ) => ConsentRecord;
+}
+
+export const APP_RULES: Rules = {
+  decideShopifyEvent: decide.decideShopifyEvent,
+  decideEdroneEvent: decide.decideEdroneEvent,
+  afterEdroneWrite: decide.afterEdroneWrite,
+  afterShopifyWrite: decide.afterShopifyWrite,
+};
+
+export interface RealChange {
+  side: 'shopify' | 'edrone';
+  channel: Channel;
+  at: number;
+  /** The state in Shopify terms (edrone's two states are the same words). */
+  state: ShopifyState;
+  /** What it means for the other side; null for pending / not_subscribed. */
+  mapped: EdroneState | null;
+}
+
+type Message =
+  | { id: number; side: 'shopify'; event: ShopifyConsentEvent; echo: boolean }
+  | { id: number; side: 'edrone'; event: EdroneConsentEvent; echo: boolean };
+
+export interface WriteLog {
+  channel: Channel;
+  write: Write;
+  decidedAt: number;
+  landedAt: number;
+  /** Id of the report that caused it, and whether that delivery was a redelivery. */
+  cause: number;
+  redelivery: boolean;
+  /** Did the platform accept it (Shopify: consentUpdatedAt not older), did it change the state? */
+  accepted: boolean;
+  changed: boolean;
+}
+
+export interface Outcome {
+  shopify: Record<Channel, { state: ShopifyState; at: number | null }>;
+  edrone: Record<Channel, { state: EdroneState | null; at: number | null }>;
+  records: Record<Channel, ConsentRecord>;
+  realChanges: RealChange[];
+  writes: WriteLog[];
+  deliveries: number;
+  redeliveries: number;
+  /** The drain did not settle within its bound: a write loop. */
+  looped: boolean;
+  trace: { t: number; what: string }[];
+}
+
+const IDENTITY: Record<Channel, string> = { email: 'ann@example.com', sms: '+48500100200' };
+
+function traceReason(channel: Channel, status: EdroneState): string {
+  if (channel === 'sms') return 'TRACE_UPDATE';
+  return status === 'subscribed' ? 'TRACE_SUBSCRIBED' : 'TRACE_UNSUBSCRIBED';
+}
+
+const rel = (t: number | null): string => (t === null ? 'null' : `+${Math.round((t - START) / SECOND)}s`);
+
+interface InFlight {
+  channel: Channel;
+  write: Write;
+  decidedAt: number;
+  cause: number;
+  redelivery: boolean;
+  latency: number;
+  /** When it reaches the platform; set once it is the head of the queue. */
+  due: number;
+}
+
+export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBound = 400): Outcome {
+  const { settings } = scenario;
+  const { decideShopifyEvent, decideEdroneEvent, afterEdroneWrite, afterShopifyWrite } = rules;
+  let clock = START;
+  let nextId = 1;
+  const shopify: Outcome['shopify'] = {
+    email: { state: 'not_subscribed', at: null },
+    sms: { state: 'not_subscribed', at: null },
+  };
+  const edrone: Outcome['edrone'] = { email: { state: null, at: null }, sms: { state: null, at: null } };
+  const records: Record<Channel, ConsentRecord> = { email: { ...EMPTY_RECORD }, sms: { ...EMPTY_RECORD } };
+  const pool: Message[] = [];
+  const seen: Message[] = [];
+  const delivered = new Set<number>();
+  const inflight: InFlight[] = [];
+  const realChanges: RealChange[] = [];
+  const writes: WriteLog[] = [];
+  const trace: Outcome['trace'] = [];
+  let deliveries = 0;
+  let redeliveries = 0;
+  const log = (what: string) => trace.push({ t: clock, what });
+
+  const emitShopify = (channel: Channel, echo: boolean) => {
+    const id = nextId++;
+    const { state, at } = shopify[channel];
+    const event: ShopifyConsentEvent = {
+      origin: 'webhook',
+      channel,
+      customerId: 'gid://shopify/Customer/1',
+      identity: IDENTITY[channel],
+      state,
+      at: at === null ? null : new Date(at),
+    };
+    pool.push({ id, side: 'shopify', echo, event });
+    log(`shopify emits #${id} ${channel}=${state} at=${rel(at)}${echo ? ' (app write)' : ''}`);
+  };
+
+  const emitEdrone = (channel: Channel, status: EdroneState, reason: string | null, echo: boolean) => {
+    const id = nextId++;
+    const event: EdroneConsentEvent = { channel, identity: IDENTITY[channel], status, at: new Date(clock), reason, reasonCode: null };
+    pool.push({ id, side: 'edrone', echo, event });
+    log(`edrone emits #${id} ${channel}=${status} reason=${reason} at=${rel(clock)}`);
+  };
+
+  /** The worker runs one job: decide, then queue its writes. */
+  const handle = (msg: Message, latency: number) => {
+    const redelivery = delivered.has(msg.id);
+    if (!redelivery) seen.push(msg);
+    delivered.add(msg.id);
+    deliveries++;
+    if (redelivery) redeliveries++;
+    const channel = msg.event.channel;
+    const now = new Date(clock);
+    const d: Decision =
+      msg.side === 'shopify'
+        ? decideShopifyEvent(records[channel], msg.event, settings, now)
+        : decideEdroneEvent(records[channel], msg.event, settings, now);
+    records[channel] = d.record;
+    const what = msg.side === 'shopify' ? msg.event.state : msg.event.status;
+    const outcome = d.writes.length
+      ? d.writes.map((w) => `write ${w.target}=${w.value} at=${rel(w.at?.getTime() ?? null)}`).join(', ')
+      : `skip ${d.skip}`;
+    log(`app gets #${msg.id}${redelivery ? ' again' : ''} (${msg.side} ${channel}=${what} at=${rel(msg.event.at?.getTime() ?? null)}) -> ${outcome}`);
+    for (const write of d.writes) {
+      inflight.push({ channel, write, decidedAt: clock, cause: msg.id, redelivery, latency, due: clock + latency });
+    }
+  };
+
+  /** The oldest in-flight write reaches its platform; the call returns; the app records it. */
+  const land = () => {
+    const w = inflight.shift()!;
+    const { channel, write } = w;
+    let accepted = true;
+    let changed = false;
+    if (write.target === 'edrone') {
+      // edrone applies traces in arrival order and stamps them with its own time.
+      if (edrone[channel].state !== write.value) {
+        edrone[channel] = { state: write.value, at: clock };
+        changed = true;
+      }
+      log(`edrone applies trace ${channel}=${write.value}${changed ? '' : ' (no change)'}`);
+      if (changed) emitEdrone(channel, write.value, traceReason(channel, write.value), true);
+    } else {
+      // Shopify keeps the newer consent: an older consentUpdatedAt changes nothing.
+      const at = write.at.getTime();
+      const stored = shopify[channel].at;
+      accepted = stored === null || at >= stored;
+      if (accepted && shopify[channel].state !== write.value) {
+        shopify[channel] = { state: write.value, at };
+        changed = true;
+      }
+      log(`shopify mutation ${channel}=${write.value} at=${rel(at)} ${accepted ? (changed ? 'applied' : 'no change') : 'ignored (older)'}`);
+      if (changed) emitShopify(channel, true);
+    }
+    const now = new Date(clock);
+    records[channel] =
+      write.target === 'edrone'
+        ? afterEdroneWrite(records[channel], write.value, write.at, now)
+        : afterShopifyWrite(records[channel], write.value, write.at, now, {
+            state: shopify[channel].state,
+            at: shopify[channel].at === null ? null : new Date(shopify[channel].at!),
+          });
+    writes.push({ ...w, landedAt: clock, accepted, changed });
+    // The job's next write is sent now.
+    if (inflight[0]) inflight[0].due = clock + inflight[0].latency;
+  };
+
+  /** Time passes; writes that are due land on the way. */
+  const advance = (dt: number) => {
+    const target = clock + dt;
+    while (inflight[0] && inflight[0].due <= target) {
+      clock = Math.max(clock, inflight[0].due);
+      land();
+    }
+    clock = target;
+  };
+
+  for (const step of scenario.steps) {
+    advance(step.dt);
+    switch (step.kind) {
+      case 'shopify':
+        if (shopify[step.channel].state === step.state) break; // not a change: no webhook
+        shopify[step.channel] = { state: step.state, at: clock };
+        realChanges.push({ side: 'shopify', channel: step.channel, at: clock, state: step.state, mapped: shopifyToEdrone(step.state) });
+        log(`USER shopify ${step.channel}=${step.state}`);
+        emitShopify(step.channel, false);
+        break;
+      case 'edrone':
+        if (edrone[step.channel].state === step.status) break; // not a change: no report
+        edrone[step.channel] = { state: step.status, at: clock };
+        realChanges.push({ side: 'edrone', channel: step.channel, at: clock, state: step.status, mapped: step.status });
+        log(`USER edrone ${step.channel}=${step.status} (${step.reason})`);
+        emitEdrone(step.channel, step.status, step.reason, false);
+        break;
+      case 'deliver':
+        if (inflight.length === 0 && pool.length > 0) {
+          const index = step.pick % pool.length;
+          const msg = step.keep ? pool[index]! : pool.splice(index, 1)[0]!;
+          handle(msg, step.latency);
+        }
+        break;
+      case 'redeliver':
+        if (inflight.length === 0 && seen.length > 0) handle(seen[step.pick % seen.length]!, step.latency);
+        break;
+      case 'idle':
+        break;
+    }
+  }
+
+  // Drain: in-flight writes land, every pending report is delivered in order, until quiet.
+  advance(scenario.drainGap);
+  let looped = false;
+  let budget = drainBound;
+  while (inflight.length > 0 || pool.length > 0) {
+    if (budget-- <= 0) {
+      looped = true;
+      break;
+    }
+    if (inflight[0]) advance(Math.max(0, inflight[0].due - clock));
+    else {
+      advance(SECOND);
+      handle(pool.shift()!, SECOND);
+    }
+  }
+
+  return { shopify, edrone, records, realChanges, writes, deliveries, redeliveries, looped, trace };
+}
+
+/**
+ * What each side must hold once everything is delivered, per channel, or null
+ * when the outcome is a problem. Both sides end in the state of the newest real
+ * change. When that change is Shopify's own pending / not_subscribed (not sent to
+ * edrone), Shopify keeps it, and edrone keeps what it had (older Shopify changes
+ * may be dropped as stale once the pending is known), but is never subscribed
+ * unless the newest mappable change was a subscribe.
+ */
+export function checkFinal(outcome: Outcome, channel: Channel): string | null {
+  const changes = outcome.realChanges.filter((c) => c.channel === channel);
+  const newest = changes.at(-1);
+  const newestMapped = changes.filter((c) => c.mapped !== null).at(-1);
+  const actual = finalOf(outcome, channel);
+  const show = (want: string) => `${channel}: expected ${want}, got Shopify=${actual.shopify} edrone=${actual.edrone}`;
+  if (newest === undefined) {
+    return actual.shopify === 'not_subscribed' && actual.edrone === null ? null : show('no change anywhere');
+  }
+  if (newest.mapped !== null) {
+    return actual.shopify === newest.mapped && actual.edrone === newest.mapped ? null : show(`both ${newest.mapped}`);
+  }
+  if (actual.shopify !== newest.state) return show(`Shopify=${newest.state}`);
+  // edrone keeps what it had: never subscribed unless the newest mappable change was a subscribe.
+  if (actual.edrone === 'subscribed' && newestMapped?.mapped !== 'subscribed') return show('edrone not subscribed');
+  return null;
+}
+
+/** Shopify's state in edrone terms where it has one (redacted/invalid read as unsubscribed). */
+export function shopifyComparable(state: ShopifyState): ShopifyState | EdroneState {
+  return shopifyToEdrone(state) ?? state;
+}
+
+export function finalOf(o: Outcome, channel: Channel): { shopify: ShopifyState | EdroneState; edrone: EdroneState | null } {
+  return { shopify: shopifyComparable(o.shopify[channel].state), edrone: o.edrone[channel].state };
+}
+
+export function formatTrace(outcome: Outcome): string {
+  return outcome.trace.map((e) => `${rel(e.t).padStart(7)}  ${e.what}`).join('\n');
+}
+
+// ---- generators (fast-check) ---------------------------------------------------
+
+export const BOTH: SyncSettings = {
+  direction: 'both',
+  edroneStatuses: 'all',
+  channels: { email: true, sms: true },
+  createMissingCustomers: false,
+};
+
+export const channelArb = fc.constantFrom<Channel>(...CHANNELS);
+/** From a second to twenty minutes: some gaps fall inside the echo window, some outside. */
+export const dtArb = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 1, max: 30 }).map((s) => s * SECOND) },
+  { weight: 2, arbitrary: fc.integer({ min: 31, max: 20 * 60 }).map((s) => s * SECOND) },
+);
+/** One HTTP call: up to ten seconds. */
+export const latencyArb = fc.integer({ min: 0, max: 10 }).map((s) => s * SECOND);
+const shopifyStateArb = fc.oneof(
+  { weight: 4, arbitrary: fc.constant<ShopifyState>('subscribed') },
+  { weight: 4, arbitrary: fc.constant<ShopifyState>('unsubscribed') },
+  { weight: 1, arbitrary: fc.constantFrom<ShopifyState>('pending', 'not_subscribed') },
+);
+/**
+ * Real edrone changes carry the reasons of people and agents, never a trace
+ * reason (NATIVE_5 always sends subscription_status_reason), so a report can be
+ * told from the echo of the app's own trace.
+ */
+const edroneChangeArb = fc.oneof(
+  fc.record({
+    status: fc.constant<EdroneState>('subscribed'),
+    reason: fc.constantFrom('AGENT_SUBSCRIBED', 'SUBSCRIPTION_CHANGED_EVENT_SUBSCRIBED', 'DATA_IMPORT_SUBSCRIBED'),
+  }),
+  fc.record({
+    status: fc.constant<EdroneState>('unsubscribed'),
+    reason: fc.constantFrom('CUSTOMER_UNSUBSCRIBED', 'AGENT_UNSUBSCRIBED', 'HARD_BOUNCED_UNSUBSCRIBED'),
+  }),
+);
+
+export const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('shopify' as const), dt: dtArb, channel: channelArb, state: shopifyStateArb }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ dt: dtArb, channel: channelArb, change: edroneChangeArb })
+      .map(({ dt, channel, change }): Step => ({ kind: 'edrone', dt, channel, ...change })),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('deliver' as const),
+      dt: dtArb,
+      pick: fc.nat({ max: 20 }),
+      keep: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      latency: latencyArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('redeliver' as const), dt: dtArb, pick: fc.nat({ max: 20 }), latency: latencyArb }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('idle' as const), dt: dtArb }) },
+);
+
+export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  steps: fc.array(stepArb, { minLength: 1, maxLength: 24 }),
+  drainGap: fc.oneof(fc.constant(SECOND), dtArb, fc.constant(2 * ECHO_WINDOW_MS)),
+  settings: fc.constant(BOTH),
+});

@@ -1,0 +1,85 @@
+// @vitest-environment jsdom
+import './test/setup.js';
+import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { App } from './app.js';
+import type { Settings, StatusReport } from './api-types.js';
+import { mockFetch, type FetchMock } from './test/mock-fetch.js';
+import { renderWithPolaris } from './test/render.js';
+
+const STATUS: StatusReport = {
+  state: 'failing',
+  reason: 'edrone is not answering.',
+  today: { shopifyToEdrone: 1, edroneToShopify: 2 },
+  last30Days: { shopifyToEdrone: 10, edroneToShopify: 20 },
+  daily: [],
+  lastShopifyEventAt: null,
+  lastEdroneEventAt: null,
+  failures: 4,
+  queued: 1,
+};
+
+const SETTINGS: Settings = {
+  edroneAppId: '',
+  edroneAppSecretSet: false,
+  direction: 'both',
+  edroneStatuses: 'all',
+  channels: { email: true, sms: true },
+  createMissingCustomers: false,
+  syncUrl: null,
+};
+
+let fetchMock: FetchMock;
+
+beforeEach(() => {
+  window.__SESSION_TOKEN__ = 'test-token';
+  fetchMock = mockFetch();
+  fetchMock.on('GET /api/status', { body: STATUS });
+  fetchMock.on('GET /api/settings', { body: SETTINGS });
+  fetchMock.on('GET /api/activity?*', { body: { items: [], page: 1, pageSize: 25, total: 0 } });
+  fetchMock.on('GET /api/failures?*', { body: { items: [], page: 1, pageSize: 25, total: 0 } });
+});
+
+describe('App', () => {
+  it('lands on Status for a configured store and switches tabs with the keyboard or a click', async () => {
+    renderWithPolaris(<App />);
+    const statusTab = await screen.findByRole('tab', { name: 'Status' });
+    expect(statusTab.getAttribute('aria-selected')).toBe('true');
+    expect(screen.getAllByRole('tab').map((t) => t.textContent?.replace(/\d+$/, ''))).toEqual([
+      'Setup',
+      'Status',
+      'Activity',
+      'Failures',
+    ]);
+    // The failure count is visible on the tab without changing its name.
+    const failuresTab = screen.getByRole('tab', { name: 'Failures' });
+    expect(failuresTab.getAttribute('aria-describedby')).toBe('tab-failures-count');
+    expect(document.getElementById('tab-failures-count')?.textContent).toBe('4 changes failed to sync');
+
+    fireEvent.keyDown(statusTab, { key: 'ArrowRight' });
+    expect(screen.getByRole('tab', { name: 'Activity' }).getAttribute('aria-selected')).toBe('true');
+    expect(window.location.hash).toBe('#activity');
+    expect(await screen.findByText(/No activity yet/)).toBeTruthy();
+    // The failing banner follows the merchant to other tabs.
+    expect(screen.getByTestId('failing-banner').textContent).toContain('edrone is not answering.');
+
+    fireEvent.click(screen.getByRole('tab', { name: 'Failures' }));
+    expect(await screen.findByText('No failed changes')).toBeTruthy();
+    expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('tab-failures');
+  });
+
+  it('lands on Setup when the store is not configured', async () => {
+    fetchMock.on('GET /api/status', { body: { ...STATUS, state: 'not_configured', failures: 0 } });
+    renderWithPolaris(<App />);
+    expect(await screen.findByLabelText('edrone App ID')).toBeTruthy();
+    expect(screen.getByRole('tab', { name: 'Setup' }).getAttribute('aria-selected')).toBe('true');
+    expect(screen.getByText("Save your edrone App ID first; your store's sync URL appears here.")).toBeTruthy();
+  });
+
+  it('opens the tab named in the URL hash', async () => {
+    window.history.replaceState(null, '', '/?id_token=abc#failures');
+    renderWithPolaris(<App />);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Failures' }).getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByText('No failed changes')).toBeTruthy();
+  });
+});

@@ -1,0 +1,70 @@
+// The app shell: title, tab bar and the current tab. It also owns the status (polled), because the
+// failure count on the Failures tab and the "sync is failing" banner must be visible from every tab.
+import { useEffect, useState } from 'react';
+import { Banner, BlockStack, Page, Text } from '@shopify/polaris';
+import type { StatusReport } from './api-types.js';
+import { ActivityPage } from './components/activity/activity-page.js';
+import { AppNav, panelId, tabId } from './components/common/app-nav.js';
+import { LoadingSection } from './components/common/loading-section.js';
+import { FailuresPage } from './components/failures/failures-page.js';
+import { SetupPage } from './components/setup/setup-page.js';
+import { StatusPage } from './components/status/status-page.js';
+import { useApiGet } from './hooks/use-api-get.js';
+import { useHashTab, type TabId } from './hooks/use-hash-tab.js';
+import { useInterval } from './hooks/use-interval.js';
+
+const STATUS_POLL_MS = 30_000;
+
+export function App() {
+  const [requested, navigate] = useHashTab();
+  const status = useApiGet<StatusReport>('/api/status');
+  useInterval(() => void status.reload(), STATUS_POLL_MS, true);
+
+  // Without a tab in the URL: a store that is not set up lands on Setup, every other on Status.
+  // Decided once, so saving the settings does not yank the merchant to another tab.
+  const [landing, setLanding] = useState<TabId | null>(null);
+  useEffect(() => {
+    if (landing !== null || status.loading) return;
+    setLanding(status.data && status.data.state !== 'not_configured' ? 'status' : 'setup');
+  }, [landing, status.loading, status.data]);
+  const tab = requested ?? landing;
+
+  const select = (next: TabId): void => {
+    navigate(next);
+    // Opening a tab is a good moment to refresh the counts behind the badge and banners.
+    if (next !== tab) void status.reload();
+  };
+
+  const failing = status.data?.state === 'failing';
+
+  return (
+    <Page title="edrone consent sync" subtitle="Email and SMS marketing consent, kept the same in Shopify and edrone">
+      <BlockStack gap="400">
+        {tab === null ? (
+          <LoadingSection label="Loading the app" />
+        ) : (
+          <>
+            <AppNav current={tab} onSelect={select} failures={status.data?.failures ?? 0} />
+            {failing && (tab === 'setup' || tab === 'activity') ? (
+              <div data-testid="failing-banner">
+                <Banner
+                  tone="critical"
+                  title="Sync is failing"
+                  action={{ content: 'View status', onAction: () => select('status') }}
+                >
+                  <Text as="p">{status.data?.reason ?? 'Some changes could not be synced.'}</Text>
+                </Banner>
+              </div>
+            ) : null}
+            <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="ecs-panel">
+              {tab === 'setup' ? <SetupPage onSaved={() => void status.reload()} /> : null}
+              {tab === 'status' ? <StatusPage status={status} onNavigate={select} /> : null}
+              {tab === 'activity' ? <ActivityPage /> : null}
+              {tab === 'failures' ? <FailuresPage onChanged={() => void status.reload()} /> : null}
+            </div>
+          </>
+        )}
+      </BlockStack>
+    </Page>
+  );
+}

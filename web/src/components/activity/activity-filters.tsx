@@ -1,0 +1,76 @@
+// Filter bar for the activity log: three selects and a search box. Search is debounced in the page.
+import { Button, InlineGrid, Select, TextField } from '@shopify/polaris';
+import type { ActivityChannelFilter, ActivityDirection, ActivityResult } from '../../api-types.js';
+import { hasFilters, type ActivityFilters } from './activity-query.js';
+
+interface Props {
+  filters: ActivityFilters;
+  onChange: (filters: ActivityFilters) => void;
+  onClear: () => void;
+}
+
+const DIRECTION_OPTIONS = [
+  { label: 'All directions', value: '' },
+  { label: 'Shopify → edrone', value: 'shopify_to_edrone' },
+  { label: 'edrone → Shopify', value: 'edrone_to_shopify' },
+];
+const CHANNEL_OPTIONS = [
+  { label: 'All channels', value: '' },
+  { label: 'Email', value: 'email' },
+  { label: 'SMS', value: 'sms' },
+];
+const RESULT_OPTIONS = [
+  { label: 'All results', value: '' },
+  { label: 'Sent', value: 'sent' },
+  { label: 'Skipped', value: 'skipped' },
+  { label: 'Failed', value: 'failed' },
+  { label: 'No customer', value: 'no_customer' },
+];
+
+export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {
+  return (
+    <div role="search" aria-label="Filter activity" data-testid="activity-filters">
+      <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300" alignItems="end">
+        <TextField
+          label="Search by email or phone"
+          type="search"
+          name="q"
+          autoComplete="off"
+          placeholder="jane@example.com or +48…"
+          value={filters.q}
+          onChange={(q) => onChange({ ...filters, q })}
+          clearButton
+          onClearButtonClick={() => onChange({ ...filters, q: '' })}
+        />
+        <Select
+          label="Direction"
+          name="direction"
+          options={DIRECTION_OPTIONS}
+          value={filters.direction}
+          onChange={(v) => onChange({ ...filters, direction: v as ActivityDirection | '' })}
+        />
+        <Select
+          label="Channel"
+          name="channel"
+          options={CHANNEL_OPTIONS}
+          value={filters.channel}
+          onChange={(v) => onChange({ ...filters, channel: v as ActivityChannelFilter | '' })}
+        />
+        <Select
+          label="Result"
+          name="result"
+          options={RESULT_OPTIONS}
+          value={filters.result}
+          onChange={(v) => onChange({ ...filters, result: v as ActivityResult | '' })}
+        />
+      </InlineGrid>
+      {hasFilters(filters) ? (
+        <div className="ecs-clear-filters">
+          <Button variant="plain" onClick={onClear}>
+            Clear filters
+          </Button>
+        </div>
+      ) : null}
+    </div>
+  );
+}

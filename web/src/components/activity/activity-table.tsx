@@ -1,0 +1,73 @@
+// The activity log as a semantic table. Rows open the detail view on click; the "View details" button
+// in each row does the same for keyboard and screen-reader users. Narrow screens stack the cells (CSS).
+import { Button, Text } from '@shopify/polaris';
+import type { ActivityItem } from '../../api-types.js';
+import { channelLabel, flowLabel, formatDateTime, humanize } from '../../format.js';
+import { ResultBadge } from './result-badge.js';
+
+interface Props {
+  items: ActivityItem[];
+  onOpen: (item: ActivityItem) => void;
+}
+
+export function ActivityTable({ items, onOpen }: Props) {
+  return (
+    <div className="ecs-table-wrap">
+      <table className="ecs-table" data-testid="activity-table">
+        <caption className="ecs-visually-hidden">Consent changes, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">When</th>
+            <th scope="col">Direction</th>
+            <th scope="col">Channel</th>
+            <th scope="col">Customer</th>
+            <th scope="col">Change</th>
+            <th scope="col">Result</th>
+            <th scope="col">
+              <span className="ecs-visually-hidden">Details</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item) => (
+            <tr
+              key={String(item.id)}
+              data-testid="activity-row"
+              data-id={String(item.id)}
+              className="ecs-clickable-row"
+              onClick={() => onOpen(item)}
+            >
+              <td data-label="When">
+                <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time>
+              </td>
+              <td data-label="Direction">{flowLabel(item)}</td>
+              <td data-label="Channel">{channelLabel(item.channel)}</td>
+              <td data-label="Customer" className="ecs-break">
+                {item.identity ?? (
+                  <Text as="span" tone="subdued">
+                    Unknown
+                  </Text>
+                )}
+              </td>
+              <td data-label="Change">
+                {humanize(item.previousState)} → {humanize(item.newState)}
+              </td>
+              <td data-label="Result">
+                <ResultBadge result={item.result} reason={item.reason} />
+              </td>
+              <td data-label="">
+                <Button
+                  variant="plain"
+                  onClick={() => onOpen(item)}
+                  accessibilityLabel={`View details for ${item.identity ?? 'unknown customer'}, ${formatDateTime(item.createdAt)}`}
+                >
+                  View details
+                </Button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}

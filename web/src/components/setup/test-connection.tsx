@@ -1,0 +1,57 @@
+// "Test connection": asks the server to try the saved edrone credentials and shows the answer as a banner.
+import { useState } from 'react';
+import { Banner, BlockStack, Button, InlineStack, Text } from '@shopify/polaris';
+import { api, type ApiError } from '../../api.js';
+import type { TestConnectionResult } from '../../api-types.js';
+
+interface Props {
+  /** Unsaved edits are not tested: the server uses the saved settings. */
+  unsavedChanges: boolean;
+}
+
+type Outcome = { kind: 'result'; result: TestConnectionResult } | { kind: 'error'; error: ApiError };
+
+export function TestConnection({ unsavedChanges }: Props) {
+  const [testing, setTesting] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | null>(null);
+
+  const run = async (): Promise<void> => {
+    setTesting(true);
+    setOutcome(null);
+    const answer = await api.post<TestConnectionResult>('/api/settings/test-connection');
+    setTesting(false);
+    setOutcome(answer.ok ? { kind: 'result', result: answer.data } : { kind: 'error', error: answer.error });
+  };
+
+  return (
+    <BlockStack gap="300">
+      <InlineStack gap="300" blockAlign="center">
+        <Button onClick={() => void run()} loading={testing}>
+          Test connection
+        </Button>
+        {unsavedChanges ? (
+          <Text as="span" tone="subdued">
+            Save first: the test uses the saved App ID and Secret.
+          </Text>
+        ) : null}
+      </InlineStack>
+      <div aria-live="polite" data-testid="test-connection-result">
+        {outcome?.kind === 'result' && outcome.result.ok ? (
+          <Banner tone="success" title="Connected to edrone" onDismiss={() => setOutcome(null)}>
+            <Text as="p">edrone accepted your App ID and App Secret.</Text>
+          </Banner>
+        ) : null}
+        {outcome?.kind === 'result' && !outcome.result.ok ? (
+          <Banner tone="critical" title="Could not connect to edrone" onDismiss={() => setOutcome(null)}>
+            <Text as="p">{outcome.result.reason}</Text>
+          </Banner>
+        ) : null}
+        {outcome?.kind === 'error' ? (
+          <Banner tone="critical" title="The connection test did not run" onDismiss={() => setOutcome(null)}>
+            <Text as="p">{outcome.error.message}</Text>
+          </Banner>
+        ) : null}
+      </div>
+    </BlockStack>
+  );
+}
