@@ -691,3 +691,73 @@ describe('SKIP_REASONS', () => {
     expect([...reached].sort()).toEqual(Object.keys(SKIP_REASONS).sort());
   });
 });
+
+// ---- known rule violations ------------------------------------------------
+// Pure reproductions of violations found by test/unit/consent-sync.property.test.ts
+// (whole scenarios there). They fail today, hence it.fails: once decide.ts is
+// fixed they "unexpectedly pass"; then make them plain `it`.
+// SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests, to see each failure.
+const knownViolation = process.env.SHOW_KNOWN_VIOLATIONS ? it : it.fails;
+
+describe('known rule violations in decide.ts (it.fails until fixed)', () => {
+  knownViolation(
+    "echo by window: a real edrone unsubscribe (non-trace reason) back to the app's last trace state, after a subscribe in between, is synced",
+    () => {
+      // T1: the app traced unsubscribed (its echo came back). T2: an agent subscribed in
+      // edrone, written to Shopify. T3: the customer unsubscribes: a real, different change.
+      let r = afterEdroneWrite(record({ shopifyState: 'unsubscribed', shopifyAt: T(0) }), 'unsubscribed', T(0), T(1));
+      r = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: T(1), reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(1)).record;
+      const sub = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(2), reason: 'AGENT_SUBSCRIBED' }), settings(), T(2));
+      expect(sub.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(2) }]);
+      r = afterShopifyWrite(sub.record, 'subscribed', T(2), T(2));
+      const unsub = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: T(3), reason: 'CUSTOMER_UNSUBSCRIBED' }), settings(), T(3));
+      // Today: skip 'echo' (same state as the app's last trace, within ECHO_WINDOW_MS): Shopify stays subscribed.
+      expect(unsub.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(3) }]);
+    },
+  );
+
+  knownViolation("echo by window: a real Shopify re-subscribe back to the app's last Shopify write, after an unsubscribe in between, is synced", () => {
+    let r = afterShopifyWrite(record({ edroneState: 'subscribed', edroneAt: T(0) }), 'subscribed', T(0), T(1));
+    r = decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(0) }), settings(), T(1)).record; // the echo
+    const unsub = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(2));
+    expect(unsub.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+    r = afterEdroneWrite(unsub.record, 'unsubscribed', T(2), T(2));
+    const resub = decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(3) }), settings(), T(3));
+    // Today: skip 'echo' although consent_updated_at T(3) is not the T(0) the app wrote.
+    expect(resub.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(3) }]);
+  });
+
+  knownViolation("the report of an earlier app trace, arriving after a later app trace, is not a change (it starts an endless loop)", () => {
+    // Shopify subscribed at T(1) then unsubscribed at T(2); the app traced both, at
+    // wall times T(5) and T(7). edrone reports the first trace (TRACE_SUBSCRIBED, T(5)).
+    let r = afterEdroneWrite(record({ shopifyState: 'subscribed', shopifyAt: T(1) }), 'subscribed', T(1), T(5));
+    r = afterEdroneWrite({ ...r, shopifyState: 'unsubscribed', shopifyAt: T(2) }, 'unsubscribed', T(2), T(7));
+    const d = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(5), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
+    // Today: not an echo (the last trace was unsubscribed), newer than everything, and it
+    // matches the repair rule: writes Shopify subscribed AND edrone subscribed, whose
+    // report then does the same the other way round, forever.
+    expect(d.writes).toEqual([]);
+  });
+
+  knownViolation("the echo of a trace does not make a Shopify change made before edrone processed the trace look older", () => {
+    // Shopify subscribed at T(1), unsubscribed at T(2). The app traced the subscribe;
+    // edrone processed it at T(4) and its report arrived before the T(2) webhook.
+    let r = decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ state: 'subscribed', at: T(1) }), settings(), T(3)).record;
+    r = afterEdroneWrite(r, 'subscribed', T(1), T(4));
+    r = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(4), reason: 'TRACE_SUBSCRIBED' }), settings(), T(4)).record;
+    const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(5));
+    // Today: skip 'other_side_newer' (edroneAt became T(4), edrone's clock for the app's
+    // own trace): the customer's unsubscribe never reaches edrone.
+    expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+  });
+
+  knownViolation('a pending webhook that overtook an older unsubscribe does not make the unsubscribe stale for edrone', () => {
+    // edrone subscribed at T(1) (written to Shopify); on Shopify the customer unsubscribed
+    // at T(2), then signed up again with double opt-in: pending at T(3). Pending arrives first.
+    let r = afterShopifyWrite(record({ edroneState: 'subscribed', edroneAt: T(1) }), 'subscribed', T(1), T(4));
+    r = decideShopifyEvent(r, shopifyEvent({ state: 'pending', at: T(3) }), settings(), T(5)).record;
+    const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(6));
+    // Today: skip 'stale': edrone stays subscribed although the newest explicit choice is an unsubscribe.
+    expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+  });
+});

@@ -20,6 +20,15 @@ describe('getSessionToken', () => {
     expect(await getSessionToken()).toBe('from-hook');
   });
 
+  it('does not hang when App Bridge never answers (opened outside the admin)', async () => {
+    vi.useFakeTimers();
+    window.shopify = { idToken: () => new Promise<string>(() => undefined) };
+    window.__SESSION_TOKEN__ = 'from-hook';
+    const token = getSessionToken();
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(await token).toBe('from-hook');
+  });
+
   it('is null without any source', async () => {
     expect(await getSessionToken()).toBeNull();
   });

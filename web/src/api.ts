@@ -27,6 +27,24 @@ export const MESSAGES = {
 } as const;
 
 const TIMEOUT_MS = 20_000;
+/** App Bridge outside the Shopify admin may never answer idToken(); do not hang every request on it. */
+const ID_TOKEN_TIMEOUT_MS = 5_000;
+
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T | null> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => resolve(null), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
 
 /**
  * The Shopify session token for the Authorization header.
@@ -36,10 +54,10 @@ export async function getSessionToken(): Promise<string | null> {
   const bridge = window.shopify;
   if (bridge && typeof bridge.idToken === 'function') {
     try {
-      const token = await bridge.idToken();
+      const token = await withTimeout(bridge.idToken(), ID_TOKEN_TIMEOUT_MS);
       if (token) return token;
     } catch {
-      // App Bridge present but not ready (e.g. opened outside the admin): try the hooks below.
+      // App Bridge present but unable to give a token (e.g. opened outside the admin): try the hooks below.
     }
   }
   if (typeof window.__SESSION_TOKEN__ === 'string' && window.__SESSION_TOKEN__ !== '') {

@@ -1,6 +1,6 @@
 // The settings form: edrone credentials and what to sync. Saves with PUT /api/settings and shows the
 // API's field errors next to the field they belong to.
-import { useState, type ReactNode } from 'react';
+import { useRef, useState, type ReactNode } from 'react';
 import {
   Banner,
   BlockStack,
@@ -94,6 +94,7 @@ export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
   const [saved, setSaved] = useState(false);
+  const formRef = useRef<HTMLDivElement>(null);
 
   const baseline = valuesFromSettings(settings);
   const dirty = JSON.stringify(toSettingsUpdate(values)) !== JSON.stringify(toSettingsUpdate(baseline));
@@ -127,6 +128,12 @@ export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
     }
     const errors = result.error.fieldErrors ?? {};
     setFieldErrors(errors);
+    // Keyboard and screen-reader users land on the first field to fix (in form order).
+    const first = INLINE_FIELDS.find((key) => key in errors);
+    if (first) {
+      const name = first === 'channels' ? 'channels.email' : first;
+      setTimeout(() => formRef.current?.querySelector<HTMLElement>(`[name="${name}"]`)?.focus(), 0);
+    }
     const others = Object.entries(errors).filter(([key]) => !isInlineField(key));
     const detail = others.map(([key, message]) => (key === '_' ? message : `${key}: ${message}`)).join(' ');
     setFormError(
@@ -144,135 +151,137 @@ export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
 
   return (
     <Form onSubmit={() => void submit()}>
-      <BlockStack gap="400">
-        {formError ? (
-          <div data-testid="settings-error">
-            <Banner tone="critical" title="Settings were not saved" onDismiss={() => setFormError(null)}>
-              <Text as="p">{formError}</Text>
-            </Banner>
-          </div>
-        ) : null}
-        {saved ? (
-          <div data-testid="settings-saved">
-            <Banner tone="success" title="Settings saved" onDismiss={() => setSaved(false)} />
-          </div>
-        ) : null}
-        <Layout>
-          <Layout.AnnotatedSection
-            id="edrone-account"
-            title="edrone account"
-            description="The App ID and App Secret of your edrone account. The app uses them to send consent changes to edrone and to check that requests really come from edrone."
-          >
-            <Card>
-              <FormLayout>
-                <TextField
-                  label="edrone App ID"
-                  name="edroneAppId"
-                  autoComplete="off"
-                  value={values.edroneAppId}
-                  onChange={(v) => update('edroneAppId', v, 'edroneAppId')}
-                  error={err('edroneAppId')}
-                  helpText="Find it in edrone Mission Control under Settings → Integration."
-                  requiredIndicator
-                />
-                <TextField
-                  label="edrone App Secret"
-                  name="edroneAppSecret"
-                  type="password"
-                  // new-password stops browsers from autofilling a saved login into this field.
-                  autoComplete="new-password"
-                  value={values.edroneAppSecret}
-                  onChange={(v) => update('edroneAppSecret', v, 'edroneAppSecret')}
-                  error={err('edroneAppSecret')}
-                  helpText={secretHelp}
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-          <Layout.AnnotatedSection
-            id="what-to-sync"
-            title="What to sync"
-            description="Choose which way consent flows and which channels are kept in sync. An unsubscribed customer is never subscribed again by a default or an import: only by a newer explicit subscribe."
-          >
-            <Card>
-              <FormLayout>
-                <Select
-                  label="Sync direction"
-                  name="direction"
-                  options={directionOptions}
-                  value={values.direction}
-                  onChange={(v) => update('direction', v as Direction, 'direction')}
-                  error={err('direction')}
-                  helpText={
-                    values.direction === 'paused'
-                      ? 'Paused: changes are recorded but nothing is sent either way until you resume.'
-                      : 'Which side passes subscribes and unsubscribes to the other.'
-                  }
-                />
-                <Select
-                  label="edrone changes to apply in Shopify"
-                  name="edroneStatuses"
-                  options={statusOptions}
-                  value={values.edroneStatuses}
-                  onChange={(v) => update('edroneStatuses', v as EdroneStatuses, 'edroneStatuses')}
-                  error={err('edroneStatuses')}
-                  helpText="Matches the statuses you choose in edrone's Subscription status synchronisation."
-                />
-                <fieldset className="ecs-fieldset" aria-describedby={err('channels') ? 'channelsError' : undefined}>
-                  <legend>
-                    <Text as="span" variant="bodyMd" fontWeight="medium">
-                      Channels
-                    </Text>
-                  </legend>
-                  <BlockStack gap="100">
-                    <Checkbox
-                      label="Email marketing consent"
-                      name="channels.email"
-                      checked={values.channels.email}
-                      onChange={(v) => update('channels', { ...values.channels, email: v }, 'channels', 'channels.email')}
-                      error={err('channels.email')}
-                    />
-                    <Checkbox
-                      label="SMS marketing consent"
-                      name="channels.sms"
-                      checked={values.channels.sms}
-                      onChange={(v) => update('channels', { ...values.channels, sms: v }, 'channels', 'channels.sms')}
-                      error={err('channels.sms')}
-                      helpText="SMS needs the customer's phone number on both sides."
-                    />
-                    {err('channels') ? <InlineError message={err('channels') ?? ''} fieldID="channels" /> : null}
-                    {!values.channels.email && !values.channels.sms ? (
-                      <Text as="p" tone="caution">
-                        No channel is selected, so nothing will be synced.
+      <div ref={formRef}>
+        <BlockStack gap="400">
+          {formError ? (
+            <div data-testid="settings-error">
+              <Banner tone="critical" title="Settings were not saved" onDismiss={() => setFormError(null)}>
+                <Text as="p">{formError}</Text>
+              </Banner>
+            </div>
+          ) : null}
+          {saved ? (
+            <div data-testid="settings-saved">
+              <Banner tone="success" title="Settings saved" onDismiss={() => setSaved(false)} />
+            </div>
+          ) : null}
+          <Layout>
+            <Layout.AnnotatedSection
+              id="edrone-account"
+              title="edrone account"
+              description="The App ID and App Secret of your edrone account. The app uses them to send consent changes to edrone and to check that requests really come from edrone."
+            >
+              <Card>
+                <FormLayout>
+                  <TextField
+                    label="edrone App ID"
+                    name="edroneAppId"
+                    autoComplete="off"
+                    value={values.edroneAppId}
+                    onChange={(v) => update('edroneAppId', v, 'edroneAppId')}
+                    error={err('edroneAppId')}
+                    helpText="Find it in edrone Mission Control under Settings → Integration."
+                    requiredIndicator
+                  />
+                  <TextField
+                    label="edrone App Secret"
+                    name="edroneAppSecret"
+                    type="password"
+                    // new-password stops browsers from autofilling a saved login into this field.
+                    autoComplete="new-password"
+                    value={values.edroneAppSecret}
+                    onChange={(v) => update('edroneAppSecret', v, 'edroneAppSecret')}
+                    error={err('edroneAppSecret')}
+                    helpText={secretHelp}
+                  />
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+            <Layout.AnnotatedSection
+              id="what-to-sync"
+              title="What to sync"
+              description="Choose which way consent flows and which channels are kept in sync. An unsubscribed customer is never subscribed again by a default or an import: only by a newer explicit subscribe."
+            >
+              <Card>
+                <FormLayout>
+                  <Select
+                    label="Sync direction"
+                    name="direction"
+                    options={directionOptions}
+                    value={values.direction}
+                    onChange={(v) => update('direction', v as Direction, 'direction')}
+                    error={err('direction')}
+                    helpText={
+                      values.direction === 'paused'
+                        ? 'Paused: changes are recorded but nothing is sent either way until you resume.'
+                        : 'Which side passes subscribes and unsubscribes to the other.'
+                    }
+                  />
+                  <Select
+                    label="edrone changes to apply in Shopify"
+                    name="edroneStatuses"
+                    options={statusOptions}
+                    value={values.edroneStatuses}
+                    onChange={(v) => update('edroneStatuses', v as EdroneStatuses, 'edroneStatuses')}
+                    error={err('edroneStatuses')}
+                    helpText="Matches the statuses you choose in edrone's Subscription status synchronisation."
+                  />
+                  <fieldset className="ecs-fieldset" aria-describedby={err('channels') ? 'channelsError' : undefined}>
+                    <legend>
+                      <Text as="span" variant="bodyMd" fontWeight="medium">
+                        Channels
                       </Text>
-                    ) : null}
-                  </BlockStack>
-                </fieldset>
-                <Checkbox
-                  label="Create missing customers in Shopify"
-                  name="createMissingCustomers"
-                  checked={values.createMissingCustomers}
-                  onChange={(v) => update('createMissingCustomers', v, 'createMissingCustomers')}
-                  error={err('createMissingCustomers')}
-                  helpText="When edrone reports someone who is not a Shopify customer, create the customer with that consent. Off by default: edrone's own sync never creates customers."
-                />
-              </FormLayout>
-            </Card>
-          </Layout.AnnotatedSection>
-        </Layout>
-        <Box paddingBlockStart="200" paddingInline={{ xs: '400', sm: '0' }}>
-          <InlineStack align="end" gap="300" blockAlign="center">
-            {dirty ? (
-              <Text as="span" tone="subdued">
-                You have unsaved changes.
-              </Text>
-            ) : null}
-            <Button variant="primary" submit loading={saving}>
-              Save
-            </Button>
-          </InlineStack>
-        </Box>
-      </BlockStack>
+                    </legend>
+                    <BlockStack gap="100">
+                      <Checkbox
+                        label="Email marketing consent"
+                        name="channels.email"
+                        checked={values.channels.email}
+                        onChange={(v) => update('channels', { ...values.channels, email: v }, 'channels', 'channels.email')}
+                        error={err('channels.email')}
+                      />
+                      <Checkbox
+                        label="SMS marketing consent"
+                        name="channels.sms"
+                        checked={values.channels.sms}
+                        onChange={(v) => update('channels', { ...values.channels, sms: v }, 'channels', 'channels.sms')}
+                        error={err('channels.sms')}
+                        helpText="SMS needs the customer's phone number on both sides."
+                      />
+                      {err('channels') ? <InlineError message={err('channels') ?? ''} fieldID="channels" /> : null}
+                      {!values.channels.email && !values.channels.sms ? (
+                        <Text as="p" tone="caution">
+                          No channel is selected, so nothing will be synced.
+                        </Text>
+                      ) : null}
+                    </BlockStack>
+                  </fieldset>
+                  <Checkbox
+                    label="Create missing customers in Shopify"
+                    name="createMissingCustomers"
+                    checked={values.createMissingCustomers}
+                    onChange={(v) => update('createMissingCustomers', v, 'createMissingCustomers')}
+                    error={err('createMissingCustomers')}
+                    helpText="When edrone reports someone who is not a Shopify customer, create the customer with that consent. Off by default: edrone's own sync never creates customers."
+                  />
+                </FormLayout>
+              </Card>
+            </Layout.AnnotatedSection>
+          </Layout>
+          <Box paddingBlockStart="200" paddingInline={{ xs: '400', sm: '0' }}>
+            <InlineStack align="end" gap="300" blockAlign="center">
+              {dirty ? (
+                <Text as="span" tone="subdued">
+                  You have unsaved changes.
+                </Text>
+              ) : null}
+              <Button variant="primary" submit loading={saving}>
+                Save
+              </Button>
+            </InlineStack>
+          </Box>
+        </BlockStack>
+      </div>
     </Form>
   );
 }

@@ -121,6 +121,8 @@ describe('Setup page', () => {
     const appId = screen.getByLabelText('edrone App ID');
     await waitFor(() => expect(describedText(appId)).toContain('App ID is required'));
     expect(appId.getAttribute('aria-invalid')).toBe('true');
+    // Focus moves to the first field to fix.
+    await waitFor(() => expect(document.activeElement).toBe(appId));
     expect(describedText(screen.getByLabelText('Email marketing consent'))).toContain('must be true or false');
     // Not leaked onto unrelated fields.
     expect(describedText(screen.getByLabelText('SMS marketing consent'))).not.toContain('must be true or false');

@@ -1,0 +1,28 @@
+// `npm start`: the app. Without Shopify credentials it runs the local sandbox.
+import { ConfigError, loadConfig } from './config.js';
+import { startServer } from './server.js';
+import { sandboxInstructions, startSandbox } from './sandbox/start-sandbox.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  if (config.sandbox) {
+    const sandbox = await startSandbox(config);
+    console.log(sandboxInstructions(sandbox));
+    onShutdown(() => sandbox.close());
+    return;
+  }
+  const server = await startServer(config);
+  server.ctx.logger.info({ port: config.port, url: config.shopify.appUrl, worker: config.worker.inline ? 'inline' : 'off' }, 'app listening');
+  onShutdown(() => server.close());
+}
+
+function onShutdown(close: () => Promise<void>): void {
+  const stop = () => void close().then(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof ConfigError ? e.message : e);
+  process.exit(1);
+});
