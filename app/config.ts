@@ -28,6 +28,9 @@ const envSchema = z
       .optional(),
     WORKER: z.enum(['inline', 'off']).default('inline'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+    WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+    EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
+    SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -58,7 +61,9 @@ export interface AppConfig {
   databaseUrl: string;
   edroneApiUrl: string;
   encryptionKey?: string;
-  worker: { inline: boolean; concurrency: number };
+  worker: { inline: boolean; concurrency: number; leaseMs: number };
+  /** How long one call to each service may take before it counts as failed (and is retried). */
+  timeouts: { edroneMs: number; shopifyMs: number };
   logLevel: Env['LOG_LEVEL'];
   /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
   sandbox: boolean;
@@ -92,7 +97,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     edroneApiUrl: e.EDRONE_API_URL.replace(/\/$/, ''),
     encryptionKey: e.ENCRYPTION_KEY,
-    worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY },
+    worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS },
+    timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     sandbox,
   };

@@ -39,8 +39,8 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   const sessionStorage = new PrismaSessionStorage<never>(prisma as never);
   const shopify = createShopifyApi(config.shopify, sessionStorage);
   const secretBox = createSecretBox({ encryptionKey: config.encryptionKey, fallbackSecret: config.shopify.apiSecret });
-  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl });
-  const queue = createJobQueue(db);
+  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs });
+  const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs });
   const locks = createKeyedLock();
 
   const deps: SyncDeps = {
@@ -52,7 +52,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     async adminClientFor(shopId) {
       const session = await ensureFreshOfflineSession(shopify, sessionStorage, shopId);
       if (!session) throw new ShopAccessError('The app has no access to this store yet. Open the app from your Shopify admin to connect it.');
-      return createShopifyAdminClient({ shopify, session, logger });
+      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs });
     },
   };
 

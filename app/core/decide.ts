@@ -1,26 +1,44 @@
-// The consent rules: given what the app knows for one (shop, channel, identity),
-// an incoming event and the shop's settings, decide what to write where.
-// Pure: time comes in as `now`, nothing is read or written here.
+// The consent rules. For one (shop, channel, customer) the record keeps:
+// - the newest REAL change known from either side (truth*): a customer, agent or
+//   merchant action with its time. Reports of the app's own writes (echoes) are
+//   never real changes, so they can neither win nor loop;
+// - what each side is believed to hold (shopify*, edrone*), stamped with the time
+//   of the real change that state represents.
+// A side is written only when its state differs from the truth AND is older than
+// it. So the newest real change wins on both sides, a side that moved on (a
+// newer pending double opt-in, say) is left alone, and an unsubscribe turns into
+// a subscribe only through a newer, real subscribe.
+// Pure: time comes in as `now`; nothing here reads or writes anything.
 import { shopifyToEdrone } from './consent-mapping.js';
-import type { ConsentRecord, EdroneConsentEvent, EdroneState, ShopifyConsentEvent, SyncSettings } from './types.js';
+import type {
+  Channel,
+  ConsentRecord,
+  EdroneConsentEvent,
+  EdroneState,
+  ShopifyConsentEvent,
+  ShopifyState,
+  SyncSettings,
+} from './types.js';
 
-/** A report of the app's own write that arrives within this window is its echo. */
+/** A report of the app's own trace that arrives within this window is its echo. */
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
+/** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
+export const CLOCK_SKEW_MS = 1_000;
 
-/** edrone reasons that mean "a trace changed this", i.e. possibly the app itself. */
+/** edrone reasons meaning "a trace changed this": maybe the app itself. */
 export const TRACE_REASONS = new Set(['TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'TRACE_UNKNOWN']);
 
 export const SKIP_REASONS = {
-  stale: 'A newer change for this customer was already received; this older one was ignored.',
+  stale: 'A newer change for this customer was already received; this older one changed nothing.',
   echo: "This is the report of the app's own update, so it was not sent back.",
   in_sync: 'Both sides already have this state.',
   not_mapped: 'Pending (double opt-in not confirmed) and never-subscribed states are not sent to edrone.',
-  paused: 'Sync is paused in the settings.',
+  paused: 'Sync is paused in the settings: the change was recorded, nothing was sent.',
   direction: 'This direction is switched off in the settings.',
   channel_off: 'This channel is switched off in the settings.',
   status_filter: 'The settings apply only the other kind of edrone status (subscribes or unsubscribes).',
   unknown_status: 'edrone sent no status ("information not available"): nothing to change.',
-  other_side_newer: 'The other side changed more recently, so this older change was not applied.',
+  other_side_newer: 'The other side has a newer change, so this older one was not applied.',
   no_identity: 'The customer has no email (email consent) or no valid phone with country code (SMS consent).',
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
@@ -37,50 +55,90 @@ export interface Decision {
   record: ConsentRecord;
 }
 
-const skip = (reason: SkipReason, record: ConsentRecord): Decision => ({ writes: [], skip: reason, record });
+const ms = (d: Date | null) => (d === null ? Number.NEGATIVE_INFINITY : d.getTime());
 
-/** a is known to be strictly older than b. An unknown time is older than any known one. */
-function isOlder(a: Date | null, b: Date | null): boolean {
-  if (!b) return false;
-  if (!a) return true;
-  return a.getTime() < b.getTime();
+/** A real change (state, at) replaces the truth when it is newer; on a tie, an unsubscribe wins. */
+function beatsTruth(record: ConsentRecord, state: EdroneState, at: Date | null): boolean {
+  if (record.truthState === null) return true;
+  if (ms(at) !== ms(record.truthAt)) return ms(at) > ms(record.truthAt);
+  return state === 'unsubscribed' && record.truthState === 'subscribed';
 }
 
-function within(now: Date, wall: Date | null): boolean {
-  return wall !== null && now.getTime() - wall.getTime() <= ECHO_WINDOW_MS;
+function withTruth(record: ConsentRecord, state: EdroneState, at: Date | null, source: 'shopify' | 'edrone'): ConsentRecord {
+  return beatsTruth(record, state, at) ? { ...record, truthState: state, truthAt: at, truthSource: source } : record;
 }
 
-function sameTime(a: Date | null, b: Date | null): boolean {
-  return a !== null && b !== null && a.getTime() === b.getTime();
+/** Why a write to a side is not allowed by the settings, or null when it is. */
+function blockedBySettings(target: 'edrone' | 'shopify', value: EdroneState, channel: Channel, s: SyncSettings): SkipReason | null {
+  if (s.direction === 'paused') return 'paused';
+  if (!s.channels[channel]) return 'channel_off';
+  if (target === 'edrone' && s.direction === 'edrone_to_shopify') return 'direction';
+  if (target === 'shopify') {
+    if (s.direction === 'shopify_to_edrone') return 'direction';
+    if (s.edroneStatuses === 'unsubscribes' && value === 'subscribed') return 'status_filter';
+    if (s.edroneStatuses === 'subscribes' && value === 'unsubscribed') return 'status_filter';
+  }
+  return null;
 }
 
-/** Shopify -> edrone: a consent change observed on Shopify. */
+/** The writes that bring each side to the truth, and why there are none. */
+export function writesNeeded(
+  record: ConsentRecord,
+  channel: Channel,
+  settings: SyncSettings,
+): { writes: Write[]; blocked: SkipReason | null } {
+  const truth = record.truthState;
+  if (truth === null) return { writes: [], blocked: null };
+  const writes: Write[] = [];
+  let blocked: SkipReason | null = null;
+  const lagging = (state: EdroneState | null, at: Date | null) => state !== truth && ms(at) <= ms(record.truthAt);
+
+  if (lagging(record.shopifyState ? shopifyToEdrone(record.shopifyState) : null, record.shopifyAt) && record.truthAt) {
+    const why = blockedBySettings('shopify', truth, channel, settings);
+    if (why) blocked = why;
+    else writes.push({ target: 'shopify', value: truth, at: record.truthAt });
+  }
+  if (lagging(record.edroneState, record.edroneAt)) {
+    const why = blockedBySettings('edrone', truth, channel, settings);
+    if (why) blocked ??= why;
+    else writes.push({ target: 'edrone', value: truth, at: record.truthAt });
+  }
+  return { writes, blocked };
+}
+
+function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason): Decision {
+  const { writes, blocked } = writesNeeded(record, channel, settings);
+  return { writes, skip: writes.length > 0 ? null : (blocked ?? fallback), record };
+}
+
+/** Shopify -> edrone: a consent state observed on Shopify (webhook, backfill or reconciliation). */
 export function decideShopifyEvent(
   record: ConsentRecord,
   event: ShopifyConsentEvent,
   settings: SyncSettings,
-  now: Date,
+  _now: Date,
 ): Decision {
-  if (!event.identity) return skip('no_identity', record);
-  if (isOlder(event.at, record.shopifyAt)) return skip('stale', record);
+  if (!event.identity) return { writes: [], skip: 'no_identity', record };
+  const isOwnWrite =
+    record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
+  // Shopify keeps the newest consent record itself: an older report no longer describes
+  // what it holds, but as a real change it may still be the newest one (before a pending, say).
+  const current = record.shopifyAt === null || ms(event.at) >= ms(record.shopifyAt);
+  let next: ConsentRecord = current ? { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt } : record;
+  const mapped = shopifyToEdrone(event.state);
+  const newer = mapped !== null && !isOwnWrite && beatsTruth(next, mapped, event.at);
+  if (mapped !== null && !isOwnWrite) next = withTruth(next, mapped, event.at, 'shopify');
 
-  const observed: ConsentRecord = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
-  if (
-    record.wroteShopifyState === event.state &&
-    (sameTime(event.at, record.wroteShopifyAt) || within(now, record.wroteShopifyWallAt))
-  ) {
-    return skip('echo', observed);
-  }
-
-  const value = shopifyToEdrone(event.state);
-  if (value === null) return skip('not_mapped', observed);
-  if (settings.direction === 'paused') return skip('paused', observed);
-  if (settings.direction === 'edrone_to_shopify') return skip('direction', observed);
-  if (!settings.channels[event.channel]) return skip('channel_off', observed);
-  // Covers "no silent re-subscribe": a known, newer edrone unsubscribe is never overwritten.
-  if (record.edroneState !== value && isOlder(event.at, record.edroneAt)) return skip('other_side_newer', observed);
-  if (record.edroneState === value) return skip('in_sync', observed);
-  return { writes: [{ target: 'edrone', value, at: event.at }], skip: null, record: observed };
+  const fallback: SkipReason = isOwnWrite
+    ? 'echo'
+    : mapped === null
+      ? 'not_mapped'
+      : newer || next.truthState === mapped
+        ? 'in_sync'
+        : next.truthSource === 'shopify'
+          ? 'stale'
+          : 'other_side_newer';
+  return decision(next, event.channel, settings, fallback);
 }
 
 /** edrone -> Shopify: a consent change reported by edrone. */
@@ -88,65 +146,70 @@ export function decideEdroneEvent(
   record: ConsentRecord,
   event: EdroneConsentEvent,
   settings: SyncSettings,
-  now: Date,
+  _now: Date,
 ): Decision {
-  if (event.status === null) return skip('unknown_status', record);
-  if (!event.identity) return skip('no_identity', record);
-  if (isOlder(event.at, record.edroneAt)) return skip('stale', record);
-
+  if (event.status === null) return { writes: [], skip: 'unknown_status', record };
+  if (!event.identity) return { writes: [], skip: 'no_identity', record };
   const status = event.status;
-  const observed: ConsentRecord = { ...record, edroneState: status, edroneAt: event.at };
-  if (
-    record.wroteEdroneState === status &&
-    ((event.reason !== null && TRACE_REASONS.has(event.reason)) || within(now, record.wroteEdroneWallAt))
-  ) {
-    return skip('echo', observed);
+  const at = event.at.getTime();
+
+  // A report that may come from a trace (TRACE_* reason, or none given) of a state the app
+  // itself traced: its echo, early or late. It tells nothing new.
+  const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
+  const tracedAt = status === 'subscribed' ? record.tracedSubscribedWallAt : record.tracedUnsubscribedWallAt;
+  if (traceLike && tracedAt && at >= tracedAt.getTime() - CLOCK_SKEW_MS && at <= tracedAt.getTime() + ECHO_WINDOW_MS) {
+    return { writes: [], skip: 'echo', record };
   }
+  const supersededByOwnTrace = record.wroteEdroneWallAt !== null && at < record.wroteEdroneWallAt.getTime();
+  if (traceLike && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
 
-  // The app pushed an older Shopify state to edrone after this change had
-  // happened in edrone: that trace overwrote a newer edrone change. Put it back.
-  const overwritten =
-    record.wroteEdroneState !== null &&
-    record.wroteEdroneState !== status &&
-    record.wroteEdroneWallAt !== null &&
-    record.wroteEdroneWallAt.getTime() > event.at.getTime() &&
-    isOlder(record.wroteEdroneAt, event.at);
-  const repair: Write[] = overwritten ? [{ target: 'edrone', value: status, at: event.at }] : [];
-  const orRepair = (reason: SkipReason): Decision =>
-    repair.length > 0 ? { writes: repair, skip: null, record: observed } : skip(reason, observed);
-
-  if (settings.direction === 'paused') return skip('paused', observed);
-  if (settings.direction === 'shopify_to_edrone') return orRepair('direction');
-  if (!settings.channels[event.channel]) return orRepair('channel_off');
-  if (settings.edroneStatuses === 'unsubscribes' && status === 'subscribed') return orRepair('status_filter');
-  if (settings.edroneStatuses === 'subscribes' && status === 'unsubscribed') return orRepair('status_filter');
-
-  const shopifyValue = record.shopifyState ? shopifyToEdrone(record.shopifyState) : null;
-  if (shopifyValue !== status && isOlder(event.at, record.shopifyAt)) return orRepair('other_side_newer');
-  if (shopifyValue === status) return orRepair('in_sync');
-  return { writes: [{ target: 'shopify', value: status, at: event.at }, ...repair], skip: null, record: observed };
+  let next = record;
+  // edrone processed the app's later trace after this change, so edrone holds that trace's state still.
+  if (!supersededByOwnTrace && ms(event.at) >= ms(record.edroneAt)) next = { ...next, edroneState: status, edroneAt: event.at };
+  const newer = beatsTruth(next, status, event.at);
+  next = withTruth(next, status, event.at, 'edrone');
+  const fallback: SkipReason =
+    newer || next.truthState === status ? 'in_sync' : next.truthSource === 'edrone' ? 'stale' : 'other_side_newer';
+  return decision(next, event.channel, settings, fallback);
 }
 
-/** The record after the app wrote `value` to edrone. */
+/** The record after the app wrote `value` (the truth as of `at`) to edrone. */
 export function afterEdroneWrite(record: ConsentRecord, value: EdroneState, at: Date | null, now: Date): ConsentRecord {
   return {
     ...record,
     edroneState: value,
-    edroneAt: at && (!record.edroneAt || at > record.edroneAt) ? at : record.edroneAt,
+    edroneAt: at,
     wroteEdroneState: value,
     wroteEdroneAt: at,
     wroteEdroneWallAt: now,
+    ...(value === 'subscribed' ? { tracedSubscribedWallAt: now } : { tracedUnsubscribedWallAt: now }),
   };
 }
 
-/** The record after the app wrote `value` to Shopify with consentUpdatedAt = at. */
-export function afterShopifyWrite(record: ConsentRecord, value: EdroneState, at: Date, now: Date): ConsentRecord {
-  return {
+/**
+ * The record after the app wrote `value` to Shopify with consentUpdatedAt = at.
+ * `shopifyNow` is the consent the mutation returned: Shopify keeps the newest
+ * record, so it may hold a newer state of its own, which is then what it holds.
+ */
+export function afterShopifyWrite(
+  record: ConsentRecord,
+  value: EdroneState,
+  at: Date,
+  now: Date,
+  shopifyNow?: { state: ShopifyState; at: Date | null },
+): ConsentRecord {
+  const written: ConsentRecord = {
     ...record,
     shopifyState: value,
-    shopifyAt: !record.shopifyAt || at > record.shopifyAt ? at : record.shopifyAt,
+    shopifyAt: at,
     wroteShopifyState: value,
     wroteShopifyAt: at,
     wroteShopifyWallAt: now,
   };
+  if (!shopifyNow || (shopifyNow.state === value && shopifyNow.at !== null && Math.abs(ms(shopifyNow.at) - at.getTime()) <= CLOCK_SKEW_MS)) {
+    return written;
+  }
+  const kept: ConsentRecord = { ...written, shopifyState: shopifyNow.state, shopifyAt: shopifyNow.at };
+  const mapped = shopifyToEdrone(shopifyNow.state);
+  return mapped === null ? kept : withTruth(kept, mapped, shopifyNow.at, 'shopify');
 }

@@ -26,8 +26,15 @@ export interface SyncSettings {
 /** Where a Shopify-side observation came from: a live webhook, or the app reading Shopify itself. */
 export type ShopifyOrigin = 'webhook' | 'backfill' | 'reconcile';
 
-/** Last known state on each side for one (shop, channel, identity), and what the app itself wrote. */
+/**
+ * What the app knows for one (shop, channel, identity): the newest real change,
+ * what each side is believed to hold (with the time of the real change that
+ * state stands for), and what the app itself wrote.
+ */
 export interface ConsentRecord {
+  truthState: EdroneState | null;
+  truthAt: Date | null;
+  truthSource: 'shopify' | 'edrone' | null;
   shopifyState: ShopifyState | null;
   shopifyAt: Date | null;
   edroneState: EdroneState | null;
@@ -38,9 +45,15 @@ export interface ConsentRecord {
   wroteEdroneState: EdroneState | null;
   wroteEdroneAt: Date | null;
   wroteEdroneWallAt: Date | null;
+  /** When the app last traced each state to edrone (to recognise edrone's reports of them). */
+  tracedSubscribedWallAt: Date | null;
+  tracedUnsubscribedWallAt: Date | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
+  truthState: null,
+  truthAt: null,
+  truthSource: null,
   shopifyState: null,
   shopifyAt: null,
   edroneState: null,
@@ -51,6 +64,8 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneState: null,
   wroteEdroneAt: null,
   wroteEdroneWallAt: null,
+  tracedSubscribedWallAt: null,
+  tracedUnsubscribedWallAt: null,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

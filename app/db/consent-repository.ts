@@ -16,6 +16,9 @@ export async function loadConsent(prisma: PrismaClient, k: ConsentKey): Promise<
   if (!row) return { ...EMPTY_RECORD, shopifyCustomerId: null };
   return {
     shopifyCustomerId: row.shopifyCustomerId,
+    truthState: row.truthState as EdroneState | null,
+    truthAt: row.truthAt,
+    truthSource: row.truthSource as ConsentRecord['truthSource'],
     shopifyState: row.shopifyState as ShopifyState | null,
     shopifyAt: row.shopifyAt,
     edroneState: row.edroneState as EdroneState | null,
@@ -26,6 +29,8 @@ export async function loadConsent(prisma: PrismaClient, k: ConsentKey): Promise<
     wroteEdroneState: row.wroteEdroneState as EdroneState | null,
     wroteEdroneAt: row.wroteEdroneAt,
     wroteEdroneWallAt: row.wroteEdroneWallAt,
+    tracedSubscribedWallAt: row.tracedSubscribedWallAt,
+    tracedUnsubscribedWallAt: row.tracedUnsubscribedWallAt,
   };
 }
 
@@ -35,7 +40,10 @@ export async function saveConsent(
   record: ConsentRecord,
   shopifyCustomerId?: string | null,
 ): Promise<void> {
-  const data = { ...record, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
+  // Records that come from loadConsent carry shopifyCustomerId (often null): writing it back
+  // would erase the id a previous save stored. Only the explicit argument sets it.
+  const { shopifyCustomerId: _fromRecord, ...state } = record as ConsentRecord & { shopifyCustomerId?: string | null };
+  const data = { ...state, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
   await prisma.consentState.upsert({
     where: key(k),
     create: { shopId: k.shopId, channel: k.channel, identity: k.identity, ...data },

@@ -261,11 +261,10 @@ export function parseEdroneRequest(input: EdroneRequestInput): ParseResult {
         'or email, subscriber_status and event_date (NATIVE_4), or event "subscription_status_changed" with data.',
     );
   }
-  const flat = format === 'JSON_EVENT' ? liftData(merged) : { values: merged, envelope: null };
+  const flat = format === 'JSON_EVENT' ? liftData(merged) : { values: merged, fromData: null };
   if ('ok' in flat) return flat;
   const fields = wireFields(flat.values);
-  // JSON_EVENT: name fields where the sender has to look for them (data.email).
-  const label = (key: string): string => (flat.envelope && !flat.envelope.has(key) ? `data.${key}` : key);
+  const label = fieldLabel(flat.fromData);
   const built = buildEvents(format, flat.values, label);
   if ('ok' in built) return built;
   const eventId = fields.event_id?.trim() ? fields.event_id.trim() : null;
@@ -336,15 +335,25 @@ function detectFormat(body: RawBody): EdroneFormat | null {
 }
 
 /** JSON_EVENT: validates the envelope and lifts `data` to the top level. */
-function liftData(body: RawBody): { values: RawBody; envelope: Set<string> } | Rejection {
+function liftData(body: RawBody): { values: RawBody; fromData: Set<string> } | Rejection {
   if (body.event !== 'subscription_status_changed') {
     const got = body.event === undefined ? 'nothing' : JSON.stringify(body.event);
     return reject(`Field "event" must be "subscription_status_changed", got ${got}.`);
   }
   if (!isRecord(body.data)) return reject('Field "data" must be an object with email, subscriber_status, ....');
   const { data, ...envelope } = body;
-  const envelopeOnly = Object.keys(envelope).filter((key) => !(key in data));
-  return { values: { ...envelope, ...data }, envelope: new Set(envelopeOnly) };
+  return { values: { ...envelope, ...data }, fromData: new Set(Object.keys(data)) };
+}
+
+/** Fields of the JSON_EVENT envelope, as opposed to those inside `data`. */
+const ENVELOPE_FIELDS = new Set(['event', 'timestamp', 'event_id', 'app_id', 'signature']);
+
+/**
+ * How to name a field in messages. JSON_EVENT (fromData set): where the sender
+ * has to look for it, e.g. data.email; a missing field where it belongs.
+ */
+function fieldLabel(fromData: Set<string> | null): (key: string) => string {
+  return (key) => (fromData && (fromData.has(key) || !ENVELOPE_FIELDS.has(key)) ? `data.${key}` : key);
 }
 
 function wireFields(values: RawBody): Record<string, string> {
@@ -522,8 +531,8 @@ export function verifyEdroneSignature(parsed: ParsedEdroneRequest, appSecret: st
   // An unconfigured secret must never verify: '' is easy to guess.
   if (!parsed.signature || appSecret === '' || appId === '') return false;
   const expected = Buffer.from(edroneSignature(signedParts(parsed), appSecret, appId), 'utf8');
-  // A '+' in an unencoded form or query value decodes to ' '; base64 has no spaces, so undo it.
-  const received = Buffer.from(parsed.signature.trim().replaceAll(' ', '+'), 'utf8');
+  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it.
+  const received = Buffer.from(parsed.signature.trim(), 'utf8');
   return received.length === expected.length && timingSafeEqual(received, expected);
 }
 

@@ -11,6 +11,7 @@ export type JobKind = 'shopify-webhook' | 'edrone-event';
 /** Kinds that call the Shopify Admin API: they wait while a shop is throttled or its token is revoked. */
 export const SHOPIFY_CALLING_KINDS: readonly string[] = ['edrone-event'];
 
+/** A claimed job not finished by then is considered abandoned (crashed worker) and runs again. */
 export const LEASE_MS = 60_000;
 export const DEFAULT_MAX_ATTEMPTS = 8;
 
@@ -67,8 +68,9 @@ export interface JobQueue {
   replay(shopId: string, jobId?: string): Promise<number>;
 }
 
-export function createJobQueue(db: Database): JobQueue {
+export function createJobQueue(db: Database, options: { leaseMs?: number } = {}): JobQueue {
   const { prisma } = db;
+  const leaseMs = options.leaseMs ?? LEASE_MS;
 
   async function blockedShops(now: Date): Promise<string[]> {
     const shops = await prisma.shop.findMany({
@@ -94,7 +96,7 @@ export function createJobQueue(db: Database): JobQueue {
       // Optimistic claim: only one worker's update matches while the job is still due.
       const { count } = await prisma.job.updateMany({
         where: { id: c.id, OR: due(now) },
-        data: { status: 'running', lockedBy: workerId, leaseUntil: new Date(now.getTime() + LEASE_MS), attempts: { increment: 1 } },
+        data: { status: 'running', lockedBy: workerId, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
       });
       if (count === 1) {
         const job = await prisma.job.findUnique({ where: { id: c.id } });
@@ -106,7 +108,7 @@ export function createJobQueue(db: Database): JobQueue {
 
   async function claimPostgres(workerId: string, limit: number, now: Date): Promise<Job[]> {
     const blocked = await blockedShops(now);
-    const leaseUntil = new Date(now.getTime() + LEASE_MS);
+    const leaseUntil = new Date(now.getTime() + leaseMs);
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
       `WITH candidates AS (
          SELECT j.id, j."runAt", row_number() OVER (PARTITION BY j."shopId" ORDER BY j."runAt") AS rn

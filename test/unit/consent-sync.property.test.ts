@@ -12,6 +12,8 @@
 // to the properties as an explicit example, so they fail whatever the seed.
 // Those tests are marked it.fails: when decide.ts is fixed they start
 // "unexpectedly passing"; then turn them back into plain `it`.
+// SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests, to print each failure and
+// its timeline.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';

@@ -57,7 +57,8 @@ export interface StatusReport {
 
 export type ActivityDirection = 'shopify_to_edrone' | 'edrone_to_shopify';
 export type ActivityChannelFilter = 'email' | 'sms';
-export type ActivityResult = 'sent' | 'skipped' | 'failed' | 'no_customer';
+/** `recorded`: noted without syncing (e.g. uninstall, compliance requests, paused sync). */
+export type ActivityResult = 'sent' | 'skipped' | 'failed' | 'no_customer' | 'recorded';
 
 export type Id = string | number;
 

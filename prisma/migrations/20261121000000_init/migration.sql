@@ -60,6 +60,9 @@ CREATE TABLE "ConsentState" (
     "channel" TEXT NOT NULL,
     "identity" TEXT NOT NULL,
     "shopifyCustomerId" TEXT,
+    "truthState" TEXT,
+    "truthAt" DATETIME,
+    "truthSource" TEXT,
     "shopifyState" TEXT,
     "shopifyAt" DATETIME,
     "edroneState" TEXT,
@@ -70,6 +73,8 @@ CREATE TABLE "ConsentState" (
     "wroteEdroneState" TEXT,
     "wroteEdroneAt" DATETIME,
     "wroteEdroneWallAt" DATETIME,
+    "tracedSubscribedWallAt" DATETIME,
+    "tracedUnsubscribedWallAt" DATETIME,
     "updatedAt" DATETIME NOT NULL
 );
 

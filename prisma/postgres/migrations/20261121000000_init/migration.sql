@@ -66,6 +66,9 @@ CREATE TABLE "ConsentState" (
     "channel" TEXT NOT NULL,
     "identity" TEXT NOT NULL,
     "shopifyCustomerId" TEXT,
+    "truthState" TEXT,
+    "truthAt" TIMESTAMP(3),
+    "truthSource" TEXT,
     "shopifyState" TEXT,
     "shopifyAt" TIMESTAMP(3),
     "edroneState" TEXT,
@@ -76,6 +79,8 @@ CREATE TABLE "ConsentState" (
     "wroteEdroneState" TEXT,
     "wroteEdroneAt" TIMESTAMP(3),
     "wroteEdroneWallAt" TIMESTAMP(3),
+    "tracedSubscribedWallAt" TIMESTAMP(3),
+    "tracedUnsubscribedWallAt" TIMESTAMP(3),
     "updatedAt" TIMESTAMP(3) NOT NULL,
 
     CONSTRAINT "ConsentState_pkey" PRIMARY KEY ("id")

@@ -25,6 +25,7 @@ const RESULT_OPTIONS = [
   { label: 'Skipped', value: 'skipped' },
   { label: 'Failed', value: 'failed' },
   { label: 'No customer', value: 'no_customer' },
+  { label: 'Recorded only', value: 'recorded' },
 ];
 
 export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {

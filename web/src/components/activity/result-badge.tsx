@@ -2,11 +2,12 @@
 import { Badge, BlockStack, Text } from '@shopify/polaris';
 import type { ActivityResult } from '../../api-types.js';
 
-const LOOK: Record<ActivityResult, { label: string; tone?: 'success' | 'critical' | 'attention' }> = {
+const LOOK: Record<ActivityResult, { label: string; tone?: 'success' | 'critical' | 'attention' | 'info' }> = {
   sent: { label: 'Sent', tone: 'success' },
   skipped: { label: 'Skipped' },
   failed: { label: 'Failed', tone: 'critical' },
   no_customer: { label: 'No customer', tone: 'attention' },
+  recorded: { label: 'Recorded', tone: 'info' },
 };
 
 interface Props {

@@ -33,22 +33,40 @@ beforeEach(() => {
 });
 
 describe('retry tracker', () => {
-  it('counts a vanished row as synced and a changed row as failed again', () => {
-    let watches = watchIds({}, ['1', '2', '3']);
-    // First answer after the retry: baseline for rows still listed.
-    let r = reconcile(watches, [failure(1), failure(2), failure(3)]);
+  it('counts a listed row whose attempts or error change as failed again', () => {
+    let watches = watchIds({}, ['1', '2']);
+    let r = reconcile(watches, [failure(1), failure(2)], 0);
     expect(r.syncedIds).toEqual([]);
     watches = r.watches;
-    r = reconcile(watches, [failure(2), failure(3, { attempts: 9, lastError: 'still down' })]);
+    r = reconcile(watches, [failure(1), failure(2, { attempts: 9, lastError: 'still down' })], 0);
+    expect(r.failedAgain.map((f) => f.id)).toEqual([2]);
+    expect(Object.keys(r.watches)).toEqual(['1']);
+  });
+
+  it('counts a row that left the list as synced only once the queue has drained', () => {
+    let r = reconcile(watchIds({}, ['1']), [], 3);
+    expect(r.syncedIds).toEqual([]);
+    expect(r.watches['1']?.left).toBe(true);
+    r = reconcile(r.watches, [], 0);
     expect(r.syncedIds).toEqual(['1']);
-    expect(r.failedAgain.map((f) => f.id)).toEqual([3]);
-    expect(Object.keys(r.watches)).toEqual(['2']);
+  });
+
+  it('counts a row that comes back to the list as failed again', () => {
+    const left = reconcile(watchIds({}, ['1']), [], 1).watches;
+    const r = reconcile(left, [failure(1, { attempts: 8 })], 1);
+    expect(r.failedAgain.map((f) => f.id)).toEqual([1]);
+    expect(r.watches).toEqual({});
+  });
+
+  it('trusts the list when the queue size is unknown', () => {
+    expect(reconcile(watchIds({}, ['1']), [], null).syncedIds).toEqual(['1']);
   });
 });
 
 describe('Failures page', () => {
   it('lists failed changes with their error and a Retry button each', async () => {
     fetchMock.on('GET /api/failures?*', { body: list([failure(1), failure(2, { lastError: 'Shopify: customer not found' })]) });
+    fetchMock.on('GET /api/status', { body: { queued: 0 } });
     renderWithPolaris(<FailuresPage />);
     const rows = await screen.findAllByTestId('failure-row');
     expect(rows).toHaveLength(2);
@@ -57,18 +75,19 @@ describe('Failures page', () => {
     expect(screen.getAllByRole('button', { name: 'Retry' })).toHaveLength(2);
   });
 
-  it('when Retry is pressed, then it POSTs to that job and, once the row is gone, says it synced', async () => {
+  it('when Retry is pressed, then it POSTs to that job and, once it ran, says it synced', async () => {
+    // Like the real server: the job leaves the dead-letter list at once and sits in the queue
+    // until the worker has run it.
     let retried = false;
-    let pollsAfterRetry = 0;
-    fetchMock.on('GET /api/failures?*', () => {
-      if (!retried) return { body: list([failure(41), failure(42)]) };
-      pollsAfterRetry += 1;
-      // The worker needs a moment: the row stays for one poll, then the job succeeds.
-      return { body: list(pollsAfterRetry < 2 ? [failure(41), failure(42)] : [failure(41)]) };
+    let statusCalls = 0;
+    fetchMock.on('GET /api/failures?*', () => ({ body: list(retried ? [failure(41)] : [failure(41), failure(42)]) }));
+    fetchMock.on('GET /api/status', () => {
+      statusCalls += 1;
+      return { body: { queued: statusCalls < 2 ? 1 : 0 } };
     });
     fetchMock.on('POST /api/failures/42/retry', () => {
       retried = true;
-      return { body: { ok: true, job: { id: 42, status: 'pending' } } };
+      return { body: { ok: true, job: { id: 42, status: 'queued' } } };
     });
     renderWithPolaris(<FailuresPage pollMs={20} />);
     const rows = await screen.findAllByTestId('failure-row');
@@ -80,8 +99,9 @@ describe('Failures page', () => {
     expect(posts[0]?.headers.authorization).toBe('Bearer test-token');
 
     expect(await screen.findByText('1 change synced')).toBeTruthy();
-    await waitFor(() => expect(screen.getAllByTestId('failure-row')).toHaveLength(1));
-    expect(screen.getByTestId('failure-row').dataset.id).toBe('41');
+    expect(statusCalls).toBeGreaterThanOrEqual(2);
+    expect(screen.queryByText('Retrying 1 change')).toBeNull();
+    expect(screen.getAllByTestId('failure-row').map((r) => r.dataset.id)).toEqual(['41']);
     // Polling stops once nothing is pending.
     const calls = fetchMock.callsTo('GET', '/api/failures').length;
     await new Promise((r) => setTimeout(r, 100));
@@ -90,21 +110,30 @@ describe('Failures page', () => {
 
   it('when a retried change fails again, then it says so with the new error', async () => {
     let polls = 0;
+    let retried = false;
+    fetchMock.on('GET /api/status', { body: { queued: 1 } });
     fetchMock.on('GET /api/failures?*', () => {
+      if (!retried) return { body: list([failure(5)]) };
       polls += 1;
-      return { body: list([polls < 3 ? failure(5) : failure(5, { attempts: 9, lastError: 'edrone rejected the App ID' })]) };
+      // Gone while queued, then back in the dead-letter list with a new error.
+      return { body: list(polls < 2 ? [] : [failure(5, { attempts: 8, lastError: 'edrone rejected the App ID' })]) };
     });
-    fetchMock.on('POST /api/failures/5/retry', { body: { ok: true, job: { id: 5, status: 'pending' } } });
+    fetchMock.on('POST /api/failures/5/retry', () => {
+      retried = true;
+      return { body: { ok: true, job: { id: 5, status: 'queued' } } };
+    });
     renderWithPolaris(<FailuresPage pollMs={20} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Retry' }));
     const banner = await screen.findByTestId('retry-failed');
     expect(banner.textContent).toContain('1 change failed again');
     expect(banner.textContent).toContain('edrone rejected the App ID');
+    expect(screen.queryByText('1 change synced')).toBeNull();
   });
 
   it('when "Retry all" is pressed, then it POSTs retry-all and reports how many were retried', async () => {
     let retried = false;
     fetchMock.on('GET /api/failures?*', () => ({ body: list(retried ? [] : [failure(1), failure(2)]) }));
+    fetchMock.on('GET /api/status', { body: { queued: 0 } });
     fetchMock.on('POST /api/failures/retry-all', () => {
       retried = true;
       return { body: { retried: 2 } };

@@ -1,10 +1,11 @@
 // Failures tab: changes that ran out of automatic retries, with "Retry" per row and "Retry all".
-// After a retry the list is polled every few seconds until each retried row is gone (synced) or has
-// failed again, so the merchant sees the outcome without reloading.
+// After a retry the list (and the queue size from /api/status) is polled every few seconds until each
+// retried change is known to be synced or to have failed again, so the merchant sees the outcome
+// without reloading.
 import { useRef, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { FailureItem, Paged, RetryAllResult, RetryResult } from '../../api-types.js';
+import type { FailureItem, Paged, RetryAllResult, RetryResult, StatusReport } from '../../api-types.js';
 import { plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useInterval } from '../../hooks/use-interval.js';
@@ -48,11 +49,13 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
   const pendingIds = new Set(Object.keys(watches));
 
   const refresh = async (): Promise<void> => {
-    const list = await reload();
+    const watching = Object.keys(watchesRef.current).length > 0;
+    const [list, status] = await Promise.all([reload(), watching ? api.get<StatusReport>('/api/status') : null]);
     if (!list) return;
     const current = watchesRef.current;
     if (Object.keys(current).length === 0) return;
-    const outcome = reconcile(current, list.items);
+    const queued = status?.ok ? status.data.queued : null;
+    const outcome = reconcile(current, list.items, queued);
     watchesRef.current = outcome.watches;
     setWatches(outcome.watches);
     if (outcome.syncedIds.length > 0) setSynced((n) => n + outcome.syncedIds.length);

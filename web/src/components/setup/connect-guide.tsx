@@ -5,10 +5,12 @@ import { TestConnection } from './test-connection.js';
 
 interface Props {
   syncUrl: string | null;
+  /** The App ID currently in the form, for "Test connection". */
+  appId: string;
   unsavedChanges: boolean;
 }
 
-export function ConnectGuide({ syncUrl, unsavedChanges }: Props) {
+export function ConnectGuide({ syncUrl, appId, unsavedChanges }: Props) {
   return (
     <Card>
       <div data-testid="connect-guide">
@@ -38,7 +40,7 @@ export function ConnectGuide({ syncUrl, unsavedChanges }: Props) {
             </li>
             <li>Save in edrone.</li>
           </ol>
-          <TestConnection unsavedChanges={unsavedChanges} />
+          <TestConnection appId={appId} unsavedChanges={unsavedChanges} />
         </BlockStack>
       </div>
     </Card>

@@ -85,10 +85,11 @@ const statusOptions = (Object.keys(EDRONE_STATUS_LABELS) as EdroneStatuses[]).ma
 interface Props {
   settings: Settings;
   onSaved: (settings: Settings) => void;
-  onDirtyChange?: (dirty: boolean) => void;
+  /** Reports every edit, so the connection guide can test the App ID as typed. */
+  onDraftChange?: (values: SettingsFormValues, dirty: boolean) => void;
 }
 
-export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
+export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
   const [values, setValues] = useState<SettingsFormValues>(() => valuesFromSettings(settings));
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
@@ -109,7 +110,7 @@ export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
       for (const k of errorKeys) delete rest[k];
       setFieldErrors(rest);
     }
-    onDirtyChange?.(JSON.stringify(toSettingsUpdate(next)) !== JSON.stringify(toSettingsUpdate(baseline)));
+    onDraftChange?.(next, JSON.stringify(toSettingsUpdate(next)) !== JSON.stringify(toSettingsUpdate(baseline)));
   };
 
   const submit = async (): Promise<void> => {
@@ -120,10 +121,11 @@ export function SettingsForm({ settings, onSaved, onDirtyChange }: Props) {
     setSaving(false);
     if (result.ok) {
       setFieldErrors({});
-      setValues(valuesFromSettings(result.data));
+      const savedValues = valuesFromSettings(result.data);
+      setValues(savedValues);
       setSaved(true);
       onSaved(result.data);
-      onDirtyChange?.(false);
+      onDraftChange?.(savedValues, false);
       return;
     }
     const errors = result.error.fieldErrors ?? {};

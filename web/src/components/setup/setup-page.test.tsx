@@ -157,7 +157,14 @@ describe('Setup page', () => {
     fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
     expect(await screen.findByText('edrone rejected the App ID')).toBeTruthy();
     expect(screen.getByText('Could not connect to edrone')).toBeTruthy();
-    expect(fetchMock.callsTo('POST', '/api/settings/test-connection')).toHaveLength(1);
+    expect(fetchMock.callsTo('POST', '/api/settings/test-connection').map((c) => c.body)).toEqual([{ edroneAppId: 'app-123' }]);
+
+    // An unsaved, typed App ID is what gets tested.
+    fireEvent.change(screen.getByLabelText('edrone App ID'), { target: { value: 'typed-id' } });
+    expect(screen.getByText(/Tests the App ID typed above/)).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    await waitFor(() => expect(fetchMock.callsTo('POST', '/api/settings/test-connection')).toHaveLength(2));
+    expect(fetchMock.callsTo('POST', '/api/settings/test-connection')[1]?.body).toEqual({ edroneAppId: 'typed-id' });
   });
 
   it('when "Test connection" works, then a success banner shows', async () => {

@@ -16,7 +16,7 @@ interface Props {
 export function SetupPage({ onSaved }: Props) {
   const resource = useApiGet<Settings>('/api/settings');
   const [saved, setSaved] = useState<Settings | null>(null);
-  const [dirty, setDirty] = useState(false);
+  const [draft, setDraft] = useState<{ appId: string; dirty: boolean } | null>(null);
   const settings = saved ?? resource.data;
 
   if (resource.loading) return <LoadingSection label="Loading settings" lines={10} />;
@@ -30,7 +30,7 @@ export function SetupPage({ onSaved }: Props) {
     <BlockStack gap="500">
       <SettingsForm
         settings={settings}
-        onDirtyChange={setDirty}
+        onDraftChange={(values, dirty) => setDraft({ appId: values.edroneAppId, dirty })}
         onSaved={(next) => {
           setSaved(next);
           onSaved?.();
@@ -42,7 +42,11 @@ export function SetupPage({ onSaved }: Props) {
           title="Connect edrone"
           description="Tell edrone where to send subscription changes, so they reach Shopify within seconds. You do this once, in edrone Mission Control."
         >
-          <ConnectGuide syncUrl={settings.syncUrl} unsavedChanges={dirty} />
+          <ConnectGuide
+            syncUrl={settings.syncUrl}
+            appId={draft?.appId ?? settings.edroneAppId ?? ''}
+            unsavedChanges={draft?.dirty ?? false}
+          />
         </Layout.AnnotatedSection>
       </Layout>
     </BlockStack>

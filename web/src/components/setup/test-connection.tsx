@@ -5,20 +5,22 @@ import { api, type ApiError } from '../../api.js';
 import type { TestConnectionResult } from '../../api-types.js';
 
 interface Props {
-  /** Unsaved edits are not tested: the server uses the saved settings. */
+  /** The App ID as typed in the form (maybe unsaved); the server tests the saved one when empty. */
+  appId: string;
   unsavedChanges: boolean;
 }
 
 type Outcome = { kind: 'result'; result: TestConnectionResult } | { kind: 'error'; error: ApiError };
 
-export function TestConnection({ unsavedChanges }: Props) {
+export function TestConnection({ appId, unsavedChanges }: Props) {
   const [testing, setTesting] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | null>(null);
 
   const run = async (): Promise<void> => {
     setTesting(true);
     setOutcome(null);
-    const answer = await api.post<TestConnectionResult>('/api/settings/test-connection');
+    const typed = appId.trim();
+    const answer = await api.post<TestConnectionResult>('/api/settings/test-connection', typed ? { edroneAppId: typed } : {});
     setTesting(false);
     setOutcome(answer.ok ? { kind: 'result', result: answer.data } : { kind: 'error', error: answer.error });
   };
@@ -31,14 +33,14 @@ export function TestConnection({ unsavedChanges }: Props) {
         </Button>
         {unsavedChanges ? (
           <Text as="span" tone="subdued">
-            Save first: the test uses the saved App ID and Secret.
+            Tests the App ID typed above. Save to keep your changes.
           </Text>
         ) : null}
       </InlineStack>
       <div aria-live="polite" data-testid="test-connection-result">
         {outcome?.kind === 'result' && outcome.result.ok ? (
           <Banner tone="success" title="Connected to edrone" onDismiss={() => setOutcome(null)}>
-            <Text as="p">edrone accepted your App ID and App Secret.</Text>
+            <Text as="p">edrone recognised your App ID.</Text>
           </Banner>
         ) : null}
         {outcome?.kind === 'result' && !outcome.result.ok ? (

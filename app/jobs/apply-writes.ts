@@ -1,0 +1,122 @@
+// Carries out the writes the rules decided, in order, recording each one.
+import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, type Write } from '../core/decide.js';
+import { edroneToShopify, edroneWireValue } from '../core/consent-mapping.js';
+import type { ConsentRecord } from '../core/types.js';
+import { saveConsent, type ConsentKey } from '../db/consent-repository.js';
+import { edroneCredentials, settingsOf, type ShopRow } from '../db/shop-repository.js';
+import { PermanentError } from '../errors.js';
+import type { ShopifyCustomer } from '../adapters/shopify/types.js';
+import { recordActivity, type ActivityInput } from './activity.js';
+import type { SyncDeps } from './sync-deps.js';
+
+type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
+
+export async function applyWrites(
+  deps: SyncDeps,
+  shop: ShopRow,
+  key: ConsentKey,
+  record: ConsentRecord,
+  writes: Write[],
+  activity: ActivityBase,
+): Promise<ConsentRecord> {
+  let current = record;
+  for (const write of writes) {
+    current =
+      write.target === 'edrone'
+        ? await writeEdrone(deps, shop, key, current, write, activity)
+        : await writeShopify(deps, shop, key, current, write, activity);
+    await saveConsent(deps.prisma, key, current);
+  }
+  return current;
+}
+
+async function writeEdrone(
+  deps: SyncDeps,
+  shop: ShopRow,
+  key: ConsentKey,
+  record: ConsentRecord,
+  write: Extract<Write, { target: 'edrone' }>,
+  activity: ActivityBase,
+): Promise<ConsentRecord> {
+  const credentials = edroneCredentials(shop, deps.secretBox);
+  if (!credentials) {
+    throw new PermanentError('edrone_not_configured', 'Enter your edrone App ID and App Secret in Setup, then retry this change.');
+  }
+  const value = edroneWireValue(write.value);
+  await deps.edrone.sendSubscribe(
+    key.channel === 'email'
+      ? { appId: credentials.appId, email: key.identity, subscriberStatus: value }
+      : { appId: credentials.appId, phone: key.identity, smsSubscriberStatus: value },
+  );
+  await recordActivity(deps.prisma, {
+    ...activity,
+    target: 'edrone',
+    previousState: record.edroneState,
+    newState: write.value,
+    result: 'sent',
+    reason:
+      record.truthSource === 'edrone'
+        ? `Restored edrone's newer state (${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}), which an older change had overwritten.`
+        : `Sent to edrone as ${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}.`,
+  });
+  return afterEdroneWrite(record, write.value, write.at, deps.now());
+}
+
+function consentOf(customer: ShopifyCustomer, channel: ConsentKey['channel']) {
+  const s = channel === 'email' ? customer.emailConsent : customer.smsConsent;
+  return s ? { state: s.state, at: s.consentUpdatedAt ? new Date(s.consentUpdatedAt) : null } : null;
+}
+
+async function writeShopify(
+  deps: SyncDeps,
+  shop: ShopRow,
+  key: ConsentKey,
+  record: ConsentRecord,
+  write: Extract<Write, { target: 'shopify' }>,
+  activity: ActivityBase,
+): Promise<ConsentRecord> {
+  const base = { ...activity, target: 'shopify' as const, previousState: record.shopifyState, newState: write.value };
+  const client = await deps.adminClientFor(shop.id);
+  const customer =
+    key.channel === 'email' ? await client.findCustomerByEmail(key.identity) : await client.findCustomerByPhone(key.identity);
+  const state = edroneToShopify(write.value);
+  const consent = { state, consentUpdatedAt: write.at };
+  const what = key.channel === 'email' ? 'email' : 'phone number';
+
+  if (!customer) {
+    if (!settingsOf(shop).createMissingCustomers) {
+      await recordActivity(deps.prisma, {
+        ...base,
+        result: 'no_customer',
+        reason: `No Shopify customer has this ${what}; creating missing customers is off in the settings.`,
+      });
+      return record;
+    }
+    const created = await client.createCustomer(
+      key.channel === 'email' ? { email: key.identity, emailConsent: consent } : { phone: key.identity, smsConsent: consent },
+    );
+    await saveConsent(deps.prisma, key, record, created.id);
+    await recordActivity(deps.prisma, { ...base, customerId: created.id, result: 'sent', reason: `Created the customer in Shopify with ${key.channel} consent ${state}.` });
+    return afterShopifyWrite(record, write.value, write.at, deps.now(), consentOf(created, key.channel) ?? undefined);
+  }
+
+  await saveConsent(deps.prisma, key, record, customer.id);
+  const before = consentOf(customer, key.channel);
+  if (before && before.state === write.value) {
+    await recordActivity(deps.prisma, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });
+    return afterShopifyWrite(record, write.value, write.at, deps.now(), before);
+  }
+  const updated =
+    key.channel === 'email'
+      ? await client.updateEmailConsent(customer.id, state, write.at)
+      : await client.updateSmsConsent(customer.id, state, write.at);
+  const after = consentOf(updated, key.channel);
+  const kept = after !== null && after.state !== write.value;
+  await recordActivity(deps.prisma, {
+    ...base,
+    customerId: customer.id,
+    result: kept ? 'skipped' : 'sent',
+    reason: kept ? `Shopify kept its newer ${after.state} state. ${SKIP_REASONS.other_side_newer}` : `Set to ${state} in Shopify.`,
+  });
+  return afterShopifyWrite(record, write.value, write.at, deps.now(), after ?? undefined);
+}

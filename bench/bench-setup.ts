@@ -1,0 +1,246 @@
+// What both benchmarks share: a fresh database (temporary SQLite file, or a new
+// PostgreSQL database dropped at the end), the app started in-process on
+// loopback with WORKER=off, shops inserted directly, the load generator in a
+// child process, and table printing.
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { loadConfig, type AppConfig } from '../app/config.js';
+import { startServer, type RunningServer } from '../app/server.js';
+import { newSyncToken } from '../app/db/shop-repository.js';
+import type { LoadResult, LoadSpec } from './load-client.js';
+
+export type DbKind = 'sqlite' | 'postgres';
+
+export const API_KEY = 'bench-api-key';
+export const API_SECRET = 'bench-api-secret';
+const BENCH_DIR = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(BENCH_DIR, '..');
+
+/** `--db sqlite|postgres|both` (default both). */
+export function dbKindsFromArgs(argv: string[] = process.argv.slice(2)): DbKind[] {
+  let value = 'both';
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--db') value = argv[++i] ?? '';
+    else if (a.startsWith('--db=')) value = a.slice('--db='.length);
+    else if (a === '--help' || a === '-h') {
+      console.log('usage: npx tsx bench/<name>.ts [--db sqlite|postgres|both]');
+      process.exit(0);
+    } else throw new Error(`unknown argument ${a} (expected --db sqlite|postgres|both)`);
+  }
+  if (value === 'both') return ['sqlite', 'postgres'];
+  if (value === 'sqlite' || value === 'postgres') return [value];
+  throw new Error(`--db must be sqlite, postgres or both (got "${value}")`);
+}
+
+/** A positive integer from the environment, or the default. */
+export function envInt(name: string, fallback: number, max = 1_000_000): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
+  return n;
+}
+
+// ---------------------------------------------------------------------------
+// Cleanup that also runs on Ctrl-C, so no bench_* database is left behind.
+
+const cleanups = new Set<() => Promise<void>>();
+let signalled = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(sig, () => {
+    if (signalled) return;
+    signalled = true;
+    console.error(`\n${sig}: cleaning up`);
+    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
+  });
+}
+
+export interface BenchDatabase {
+  kind: DbKind;
+  url: string;
+  /** For the table: the file or database name. */
+  label: string;
+  drop(): Promise<void>;
+}
+
+export async function createBenchDatabase(kind: DbKind): Promise<BenchDatabase> {
+  if (kind === 'sqlite') {
+    const dir = mkdtempSync(path.join(tmpdir(), 'edrone-bench-'));
+    const file = path.join(dir, 'bench.db');
+    const db: BenchDatabase = {
+      kind,
+      url: `file:${file}`,
+      label: 'sqlite (temp file)',
+      async drop() {
+        cleanups.delete(db.drop);
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+    cleanups.add(db.drop);
+    return db;
+  }
+  const admin = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
+  const name = `bench_${randomBytes(5).toString('hex')}`;
+  const client = new pg.Client({ connectionString: admin, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+  } catch (e) {
+    throw new Error(
+      `PostgreSQL is not reachable at ${redact(admin)} (${e instanceof Error ? e.message : String(e)}). ` +
+        'Start it (pg_ctlcluster --skip-systemctl-redirect <version> main start), set BENCH_PG_URL, or use --db sqlite.',
+    );
+  }
+  try {
+    await client.query(`CREATE DATABASE ${name}`);
+    const version = (await client.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0]?.v ?? '?';
+    const url = new URL(admin);
+    url.pathname = `/${name}`;
+    const db: BenchDatabase = {
+      kind,
+      url: url.toString(),
+      label: `postgres ${version}`,
+      async drop() {
+        cleanups.delete(db.drop);
+        const c = new pg.Client({ connectionString: admin });
+        await c.connect();
+        try {
+          await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+        } finally {
+          await c.end();
+        }
+      },
+    };
+    cleanups.add(db.drop);
+    return db;
+  } finally {
+    await client.end();
+  }
+}
+
+function redact(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The app
+
+export interface BenchApp {
+  server: RunningServer;
+  config: AppConfig;
+  close(): Promise<void>;
+}
+
+/** The app with WORKER=off on 127.0.0.1 and an ephemeral port. */
+export async function startBenchApp(options: { databaseUrl: string; edroneUrl?: string; workerConcurrency?: number }): Promise<BenchApp> {
+  const config = loadConfig({
+    SHOPIFY_API_KEY: API_KEY,
+    SHOPIFY_API_SECRET: API_SECRET,
+    SHOPIFY_APP_URL: 'https://consent-sync.example.com',
+    PORT: '0',
+    DATABASE_URL: options.databaseUrl,
+    // Ingest never calls edrone; an unroutable loopback port makes any accidental call fail fast.
+    EDRONE_API_URL: options.edroneUrl ?? 'http://127.0.0.1:9',
+    // Never used: shops are inserted directly and consent jobs do not call Shopify.
+    SHOPIFY_ADMIN_ORIGIN: 'http://127.0.0.1:9',
+    WORKER: 'off',
+    WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
+    LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+  });
+  const server = await startServer(config, { host: '127.0.0.1' });
+  return { server, config, close: () => server.close() };
+}
+
+export interface BenchShop {
+  id: string;
+  edroneAppId: string;
+  edroneAppSecret: string;
+}
+
+/** `count` shops named bench-<i>.myshopify.com, each with its own edrone App ID. */
+export function benchShops(count: number): BenchShop[] {
+  return Array.from({ length: count }, (_, i) => ({
+    id: `bench-${i + 1}.myshopify.com`,
+    edroneAppId: `benchapp${i + 1}`,
+    edroneAppSecret: `bench-secret-${i + 1}`,
+  }));
+}
+
+/**
+ * Installs shops the short way: the Shop row as PUT /api/settings leaves it
+ * (edrone credentials sealed, defaults: both directions, all statuses, both
+ * channels). No offline session is stored: Shopify -> edrone jobs never need one.
+ */
+export async function installShops(app: BenchApp, shops: BenchShop[]): Promise<void> {
+  const { prisma, secretBox } = app.server.ctx;
+  for (const s of shops) {
+    await prisma.shop.create({
+      data: {
+        id: s.id,
+        syncToken: newSyncToken(),
+        edroneAppId: s.edroneAppId,
+        edroneAppSecretEnc: secretBox.seal(s.edroneAppSecret),
+      },
+    });
+  }
+}
+
+// ---------------------------------------------------------------------------
+// The load generator, in a child process
+
+export async function runLoadClient(spec: Omit<LoadSpec, 'apiSecret'>): Promise<LoadResult> {
+  const full: LoadSpec = { ...spec, apiSecret: API_SECRET };
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'load-client.ts')], {
+    cwd: ROOT,
+    env: { ...process.env, BENCH_LOAD_SPEC: JSON.stringify(full) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+  };
+  cleanups.add(stop);
+  let out = '';
+  child.stdout.setEncoding('utf8');
+  child.stdout.on('data', (d: string) => (out += d));
+  const code = await new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', (c) => resolve(c));
+  });
+  cleanups.delete(stop);
+  const last = out.trim().split('\n').pop() ?? '';
+  if (code !== 0 || !last.startsWith('{')) throw new Error(`load-client exited with ${code}: ${out.slice(-500)}`);
+  return JSON.parse(last) as LoadResult;
+}
+
+// ---------------------------------------------------------------------------
+// Output
+
+export function mb(bytes: number): string {
+  return `${(bytes / 1024 / 1024).toFixed(0)} MB`;
+}
+
+export function fmt(n: number, digits = 1): string {
+  return Number.isFinite(n) ? n.toFixed(digits) : '-';
+}
+
+/** A Markdown table (readable as is in a terminal, pasteable into RESULTS.md). */
+export function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+export function machineLine(): string {
+  return `node ${process.version}, ${process.platform}/${process.arch}`;
+}

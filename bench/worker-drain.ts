@@ -1,0 +1,234 @@
+// Benchmark: how fast the worker drains Shopify consent webhook jobs into
+// edrone traces (fake edrone on loopback, in this process).
+//
+//   npx tsx bench/worker-drain.ts [--db sqlite|postgres|both]
+//
+// Per database, two scenarios with the same number of jobs:
+//   1 shop x K        bounded by the trace client's pacing (90 traces/s per app_id)
+//   S shops x K/S     each shop its own edrone App ID, so pacing is not the limit:
+//                     this measures the pipeline (claim, decide, trace, record)
+// Phase 1 (worker off): K webhooks are POSTed by bench/load-client.ts (a child
+// process), each a distinct customer becoming subscribed, so each job sends one
+// trace. Phase 2: the worker starts; the clock runs until no job is queued or
+// running (or BENCH_DRAIN_TIMEOUT_S passes).
+//
+// env: BENCH_JOBS (2000), BENCH_SHOPS (10), BENCH_WORKER_CONCURRENCY (4, the
+//      app default), BENCH_CONCURRENCY (32, for enqueueing), BENCH_DRAIN_TIMEOUT_S
+//      (300), BENCH_PG_URL, BENCH_LOG_LEVEL (error).
+// Exit code 1 when a job did not finish, died, or traces != jobs.
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
+import { startFakeEdrone, type FakeEdrone } from '../app/sandbox/fake-edrone.js';
+import {
+  benchShops,
+  createBenchDatabase,
+  dbKindsFromArgs,
+  envInt,
+  fmt,
+  installShops,
+  machineLine,
+  mb,
+  runLoadClient,
+  startBenchApp,
+  table,
+  type DbKind,
+} from './bench-setup.js';
+
+interface Scenario {
+  shops: number;
+  perShop: number;
+}
+
+interface Row {
+  database: string;
+  scenario: string;
+  jobs: number;
+  enqueueRate: number;
+  drainS: number;
+  jobsPerS: number;
+  traces: number;
+  tracesPerS: number;
+  /** Most traces one app_id received within any 1 s window. */
+  peakPerApp1s: number;
+  /** CPU time of this process (app, worker and fake edrone) over the drain's wall time. */
+  cpuPercent: number;
+  done: number;
+  dead: number;
+  retried: number;
+  rssBefore: number;
+  rssAfter: number;
+  ok: boolean;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function peakPerSecond(edrone: FakeEdrone): number {
+  const byApp = new Map<string, number[]>();
+  for (const t of edrone.traces) {
+    const app = t.fields.app_id ?? '';
+    const list = byApp.get(app) ?? [];
+    list.push(t.receivedAt);
+    byApp.set(app, list);
+  }
+  let peak = 0;
+  for (const times of byApp.values()) {
+    times.sort((a, b) => a - b);
+    for (let lo = 0, hi = 0; hi < times.length; hi++) {
+      while (times[hi]! - times[lo]! >= 1000) lo++;
+      peak = Math.max(peak, hi - lo + 1);
+    }
+  }
+  return peak;
+}
+
+async function runOne(
+  kind: DbKind,
+  scenario: Scenario,
+  opts: { workerConcurrency: number; enqueueConcurrency: number; timeoutS: number },
+): Promise<Row> {
+  const jobs = scenario.shops * scenario.perShop;
+  const label = `${scenario.shops} shop${scenario.shops > 1 ? 's' : ''} x ${scenario.perShop}`;
+  const edrone = await startFakeEdrone({ host: '127.0.0.1' });
+  const db = await createBenchDatabase(kind);
+  try {
+    const app = await startBenchApp({ databaseUrl: db.url, edroneUrl: edrone.url, workerConcurrency: opts.workerConcurrency });
+    try {
+      const shops = benchShops(scenario.shops);
+      await installShops(app, shops);
+      for (const s of shops) edrone.control.registerApp(s.edroneAppId, s.edroneAppSecret);
+      const { prisma, worker } = app.server.ctx;
+
+      // Phase 1: enqueue through the real endpoint, worker off.
+      const load = await runLoadClient({
+        url: app.server.url,
+        apiVersion: app.config.shopify.apiVersion,
+        shops: shops.map((s) => s.id),
+        requests: jobs,
+        concurrency: opts.enqueueConcurrency,
+        warmup: 0,
+        runTag: randomBytes(4).toString('hex'),
+      });
+      const queued = await prisma.job.count({ where: { status: 'queued' } });
+      if (load.errors > 0 || queued !== jobs) {
+        throw new Error(`enqueueing failed: ${load.errors} errors, ${queued}/${jobs} jobs queued (${load.firstError ?? ''})`);
+      }
+
+      // Phase 2: drain.
+      global.gc?.();
+      const rssBefore = process.memoryUsage().rss;
+      const cpuBefore = process.cpuUsage();
+      const started = Date.now();
+      worker.start();
+      const deadline = started + opts.timeoutS * 1000;
+      let open = jobs;
+      while (open > 0 && Date.now() < deadline) {
+        await sleep(100);
+        open = await prisma.job.count({ where: { status: { in: ['queued', 'running'] } } });
+      }
+      await worker.stop();
+      const cpu = process.cpuUsage(cpuBefore);
+      const wallMs = Date.now() - started;
+      const rssAfter = process.memoryUsage().rss;
+      if (open > 0) console.error(`[${kind} ${label}] drain timed out after ${opts.timeoutS} s with ${open} jobs open`);
+
+      const done = await prisma.job.count({ where: { status: 'done' } });
+      const dead = await prisma.job.count({ where: { status: 'dead' } });
+      const retried = await prisma.job.count({ where: { attempts: { gt: 1 } } });
+      // (aggregate _max on a DateTime does not come back as a Date with the SQLite adapter's unixepoch-ms format)
+      const last = await prisma.job.findFirst({ where: { finishedAt: { not: null } }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } });
+      const finishedAt = last?.finishedAt?.getTime() ?? Date.now();
+      const drainMs = Math.max(1, finishedAt - started);
+      const traces = edrone.traces.length;
+      const lastTraceAt = traces ? Math.max(...edrone.traces.map((t) => t.receivedAt)) : started;
+      const failedExample = dead
+        ? await prisma.job.findFirst({ where: { status: 'dead' }, select: { lastError: true } })
+        : retried
+          ? await prisma.job.findFirst({ where: { attempts: { gt: 1 } }, select: { lastError: true } })
+          : null;
+      if (failedExample?.lastError) console.error(`[${kind} ${label}] example job error: ${failedExample.lastError}`);
+      return {
+        database: db.label,
+        scenario: label,
+        jobs,
+        enqueueRate: load.throughput,
+        drainS: drainMs / 1000,
+        jobsPerS: (done / drainMs) * 1000,
+        traces,
+        tracesPerS: traces / (Math.max(1, lastTraceAt - started) / 1000),
+        peakPerApp1s: peakPerSecond(edrone),
+        cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        done,
+        dead,
+        retried,
+        rssBefore,
+        rssAfter,
+        ok: open === 0 && done === jobs && dead === 0 && traces === jobs,
+      };
+    } finally {
+      await app.close();
+    }
+  } finally {
+    await db.drop();
+    await edrone.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const kinds = dbKindsFromArgs();
+  const jobs = envInt('BENCH_JOBS', 2000);
+  const shopCount = envInt('BENCH_SHOPS', 10, 1000);
+  const workerConcurrency = envInt('BENCH_WORKER_CONCURRENCY', 4, 64);
+  const enqueueConcurrency = envInt('BENCH_CONCURRENCY', 32, 1024);
+  const timeoutS = envInt('BENCH_DRAIN_TIMEOUT_S', 300, 3600);
+  const perShop = Math.floor(jobs / shopCount);
+  if (perShop < 1) throw new Error('BENCH_JOBS must be at least BENCH_SHOPS');
+  const scenarios: Scenario[] = [
+    { shops: 1, perShop: jobs },
+    ...(shopCount > 1 ? [{ shops: shopCount, perShop }] : []),
+  ];
+  console.log(
+    `worker drain: Shopify email consent jobs -> fake edrone traces; worker concurrency ${workerConcurrency}, ` +
+      `trace pacing 90/s per app_id; ${os.cpus().length} CPUs, ${machineLine()}`,
+  );
+
+  const rows: Row[] = [];
+  let failed = false;
+  for (const kind of kinds) {
+    for (const scenario of scenarios) {
+      try {
+        rows.push(await runOne(kind, scenario, { workerConcurrency, enqueueConcurrency, timeoutS }));
+      } catch (e) {
+        failed = true;
+        console.error(`[${kind} ${scenario.shops}x${scenario.perShop}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+      }
+    }
+  }
+
+  console.log();
+  console.log(
+    table(
+      ['database', 'scenario', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'done/dead/retried', 'RSS before -> after'],
+      rows.map((r) => [
+        r.database,
+        r.scenario,
+        String(r.jobs),
+        fmt(r.enqueueRate, 0),
+        fmt(r.drainS, 2),
+        fmt(r.jobsPerS, 1),
+        `${r.traces}${r.traces === r.jobs ? '' : ' MISMATCH'}`,
+        fmt(r.tracesPerS, 1),
+        String(r.peakPerApp1s),
+        fmt(r.cpuPercent, 0),
+        `${r.done}/${r.dead}/${r.retried}`,
+        `${mb(r.rssBefore)} -> ${mb(r.rssAfter)}`,
+      ]),
+    ),
+  );
+  if (rows.some((r) => !r.ok)) failed = true;
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof Error ? e.stack : String(e));
+  process.exitCode = 1;
+});
