@@ -12,13 +12,19 @@
 // trace. Phase 2: the worker starts; the clock runs until no job is queued or
 // running (or BENCH_DRAIN_TIMEOUT_S passes).
 //
+// The fake edrone runs in a child process (this file with --fake-edrone-child),
+// like the real one it does not share the app's event loop; BENCH_EDRONE=inline
+// runs it in this process instead.
+//
 // env: BENCH_JOBS (2000), BENCH_SHOPS (10), BENCH_WORKER_CONCURRENCY (4, the
 //      app default), BENCH_CONCURRENCY (32, for enqueueing), BENCH_DRAIN_TIMEOUT_S
-//      (300), BENCH_PG_URL, BENCH_LOG_LEVEL (error).
+//      (300), BENCH_EDRONE (process|inline), BENCH_PG_URL, BENCH_LOG_LEVEL (error).
 // Exit code 1 when a job did not finish, died, or traces != jobs.
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { startFakeEdrone, type FakeEdrone } from '../app/sandbox/fake-edrone.js';
+import { fileURLToPath } from 'node:url';
+import { startFakeEdrone, type ReceivedTrace } from '../app/sandbox/fake-edrone.js';
 import {
   benchShops,
   createBenchDatabase,
@@ -62,9 +68,56 @@ interface Row {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-function peakPerSecond(edrone: FakeEdrone): number {
+/** The fake edrone, in this process or in a child; traces() reads what it accepted. */
+interface EdroneTarget {
+  url: string;
+  traces(): Promise<ReceivedTrace[]>;
+  close(): Promise<void>;
+}
+
+async function startEdroneTarget(mode: 'process' | 'inline'): Promise<EdroneTarget> {
+  if (mode === 'inline') {
+    const edrone = await startFakeEdrone({ host: '127.0.0.1' });
+    return { url: edrone.url, traces: async () => edrone.traces, close: () => edrone.close() };
+  }
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--fake-edrone-child'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const m = /FAKE_EDRONE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`fake edrone child exited with ${code}`)));
+    setTimeout(() => reject(new Error('fake edrone child did not start within 30 s')), 30_000).unref();
+  });
+  return {
+    url,
+    async traces() {
+      const res = await fetch(`${url}/_fake/traces`);
+      return ((await res.json()) as { traces: ReceivedTrace[] }).traces;
+    },
+    async close() {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Child mode: serve the fake edrone until SIGTERM. */
+async function fakeEdroneChild(): Promise<void> {
+  const edrone = await startFakeEdrone({ host: '127.0.0.1' });
+  process.once('SIGTERM', () => void edrone.close().then(() => process.exit(0)));
+  process.stdout.write(`FAKE_EDRONE_URL=${edrone.url}\n`);
+}
+
+function peakPerSecond(traces: ReceivedTrace[]): number {
   const byApp = new Map<string, number[]>();
-  for (const t of edrone.traces) {
+  for (const t of traces) {
     const app = t.fields.app_id ?? '';
     const list = byApp.get(app) ?? [];
     list.push(t.receivedAt);
@@ -84,18 +137,17 @@ function peakPerSecond(edrone: FakeEdrone): number {
 async function runOne(
   kind: DbKind,
   scenario: Scenario,
-  opts: { workerConcurrency: number; enqueueConcurrency: number; timeoutS: number },
+  opts: { workerConcurrency: number; enqueueConcurrency: number; timeoutS: number; edroneMode: 'process' | 'inline' },
 ): Promise<Row> {
   const jobs = scenario.shops * scenario.perShop;
   const label = `${scenario.shops} shop${scenario.shops > 1 ? 's' : ''} x ${scenario.perShop}`;
-  const edrone = await startFakeEdrone({ host: '127.0.0.1' });
+  const edrone = await startEdroneTarget(opts.edroneMode);
   const db = await createBenchDatabase(kind);
   try {
     const app = await startBenchApp({ databaseUrl: db.url, edroneUrl: edrone.url, workerConcurrency: opts.workerConcurrency });
     try {
       const shops = benchShops(scenario.shops);
       await installShops(app, shops);
-      for (const s of shops) edrone.control.registerApp(s.edroneAppId, s.edroneAppSecret);
       const { prisma, worker } = app.server.ctx;
 
       // Phase 1: enqueue through the real endpoint, worker off.
@@ -138,8 +190,9 @@ async function runOne(
       const last = await prisma.job.findFirst({ where: { finishedAt: { not: null } }, orderBy: { finishedAt: 'desc' }, select: { finishedAt: true } });
       const finishedAt = last?.finishedAt?.getTime() ?? Date.now();
       const drainMs = Math.max(1, finishedAt - started);
-      const traces = edrone.traces.length;
-      const lastTraceAt = traces ? Math.max(...edrone.traces.map((t) => t.receivedAt)) : started;
+      const received = await edrone.traces();
+      const traces = received.length;
+      const lastTraceAt = received.reduce((m, t) => Math.max(m, t.receivedAt), started);
       const failedExample = dead
         ? await prisma.job.findFirst({ where: { status: 'dead' }, select: { lastError: true } })
         : retried
@@ -155,7 +208,7 @@ async function runOne(
         jobsPerS: (done / drainMs) * 1000,
         traces,
         tracesPerS: traces / (Math.max(1, lastTraceAt - started) / 1000),
-        peakPerApp1s: peakPerSecond(edrone),
+        peakPerApp1s: peakPerSecond(received),
         cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
         done,
         dead,
@@ -180,6 +233,7 @@ async function main(): Promise<void> {
   const workerConcurrency = envInt('BENCH_WORKER_CONCURRENCY', 4, 64);
   const enqueueConcurrency = envInt('BENCH_CONCURRENCY', 32, 1024);
   const timeoutS = envInt('BENCH_DRAIN_TIMEOUT_S', 300, 3600);
+  const edroneMode = process.env.BENCH_EDRONE === 'inline' ? 'inline' : 'process';
   const perShop = Math.floor(jobs / shopCount);
   if (perShop < 1) throw new Error('BENCH_JOBS must be at least BENCH_SHOPS');
   const scenarios: Scenario[] = [
@@ -188,7 +242,7 @@ async function main(): Promise<void> {
   ];
   console.log(
     `worker drain: Shopify email consent jobs -> fake edrone traces; worker concurrency ${workerConcurrency}, ` +
-      `trace pacing 90/s per app_id; ${os.cpus().length} CPUs, ${machineLine()}`,
+      `trace pacing 90/s per app_id, fake edrone ${edroneMode === 'process' ? 'in a child process' : 'in-process'}; ${os.cpus().length} CPUs, ${machineLine()}`,
   );
 
   const rows: Row[] = [];
@@ -196,7 +250,7 @@ async function main(): Promise<void> {
   for (const kind of kinds) {
     for (const scenario of scenarios) {
       try {
-        rows.push(await runOne(kind, scenario, { workerConcurrency, enqueueConcurrency, timeoutS }));
+        rows.push(await runOne(kind, scenario, { workerConcurrency, enqueueConcurrency, timeoutS, edroneMode }));
       } catch (e) {
         failed = true;
         console.error(`[${kind} ${scenario.shops}x${scenario.perShop}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
@@ -228,7 +282,8 @@ async function main(): Promise<void> {
   process.exitCode = failed ? 1 : 0;
 }
 
-main().catch((e: unknown) => {
+const entry = process.argv.includes('--fake-edrone-child') ? fakeEdroneChild() : main();
+entry.catch((e: unknown) => {
   console.error(e instanceof Error ? e.stack : String(e));
   process.exitCode = 1;
 });

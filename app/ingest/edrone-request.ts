@@ -312,7 +312,7 @@ function readForm(body: string): { values: RawBody } | Rejection {
   const values: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(body)) {
     // A repeated field would make "the value" ambiguous between signature and use.
-    if (key in values) return reject(`Field "${key}" appears more than once.`);
+    if (Object.hasOwn(values, key)) return reject(`Field "${key}" appears more than once.`);
     values[key] = value;
   }
   return { values };
@@ -323,7 +323,7 @@ function isRecord(value: unknown): value is RawBody {
 }
 
 function detectFormat(body: RawBody): EdroneFormat | null {
-  const has = (key: string): boolean => key in body;
+  const has = (key: string): boolean => Object.hasOwn(body, key);
   if (has('event') || has('data')) return 'JSON_EVENT';
   if (has('subscription_status_type_id')) return 'NATIVE_5';
   if (has('event_date')) return has('subscription_status_reason') ? 'NATIVE_4' : 'LEGACY_NO_REASON';

@@ -82,15 +82,18 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
 
   async function claimSqlite(workerId: string, limit: number, now: Date): Promise<Job[]> {
     const blocked = await blockedShops(now);
-    const candidates = await prisma.job.findMany({
-      where: {
-        OR: due(now),
-        ...(blocked.length ? { NOT: { shopId: { in: blocked }, kind: { in: [...SHOPIFY_CALLING_KINDS] } } } : {}),
-      },
-      orderBy: { runAt: 'asc' },
-      take: limit * 8,
-      select: { id: true, shopId: true },
-    });
+    const where = {
+      OR: due(now),
+      ...(blocked.length ? { NOT: { shopId: { in: blocked }, kind: { in: [...SHOPIFY_CALLING_KINDS] } } } : {}),
+    };
+    // The oldest jobs of each shop with work due, so a large backlog of one store cannot hide the others.
+    const shops = await prisma.job.groupBy({ by: ['shopId'], where, _min: { runAt: true }, orderBy: { _min: { runAt: 'asc' } }, take: 64 });
+    const perShop = await Promise.all(
+      shops.map((s) =>
+        prisma.job.findMany({ where: { ...where, shopId: s.shopId }, orderBy: { runAt: 'asc' }, take: limit, select: { id: true, shopId: true } }),
+      ),
+    );
+    const candidates = perShop.flat();
     const claimed: Job[] = [];
     for (const c of fairPick(candidates, limit)) {
       // Optimistic claim: only one worker's update matches while the job is still due.
@@ -110,13 +113,14 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
     const blocked = await blockedShops(now);
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
-      `WITH candidates AS (
+      `WITH ranked AS (
          SELECT j.id, j."runAt", row_number() OVER (PARTITION BY j."shopId" ORDER BY j."runAt") AS rn
          FROM "Job" j
          WHERE ((j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1))
            AND NOT (j."shopId" = ANY($2::text[]) AND j.kind = ANY($3::text[]))
-         ORDER BY j."runAt"
-         LIMIT $4
+       ), candidates AS (
+         -- the oldest jobs of each shop first: one store's backlog cannot hide the others
+         SELECT id, "runAt", rn FROM ranked WHERE rn <= $5 ORDER BY rn, "runAt" LIMIT $4
        ), picked AS (
          SELECT j.id FROM "Job" j JOIN candidates c ON c.id = j.id
          WHERE (j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1)

@@ -79,7 +79,10 @@ export async function startHarness(
       await server.ctx.worker.drain();
       await shopify.control.webhooksIdle();
       await edrone.control.settled();
-      const due = await server.ctx.prisma.job.count({ where: { status: { in: ['queued', 'running'] }, runAt: { lte: new Date() } } });
+      const now = new Date();
+      const due = await server.ctx.prisma.job.count({
+        where: { OR: [{ status: 'queued', runAt: { lte: now } }, { status: 'running', leaseUntil: { lt: now } }] },
+      });
       if (due === 0) return;
     }
     throw new Error('the system did not settle');

@@ -163,6 +163,11 @@ describe('NATIVE_5', () => {
     expect(rejected(form(native5({ subscription_status_type_id: '2', phone: '' })))).toMatch(/Missing required field: phone/);
   });
 
+  it('ignores unrelated fields, even ones named like Object.prototype members', () => {
+    const parsed = ok(form({ ...vectorFields, constructor: 'x', toString: 'y' }));
+    expect(verifyEdroneSignature(parsed, SECRET, APP_ID)).toBe(true);
+  });
+
   it('normalises the email', () => {
     expect(ok(form(native5({ email: '  John@Example.COM ' }))).events[0]?.identity).toBe('john@example.com');
   });

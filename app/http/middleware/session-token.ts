@@ -30,6 +30,9 @@ export function sessionTokenAuth(ctx: AppContext) {
     const session = await exchangeForOfflineSession(ctx.shopify, { shop, sessionToken });
     await ctx.sessionStorage.storeSession(session);
     await installShop(ctx.prisma, shop);
+    // Jobs that waited for access (revoked token) can run now.
+    await ctx.prisma.job.updateMany({ where: { shopId: shop, status: 'queued', runAt: { gt: new Date() } }, data: { runAt: new Date() } });
+    ctx.worker.wake();
     ctx.logger.info({ shop }, 'shop installed or reconnected by token exchange');
   }
 

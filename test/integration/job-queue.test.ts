@@ -1,0 +1,70 @@
+// The job table under several workers: every due job is claimed by exactly one,
+// and one busy shop cannot starve the others.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../app/db/database.js';
+import { createJobQueue, newJob, fairPick } from '../../app/queue/job-queue.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let tdb: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = await openDatabase(tdb.url);
+});
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+describe('claiming', () => {
+  it('four workers claiming concurrently take each of 200 jobs exactly once', async () => {
+    await db.prisma.job.deleteMany();
+    await db.prisma.job.createMany({ data: Array.from({ length: 200 }, (_, i) => newJob(`shop-${i % 5}.myshopify.com`, 'shopify-webhook', { i })) });
+    const queue = createJobQueue(db);
+    const seen = new Map<string, string>();
+    await Promise.all(
+      ['w1', 'w2', 'w3', 'w4'].map(async (worker) => {
+        for (;;) {
+          const jobs = await queue.claim(worker, 7);
+          if (jobs.length === 0) return;
+          for (const j of jobs) {
+            expect(seen.has(j.id), `job ${j.id} claimed by ${seen.get(j.id)} and ${worker}`).toBe(false);
+            seen.set(j.id, worker);
+            await queue.complete(j, worker);
+          }
+        }
+      }),
+    );
+    expect(seen.size).toBe(200);
+    expect(await db.prisma.job.count({ where: { status: 'done' } })).toBe(200);
+  });
+
+  it('jobs of a shop whose Shopify access is paused are not claimed, other shops go on', async () => {
+    await db.prisma.job.deleteMany();
+    await db.prisma.shop.create({ data: { id: 'paused.myshopify.com', syncToken: 'tok-paused', pausedUntil: new Date(Date.now() + 60_000) } });
+    await db.prisma.job.createMany({
+      data: [newJob('paused.myshopify.com', 'edrone-event', {}), newJob('other.myshopify.com', 'edrone-event', {}), newJob('paused.myshopify.com', 'shopify-webhook', {})],
+    });
+    const claimed = await createJobQueue(db).claim('w', 10);
+    expect(claimed.map((j) => `${j.shopId}:${j.kind}`).sort()).toEqual(['other.myshopify.com:edrone-event', 'paused.myshopify.com:shopify-webhook']);
+  });
+
+  it('a claim takes jobs shop by shop, so 1,000 queued jobs of one store do not delay another store', async () => {
+    await db.prisma.job.deleteMany();
+    const old = new Date(Date.now() - 60_000);
+    await db.prisma.job.createMany({ data: Array.from({ length: 1000 }, () => newJob('big.myshopify.com', 'shopify-webhook', {}, old)) });
+    await db.prisma.job.create({ data: newJob('small.myshopify.com', 'shopify-webhook', {}) });
+    const claimed = await createJobQueue(db).claim('w', 4);
+    expect(claimed.map((j) => j.shopId)).toContain('small.myshopify.com');
+  });
+});
+
+describe('fairPick', () => {
+  it('interleaves shops in order of their oldest job', () => {
+    const picked = fairPick(
+      [{ shopId: 'a', n: 1 }, { shopId: 'a', n: 2 }, { shopId: 'a', n: 3 }, { shopId: 'b', n: 1 }, { shopId: 'c', n: 1 }],
+      4,
+    );
+    expect(picked.map((p) => `${p.shopId}${p.n}`)).toEqual(['a1', 'b1', 'c1', 'a2']);
+  });
+});
