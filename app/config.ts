@@ -15,6 +15,7 @@ const envSchema = z
     SHOPIFY_APP_URL: z.url().optional().describe('Public HTTPS URL of this app'),
     SCOPES: z.string().default('read_customers,write_customers'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().trim().min(1).default('0.0.0.0').describe('Interface to listen on (127.0.0.1: this machine only)'),
     DATABASE_URL: z
       .string()
       .default('file:./data/app.db')
@@ -58,6 +59,8 @@ export interface AppConfig {
     adminOrigin?: string;
   };
   port: number;
+  /** Interface the HTTP server listens on (default 0.0.0.0, every interface). */
+  host: string;
   databaseUrl: string;
   edroneApiUrl: string;
   encryptionKey?: string;
@@ -94,6 +97,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       adminOrigin: e.SHOPIFY_ADMIN_ORIGIN,
     },
     port: e.PORT,
+    host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     edroneApiUrl: e.EDRONE_API_URL.replace(/\/$/, ''),
     encryptionKey: e.ENCRYPTION_KEY,

@@ -17,7 +17,7 @@ export async function startServer(config: AppConfig, options: { logger?: Logger;
   const ctx = await createContext(config, { logger: options.logger });
   const app = createApp(ctx);
   const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(config.port, options.host ?? '0.0.0.0', () => resolve(s));
+    const s = app.listen(config.port, options.host ?? config.host, () => resolve(s));
     s.once('error', reject);
   });
   // Shopify reuses connections (HTTP keep-alive) for webhook deliveries.

@@ -425,8 +425,10 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     res.json(control.issueAccessToken(body.shop, { expiring: body.expiring }));
   });
   fake.post('/session-token', async (req, res) => {
-    const body = z.object({ shop: z.string().min(1), userId: z.string().optional() }).parse(req.body);
-    res.json({ token: await control.sessionToken(body.shop, { userId: body.userId }) });
+    const body = z
+      .object({ shop: z.string().min(1), userId: z.string().optional(), ttlSeconds: z.number().int().min(1).max(86_400).optional() })
+      .parse(req.body);
+    res.json({ token: await control.sessionToken(body.shop, { userId: body.userId, ttlSeconds: body.ttlSeconds }) });
   });
   fake.post('/revoke', (req, res) => {
     control.revokeShop(z.object({ shop: z.string().min(1) }).parse(req.body).shop);

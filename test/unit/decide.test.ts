@@ -1,19 +1,27 @@
 // Unit tests of the consent rules (ARCHITECTURE.md, "Consent model and mapping";
 // issue "Consent correctness"): mapping, newer wins, echo suppression, no silent
 // re-subscribe, settings, the repair write, and the record updates after a write.
+//
+// Records are never built field by field: each test replays the history it
+// describes from EMPTY_RECORD through decide* and after*Write (see `replay`),
+// so the record always carries the truth and the beliefs that history implies.
 import { describe, expect, it } from 'vitest';
 import {
   afterEdroneWrite,
   afterShopifyWrite,
+  CLOCK_SKEW_MS,
   decideEdroneEvent,
   decideShopifyEvent,
   ECHO_WINDOW_MS,
   SKIP_REASONS,
   TRACE_REASONS,
+  writesNeeded,
   type Decision,
   type SkipReason,
+  type Write,
 } from '../../app/core/decide.js';
 import {
+  CHANNELS,
   DIRECTIONS,
   EDRONE_STATUS_FILTERS,
   EMPTY_RECORD,
@@ -33,6 +41,8 @@ import {
 const BASE = Date.UTC(2026, 0, 15, 10, 0, 0);
 /** A point in time, in minutes after a fixed base. */
 const T = (minutes: number): Date => new Date(BASE + minutes * 60_000);
+/** `d` plus some seconds. */
+const plusSeconds = (d: Date, s: number): Date => new Date(d.getTime() + s * 1_000);
 /** Far after every time used below: outside any echo window. */
 const LATE = T(24 * 60);
 
@@ -44,7 +54,7 @@ const settings = (over: Partial<SyncSettings> = {}): SyncSettings => ({
   ...over,
 });
 
-const record = (over: Partial<ConsentRecord> = {}): ConsentRecord => ({ ...EMPTY_RECORD, ...over });
+const opposite = (s: EdroneState): EdroneState => (s === 'subscribed' ? 'unsubscribed' : 'subscribed');
 
 const shopifyEvent = (over: Partial<ShopifyConsentEvent> = {}): ShopifyConsentEvent => ({
   origin: 'webhook',
@@ -56,24 +66,105 @@ const shopifyEvent = (over: Partial<ShopifyConsentEvent> = {}): ShopifyConsentEv
   ...over,
 });
 
-const edroneEvent = (over: Partial<EdroneConsentEvent> = {}): EdroneConsentEvent => ({
-  channel: 'email',
-  identity: 'ann@example.com',
-  status: 'subscribed',
-  at: T(10),
-  reason: 'AGENT_SUBSCRIBED',
-  reasonCode: '11',
-  ...over,
-});
+/** A real change in edrone by default: an agent's subscribe or a customer's unsubscribe. */
+const edroneEvent = (over: Partial<EdroneConsentEvent> = {}): EdroneConsentEvent => {
+  const status = over.status === undefined ? 'subscribed' : over.status;
+  return {
+    channel: 'email',
+    identity: 'ann@example.com',
+    status,
+    at: T(10),
+    reason: status === 'unsubscribed' ? 'CUSTOMER_UNSUBSCRIBED' : 'AGENT_SUBSCRIBED',
+    reasonCode: null,
+    ...over,
+  };
+};
 
 const noWrite = (d: Decision, reason: SkipReason): void => {
   expect(d.writes).toEqual([]);
   expect(d.skip).toBe(reason);
 };
 
-/** A record where both sides are known to be `state` since `at`. */
-const synced = (state: EdroneState, at: Date): ConsentRecord =>
-  record({ shopifyState: state, shopifyAt: at, edroneState: state, edroneAt: at });
+// ---- histories ------------------------------------------------------------
+
+interface StepOptions {
+  /** When the app handles the report and does its writes (default: the report's time, or T(0)). */
+  now?: Date;
+  /** Settings in force for this report (default: both ways, everything). */
+  settings?: SyncSettings;
+  /** What Shopify holds after the app's mutation (default: the value written, with its time). */
+  shopifyKeeps?: { state: ShopifyState; at: Date | null };
+}
+type HistoryStep =
+  | ({ side: 'shopify'; state: ShopifyState; at: Date | null } & StepOptions)
+  | ({ side: 'edrone'; status: EdroneState; at: Date; reason: string | null } & StepOptions);
+
+/** Shopify reports `state` with consent_updated_at `at` (a webhook). */
+const onShopify = (state: ShopifyState, at: Date | null, opts: StepOptions = {}): HistoryStep => ({ side: 'shopify', state, at, ...opts });
+/** edrone reports `status` with event_date `at`; by default a real change (agent / customer reason). */
+const onEdrone = (status: EdroneState, at: Date, opts: StepOptions & { reason?: string | null } = {}): HistoryStep => ({
+  side: 'edrone',
+  status,
+  at,
+  reason: opts.reason === undefined ? edroneEvent({ status }).reason : opts.reason,
+  ...opts,
+});
+
+/** Records a write the app made at `now`, as the job does once the call returned. */
+function recordWrite(r: ConsentRecord, w: Write, now: Date, shopifyKeeps?: StepOptions['shopifyKeeps']): ConsentRecord {
+  return w.target === 'edrone'
+    ? afterEdroneWrite(r, w.value, w.at, now)
+    : afterShopifyWrite(r, w.value, w.at, now, shopifyKeeps ?? { state: w.value, at: w.at });
+}
+
+/** Decides one step on `r` and records its writes as done; returns the decision too. */
+function play(r: ConsentRecord, step: HistoryStep): { d: Decision; record: ConsentRecord } {
+  const now = step.now ?? step.at ?? T(0);
+  const s = step.settings ?? settings();
+  const d =
+    step.side === 'shopify'
+      ? decideShopifyEvent(r, shopifyEvent({ state: step.state, at: step.at }), s, now)
+      : decideEdroneEvent(r, edroneEvent({ status: step.status, at: step.at, reason: step.reason }), s, now);
+  return { d, record: d.writes.reduce((acc, w) => recordWrite(acc, w, now, step.shopifyKeeps), d.record) };
+}
+
+/** The record after the app handled these reports one by one from EMPTY_RECORD, doing every write it decided. */
+const replay = (...steps: HistoryStep[]): ConsentRecord => steps.reduce((r, step) => play(r, step).record, EMPTY_RECORD);
+
+/** Both sides hold `state` since a real Shopify change at `at`, which the app traced to edrone at once. */
+const synced = (state: EdroneState, at: Date): ConsentRecord => replay(onShopify(state, at));
+
+describe('the replay helper', () => {
+  it('builds the record the app would hold: truth, both beliefs and the trace', () => {
+    expect(synced('unsubscribed', T(1))).toEqual({
+      ...EMPTY_RECORD,
+      truthState: 'unsubscribed',
+      truthAt: T(1),
+      truthSource: 'shopify',
+      shopifyState: 'unsubscribed',
+      shopifyAt: T(1),
+      edroneState: 'unsubscribed',
+      edroneAt: T(1),
+      wroteEdroneState: 'unsubscribed',
+      wroteEdroneAt: T(1),
+      wroteEdroneWallAt: T(1),
+      tracedUnsubscribedWallAt: T(1),
+    });
+    expect(replay(onEdrone('subscribed', T(2), { now: T(3) }))).toEqual({
+      ...EMPTY_RECORD,
+      truthState: 'subscribed',
+      truthAt: T(2),
+      truthSource: 'edrone',
+      shopifyState: 'subscribed',
+      shopifyAt: T(2),
+      edroneState: 'subscribed',
+      edroneAt: T(2),
+      wroteShopifyState: 'subscribed',
+      wroteShopifyAt: T(2),
+      wroteShopifyWallAt: T(3),
+    });
+  });
+});
 
 // ---- Shopify -> edrone ----------------------------------------------------
 
@@ -85,12 +176,10 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       ['redacted', 'unsubscribed'],
       ['invalid', 'unsubscribed'],
     ])('when Shopify reports %s, then edrone is sent %s with the Shopify consent time', (state, value) => {
-      const opposite: EdroneState = value === 'subscribed' ? 'unsubscribed' : 'subscribed';
-      const d = decideShopifyEvent(synced(opposite, T(1)), shopifyEvent({ state, at: T(5) }), settings(), T(6));
+      const d = decideShopifyEvent(synced(opposite(value), T(1)), shopifyEvent({ state, at: T(5) }), settings(), T(6));
       expect(d.skip).toBeNull();
       expect(d.writes).toEqual([{ target: 'edrone', value, at: T(5) }]);
-      expect(d.record.shopifyState).toBe(state);
-      expect(d.record.shopifyAt).toEqual(T(5));
+      expect(d.record).toMatchObject({ shopifyState: state, shopifyAt: T(5), truthState: value, truthAt: T(5), truthSource: 'shopify' });
     });
 
     it.each<ShopifyState>(['pending', 'not_subscribed'])(
@@ -98,9 +187,9 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       (state) => {
         const d = decideShopifyEvent(synced('unsubscribed', T(1)), shopifyEvent({ state, at: T(5) }), settings(), T(6));
         noWrite(d, 'not_mapped');
-        expect(d.record.shopifyState).toBe(state);
-        expect(d.record.shopifyAt).toEqual(T(5));
-        expect(d.record.edroneState).toBe('unsubscribed');
+        expect(d.record).toMatchObject({ shopifyState: state, shopifyAt: T(5), edroneState: 'unsubscribed' });
+        // Not a change edrone can hold: the truth stays the unsubscribe.
+        expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthAt: T(1) });
       },
     );
 
@@ -109,10 +198,10 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       expect(d.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(5) }]);
     });
 
-    it('when Shopify gave no time and nothing is known on edrone, then it is sent with no time', () => {
+    it('when Shopify gave no time and nothing is known, then it is sent with no time and remembered with no time', () => {
       const d = decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ state: 'unsubscribed', at: null }), settings(), T(6));
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: null }]);
-      expect(d.record.shopifyAt).toBeNull();
+      expect(d.record).toMatchObject({ shopifyState: 'unsubscribed', shopifyAt: null, truthState: 'unsubscribed', truthAt: null });
     });
   });
 
@@ -121,76 +210,77 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       const before = synced('unsubscribed', T(1));
       const d = decideShopifyEvent(before, shopifyEvent({ identity: null, at: T(5) }), settings(), T(6));
       noWrite(d, 'no_identity');
-      expect(d.record).toEqual(before);
+      expect(d.record).toBe(before);
     });
   });
 
   describe('newer wins', () => {
-    it('when the event is older than the known Shopify state, then it is stale and the record is untouched', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(5) });
+    it('when the event is older than the known Shopify change, then it is stale and the record is untouched', () => {
+      const before = synced('unsubscribed', T(5));
       const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(4) }), settings(), T(6));
       noWrite(d, 'stale');
       expect(d.record).toBe(before);
     });
 
     it('when the event has no time but a Shopify time is known, then it is stale (unknown is older)', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(5) });
-      noWrite(decideShopifyEvent(before, shopifyEvent({ at: null }), settings(), T(6)), 'stale');
+      const before = synced('unsubscribed', T(5));
+      const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: null }), settings(), T(6));
+      noWrite(d, 'stale');
+      expect(d.record).toBe(before);
     });
 
-    it('when the event has the same time as the known state, then it is not stale', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(5) });
-      const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(6));
-      expect(d.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(5) }]);
-    });
-
-    it('when a newer event carries no time, then the known time is kept', () => {
-      const d = decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ at: null, state: 'pending' }), settings(), T(6));
-      expect(d.record.shopifyAt).toBeNull();
-      const known = record({ shopifyState: 'subscribed', shopifyAt: null, edroneState: 'subscribed' });
-      expect(decideShopifyEvent(known, shopifyEvent({ at: null, state: 'pending' }), settings(), T(6)).record.shopifyAt).toBeNull();
-    });
-
-    it('when edrone changed more recently to another state, then the older Shopify change is not applied (other_side_newer)', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(1), edroneState: 'subscribed', edroneAt: T(8) });
+    it('when edrone changed more recently to another state, then the older Shopify change is not sent (other_side_newer)', () => {
+      // edrone subscribed at T(8), written to Shopify; Shopify's own unsubscribe of T(5) arrives late.
+      const before = replay(onShopify('unsubscribed', T(1)), onEdrone('subscribed', T(8)));
       const d = decideShopifyEvent(before, shopifyEvent({ state: 'unsubscribed', at: T(5) }), settings(), T(9));
       noWrite(d, 'other_side_newer');
-      expect(d.record.shopifyState).toBe('unsubscribed');
-      expect(d.record.shopifyAt).toEqual(T(5));
+      expect(d.record).toMatchObject({ truthState: 'subscribed', truthAt: T(8), shopifyState: 'subscribed', shopifyAt: T(8) });
+    });
+
+    it('when Shopify still holds an older state than a newer edrone change, then Shopify is brought to the newer one', () => {
+      // The edrone subscribe of T(8) could not be written to Shopify then (one-way sync);
+      // now it can, and Shopify's report shows it still holds its older unsubscribe.
+      const before = replay(
+        onShopify('subscribed', T(1)),
+        onEdrone('subscribed', T(8), { settings: settings({ direction: 'shopify_to_edrone' }) }),
+      );
+      const d = decideShopifyEvent(before, shopifyEvent({ state: 'unsubscribed', at: T(5) }), settings(), T(9));
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(8) }]);
     });
 
     it('when the Shopify change is newer than the edrone state, then it is applied', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(1), edroneState: 'subscribed', edroneAt: T(3) });
+      const before = replay(onEdrone('subscribed', T(3)));
       const d = decideShopifyEvent(before, shopifyEvent({ state: 'unsubscribed', at: T(5) }), settings(), T(9));
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
     });
 
     it('when edrone already has the state, then nothing is sent (in_sync)', () => {
-      const before = record({ edroneState: 'subscribed', edroneAt: T(1) });
+      // edrone's subscribe of T(1) was not written to Shopify (one-way sync); Shopify subscribes too at T(5).
+      const before = replay(onEdrone('subscribed', T(1), { settings: settings({ direction: 'shopify_to_edrone' }) }));
       const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(9));
       noWrite(d, 'in_sync');
-      expect(d.record.shopifyState).toBe('subscribed');
+      expect(d.record).toMatchObject({ shopifyState: 'subscribed', truthState: 'subscribed', truthAt: T(5), truthSource: 'shopify' });
     });
 
     it('when edrone has the same state with a newer time, then it is in_sync, not other_side_newer', () => {
-      const before = record({ edroneState: 'subscribed', edroneAt: T(8) });
+      const before = replay(onEdrone('subscribed', T(8), { settings: settings({ direction: 'shopify_to_edrone' }) }));
       noWrite(decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(9)), 'in_sync');
     });
   });
 
   describe('no silent re-subscribe', () => {
+    const edroneUnsubscribed = replay(onEdrone('unsubscribed', T(6))); // written to Shopify with consentUpdatedAt T(6)
+
     it('when edrone was unsubscribed after the Shopify subscribe happened, then the subscribe is not pushed', () => {
-      const before = record({ edroneState: 'unsubscribed', edroneAt: T(6) });
       noWrite(
-        decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(7)),
+        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(7)),
         'other_side_newer',
       );
     });
 
     it('when a subscribe without a time meets a known edrone unsubscribe, then it is not pushed', () => {
-      const before = record({ edroneState: 'unsubscribed', edroneAt: T(6) });
       noWrite(
-        decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: null }), settings(), T(7)),
+        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ state: 'subscribed', at: null }), settings(), T(7)),
         'other_side_newer',
       );
     });
@@ -199,59 +289,99 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       ['a backfill', { origin: 'backfill' }],
       ['a reconciliation', { origin: 'reconcile' }],
     ])('when %s reads an older subscribe, then an edrone unsubscribe is not overwritten', (_l, over) => {
-      const before = record({ edroneState: 'unsubscribed', edroneAt: T(6) });
       noWrite(
-        decideShopifyEvent(before, shopifyEvent({ ...over, state: 'subscribed', at: T(2) }), settings(), T(7)),
+        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ ...over, state: 'subscribed', at: T(2) }), settings(), T(7)),
         'other_side_newer',
       );
     });
 
+    it('when Shopify was never written (one-way sync) and reports an older subscribe, then edrone keeps its unsubscribe', () => {
+      const before = replay(onEdrone('unsubscribed', T(6), { settings: settings({ direction: 'shopify_to_edrone' }) }));
+      const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(5) }), settings({ direction: 'shopify_to_edrone' }), T(7));
+      expect(d.writes.filter((w) => w.target === 'edrone')).toEqual([]);
+      expect(d.record.truthState).toBe('unsubscribed');
+    });
+
     it('when the subscribe is newer than the edrone unsubscribe, then it is an explicit re-subscribe and is pushed', () => {
-      const before = record({ edroneState: 'unsubscribed', edroneAt: T(6) });
-      const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(7) }), settings(), T(8));
+      const d = decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ state: 'subscribed', at: T(7) }), settings(), T(8));
       expect(d.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(7) }]);
+    });
+
+    it('a pending that overtook an older unsubscribe does not hide it: edrone gets the unsubscribe, Shopify keeps pending', () => {
+      // edrone subscribed at T(1), written to Shopify. On Shopify the customer unsubscribed at
+      // T(2), then signed up again with double opt-in: pending at T(3). Pending arrives first.
+      let r = replay(onEdrone('subscribed', T(1), { now: T(4) }));
+      const pending = decideShopifyEvent(r, shopifyEvent({ state: 'pending', at: T(3) }), settings(), T(5));
+      noWrite(pending, 'not_mapped');
+      r = pending.record;
+      const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(6));
+      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+      // Shopify's belief stays the newer pending (it is what Shopify holds), the truth is the unsubscribe.
+      expect(d.record).toMatchObject({
+        shopifyState: 'pending',
+        shopifyAt: T(3),
+        truthState: 'unsubscribed',
+        truthAt: T(2),
+        truthSource: 'shopify',
+      });
     });
   });
 
-  describe('echo suppression (the webhook of the app\'s own Shopify write)', () => {
-    const wrote = record({
-      shopifyState: 'subscribed',
-      shopifyAt: T(5),
-      edroneState: 'subscribed',
-      edroneAt: T(5),
-      wroteShopifyState: 'subscribed',
-      wroteShopifyAt: T(5),
-      wroteShopifyWallAt: T(7),
-    });
+  describe("echo suppression (the webhook of the app's own Shopify write)", () => {
+    // edrone subscribed at T(5); the app wrote it to Shopify (consentUpdatedAt T(5)) at wall time T(7).
+    const wrote = replay(onEdrone('subscribed', T(5), { now: T(7) }));
 
-    it('when the webhook carries the consentUpdatedAt the app wrote, then it is an echo, even long after', () => {
+    it('when the webhook carries the state and the consentUpdatedAt the app wrote, then it is an echo, even long after', () => {
       const d = decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), LATE);
       noWrite(d, 'echo');
-      expect(d.record.shopifyState).toBe('subscribed');
+      expect(d.record).toMatchObject({ truthState: 'subscribed', truthAt: T(5), truthSource: 'edrone' });
     });
 
-    it('when the webhook has another time but arrives within the echo window, then it is an echo', () => {
-      const now = new Date(T(7).getTime() + ECHO_WINDOW_MS);
-      noWrite(decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: T(6) }), settings(), now), 'echo');
+    it("when the consent time differs by at most a second (Shopify's precision), then it is still the echo", () => {
+      const d = decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: plusSeconds(T(5), CLOCK_SKEW_MS / 1_000) }), settings(), T(8));
+      noWrite(d, 'echo');
+      // Not a real change: the truth stays edrone's.
+      expect(d.record).toMatchObject({ truthAt: T(5), truthSource: 'edrone' });
     });
 
-    it('when the same state arrives with another time after the echo window, then it is not treated as an echo', () => {
-      const before = { ...wrote, edroneState: 'unsubscribed' as const, edroneAt: T(5) };
-      const now = new Date(T(7).getTime() + ECHO_WINDOW_MS + 1);
-      const d = decideShopifyEvent(before, shopifyEvent({ state: 'subscribed', at: T(6) }), settings(), now);
+    it('when the same state arrives with another consent time, then it is a real change, even right after the write', () => {
+      const d = decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: plusSeconds(T(5), 2) }), settings(), T(7));
       expect(d.skip).not.toBe('echo');
-      expect(d.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(6) }]);
+      expect(d.record).toMatchObject({ truthState: 'subscribed', truthAt: plusSeconds(T(5), 2), truthSource: 'shopify' });
     });
 
-    it('when a different state arrives inside the echo window, then it is a real change and is synced', () => {
+    it('when a different state arrives right after the write, then it is a real change and is synced', () => {
       const d = decideShopifyEvent(wrote, shopifyEvent({ state: 'unsubscribed', at: T(6) }), settings(), T(8));
       expect(d.skip).toBeNull();
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(6) }]);
     });
 
-    it('when the app wrote a state and the echo is observed, then the record keeps the observed time', () => {
-      const d = decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: T(6) }), settings(), T(8));
-      expect(d.record.shopifyAt).toEqual(T(6));
+    it("a real re-subscribe back to the app's last Shopify write, after an unsubscribe in between, is synced", () => {
+      // edrone subscribed at T(0), written to Shopify at T(1); its webhook is the echo. The customer
+      // unsubscribes in Shopify at T(2) (sent to edrone), then subscribes again at T(3).
+      let r = replay(onEdrone('subscribed', T(0), { now: T(1) }));
+      const echo = play(r, onShopify('subscribed', T(0), { now: T(1) }));
+      noWrite(echo.d, 'echo');
+      const unsub = play(echo.record, onShopify('unsubscribed', T(2)));
+      expect(unsub.d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+      r = unsub.record;
+      const resub = decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(3) }), settings(), T(3));
+      expect(resub.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(3) }]);
+    });
+  });
+
+  describe('ties', () => {
+    it('when Shopify reports a subscribe with the same time as a known unsubscribe, then the unsubscribe wins on both sides', () => {
+      const d = decideShopifyEvent(synced('unsubscribed', T(5)), shopifyEvent({ state: 'subscribed', at: T(5) }), settings(), T(6));
+      expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthAt: T(5), shopifyState: 'subscribed' });
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
+    });
+
+    it('when an edrone subscribe is known and Shopify reports an unsubscribe of the same time, then the unsubscribe wins', () => {
+      const before = replay(onEdrone('subscribed', T(5), { settings: settings({ direction: 'shopify_to_edrone' }) }));
+      const d = decideShopifyEvent(before, shopifyEvent({ state: 'unsubscribed', at: T(5) }), settings(), T(6));
+      expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthAt: T(5), truthSource: 'shopify' });
+      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
     });
   });
 
@@ -269,17 +399,14 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       expect(d.skip).toBe(reason);
       expect(d.writes).toEqual(reason ? [] : [{ target: 'edrone', value: 'subscribed', at: T(5) }]);
       // Whatever happens, the observation is remembered.
-      expect(d.record.shopifyState).toBe('subscribed');
+      expect(d.record).toMatchObject({ shopifyState: 'subscribed', truthState: 'subscribed', truthAt: T(5) });
     });
 
     it.each<EdroneStatusFilter>(EDRONE_STATUS_FILTERS)(
       'the edrone status filter %s does not affect Shopify -> edrone',
       (edroneStatuses) => {
-        for (const [state, value] of [
-          ['subscribed', 'unsubscribed'],
-          ['unsubscribed', 'subscribed'],
-        ] as const) {
-          const d = decideShopifyEvent(synced(value, T(1)), shopifyEvent({ state, at: T(5) }), settings({ edroneStatuses }), T(6));
+        for (const state of ['subscribed', 'unsubscribed'] as const) {
+          const d = decideShopifyEvent(synced(opposite(state), T(1)), shopifyEvent({ state, at: T(5) }), settings({ edroneStatuses }), T(6));
           expect(d.writes).toEqual([{ target: 'edrone', value: state, at: T(5) }]);
         }
       },
@@ -307,11 +434,22 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       );
     });
 
-    it('checks run in order: stale before echo before not_mapped before paused', () => {
-      const r = record({ shopifyAt: T(5), wroteShopifyState: 'pending', wroteShopifyWallAt: T(5) });
-      noWrite(decideShopifyEvent(r, shopifyEvent({ state: 'pending', at: T(4) }), settings({ direction: 'paused' }), T(6)), 'stale');
-      noWrite(decideShopifyEvent(r, shopifyEvent({ state: 'pending', at: T(6) }), settings({ direction: 'paused' }), T(6)), 'echo');
-      noWrite(decideShopifyEvent(r, shopifyEvent({ state: 'not_subscribed', at: T(6) }), settings({ direction: 'paused' }), T(6)), 'not_mapped');
+    it("when nothing lags, the event's own reason is given even when paused (stale, echo, not_mapped)", () => {
+      const paused = settings({ direction: 'paused' });
+      noWrite(decideShopifyEvent(synced('unsubscribed', T(5)), shopifyEvent({ state: 'subscribed', at: T(4) }), paused, T(6)), 'stale');
+      const wrote = replay(onEdrone('subscribed', T(5)));
+      noWrite(decideShopifyEvent(wrote, shopifyEvent({ state: 'subscribed', at: T(5) }), paused, T(6)), 'echo');
+      noWrite(decideShopifyEvent(synced('unsubscribed', T(1)), shopifyEvent({ state: 'pending', at: T(6) }), paused, T(6)), 'not_mapped');
+    });
+
+    it('when a side still lags behind the truth, the settings reason is given whatever the event', () => {
+      // edrone's subscribe of T(5) could not be written to Shopify while paused; Shopify's report comes again.
+      const r = replay(onShopify('unsubscribed', T(1)), onEdrone('subscribed', T(5), { settings: settings({ direction: 'paused' }) }));
+      noWrite(decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(1) }), settings({ direction: 'paused' }), T(6)), 'paused');
+      // Unpaused, the next report of any kind catches up.
+      expect(decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(1) }), settings(), T(6)).writes).toEqual([
+        { target: 'shopify', value: 'subscribed', at: T(5) },
+      ]);
     });
   });
 });
@@ -320,17 +458,15 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
 
 describe('decideEdroneEvent (edrone -> Shopify)', () => {
   describe('mapping', () => {
-    it.each<[EdroneState, ShopifyState]>([
-      ['subscribed', 'unsubscribed'],
-      ['unsubscribed', 'subscribed'],
-    ])('when edrone reports %s and Shopify is %s, then Shopify is written with consentUpdatedAt = event_date', (status, shopifyState) => {
-      const before = record({ shopifyState, shopifyAt: T(1), edroneState: shopifyState === 'subscribed' ? 'subscribed' : 'unsubscribed', edroneAt: T(1) });
-      const d = decideEdroneEvent(before, edroneEvent({ status, at: T(5), reason: null }), settings(), T(6));
-      expect(d.skip).toBeNull();
-      expect(d.writes).toEqual([{ target: 'shopify', value: status, at: T(5) }]);
-      expect(d.record.edroneState).toBe(status);
-      expect(d.record.edroneAt).toEqual(T(5));
-    });
+    it.each<EdroneState>(['subscribed', 'unsubscribed'])(
+      'when edrone reports %s and Shopify holds the other state, then Shopify is written with consentUpdatedAt = event_date',
+      (status) => {
+        const d = decideEdroneEvent(synced(opposite(status), T(1)), edroneEvent({ status, at: T(5), reason: null }), settings(), T(6));
+        expect(d.skip).toBeNull();
+        expect(d.writes).toEqual([{ target: 'shopify', value: status, at: T(5) }]);
+        expect(d.record).toMatchObject({ edroneState: status, edroneAt: T(5), truthState: status, truthAt: T(5), truthSource: 'edrone' });
+      },
+    );
 
     it('when edrone sends an empty status, then nothing changes (unknown_status) and the record is untouched', () => {
       const before = synced('subscribed', T(1));
@@ -345,17 +481,15 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
       ['not_subscribed', 'unsubscribed'],
       ['redacted', 'subscribed'],
     ])('when Shopify is %s (older) and edrone reports %s, then Shopify is written', (shopifyState, status) => {
-      const d = decideEdroneEvent(record({ shopifyState, shopifyAt: T(1) }), edroneEvent({ status, at: T(5) }), settings(), T(6));
+      const d = decideEdroneEvent(replay(onShopify(shopifyState, T(1))), edroneEvent({ status, at: T(5) }), settings(), T(6));
       expect(d.writes).toEqual([{ target: 'shopify', value: status, at: T(5) }]);
     });
 
     it.each<ShopifyState>(['unsubscribed', 'redacted', 'invalid'])(
       'when Shopify is %s and edrone reports unsubscribed, then they already agree (in_sync)',
       (shopifyState) => {
-        noWrite(
-          decideEdroneEvent(record({ shopifyState, shopifyAt: T(1) }), edroneEvent({ status: 'unsubscribed', at: T(5) }), settings(), T(6)),
-          'in_sync',
-        );
+        const d = decideEdroneEvent(replay(onShopify(shopifyState, T(1))), edroneEvent({ status: 'unsubscribed', at: T(5) }), settings(), T(6));
+        noWrite(d, 'in_sync');
       },
     );
   });
@@ -370,115 +504,166 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
   });
 
   describe('newer wins', () => {
-    it('when the event is older than the known edrone state, then it is stale and the record is untouched', () => {
-      const before = record({ edroneState: 'subscribed', edroneAt: T(5) });
+    it('when the event is older than the known edrone change, then it is stale and the record is untouched', () => {
+      const before = replay(onEdrone('subscribed', T(5)));
       const d = decideEdroneEvent(before, edroneEvent({ status: 'unsubscribed', at: T(4) }), settings(), T(6));
       noWrite(d, 'stale');
       expect(d.record).toBe(before);
     });
 
-    it('when the event has the same time as the known state, then it is not stale', () => {
-      const before = record({ edroneState: 'subscribed', edroneAt: T(5), shopifyState: 'subscribed', shopifyAt: T(1) });
-      const d = decideEdroneEvent(before, edroneEvent({ status: 'unsubscribed', at: T(5) }), settings(), T(6));
-      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
-    });
-
     it('when Shopify changed more recently to another state, then the older edrone change is not applied (other_side_newer)', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(8) });
+      // Shopify unsubscribed at T(8), traced to edrone at T(8); edrone's subscribe of T(5) arrives late:
+      // edrone processed the app's trace after it, so it holds the unsubscribe.
+      const before = replay(onShopify('unsubscribed', T(8)));
       const d = decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(9));
       noWrite(d, 'other_side_newer');
-      expect(d.record.edroneState).toBe('subscribed');
-      expect(d.record.edroneAt).toEqual(T(5));
+      expect(d.record).toEqual(before);
+    });
+
+    it('when Shopify changed more recently and the app has not traced it yet, then edrone is brought to it', () => {
+      const before = replay(onShopify('unsubscribed', T(8), { settings: settings({ direction: 'paused' }) }));
+      const d = decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(9));
+      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(8) }]);
+      expect(d.record).toMatchObject({ edroneState: 'subscribed', edroneAt: T(5), truthState: 'unsubscribed' });
     });
 
     it('when Shopify has a newer pending (double opt-in), then an older edrone subscribe does not overwrite it', () => {
-      const before = record({ shopifyState: 'pending', shopifyAt: T(8) });
-      noWrite(decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(9)), 'other_side_newer');
+      const before = replay(onShopify('pending', T(8)));
+      const d = decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(9));
+      expect(d.writes).toEqual([]);
+      expect(d.record).toMatchObject({ shopifyState: 'pending', shopifyAt: T(8), edroneState: 'subscribed' });
     });
 
     it('when Shopify already has the state, then nothing is written (in_sync), even if Shopify is newer', () => {
-      const before = record({ shopifyState: 'subscribed', shopifyAt: T(8) });
+      const before = replay(onShopify('subscribed', T(8)));
       noWrite(decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(9)), 'in_sync');
     });
   });
 
   describe('no silent re-subscribe', () => {
     it('when Shopify was unsubscribed after the edrone subscribe happened, then the subscribe is not written', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(6) });
+      const before = replay(onShopify('unsubscribed', T(6)));
       noWrite(decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(7)), 'other_side_newer');
     });
 
     it('when the edrone subscribe is newer than the Shopify unsubscribe, then it is written', () => {
-      const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(6) });
+      const before = replay(onShopify('unsubscribed', T(6)));
       const d = decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(7) }), settings(), T(8));
       expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(7) }]);
     });
   });
 
-  describe("echo suppression (edrone's report of the app's own trace)", () => {
-    const wrote = record({
-      shopifyState: 'unsubscribed',
-      shopifyAt: T(5),
-      edroneState: 'unsubscribed',
-      edroneAt: T(5),
-      wroteEdroneState: 'unsubscribed',
-      wroteEdroneAt: T(5),
-      wroteEdroneWallAt: T(7),
+  describe('ties', () => {
+    it('when edrone reports an unsubscribe with the same time as a known subscribe, then the unsubscribe wins', () => {
+      const before = replay(onEdrone('subscribed', T(5))); // written to Shopify with consentUpdatedAt T(5)
+      const d = decideEdroneEvent(before, edroneEvent({ status: 'unsubscribed', at: T(5) }), settings(), T(6));
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
+      expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthAt: T(5) });
     });
 
+    it('when a Shopify unsubscribe is known and edrone reports a subscribe of the same time, then the subscribe loses', () => {
+      const before = replay(onShopify('unsubscribed', T(5), { settings: settings({ direction: 'edrone_to_shopify' }) }));
+      const d = decideEdroneEvent(before, edroneEvent({ status: 'subscribed', at: T(5) }), settings(), T(6));
+      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
+      expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthSource: 'shopify' });
+    });
+  });
+
+  describe("echo suppression (edrone's report of the app's own trace)", () => {
+    // Shopify unsubscribed at T(5); the app traced it to edrone at wall time T(7).
+    const wrote = replay(onShopify('unsubscribed', T(5), { now: T(7) }));
+
     it.each(['TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'TRACE_UNKNOWN'])(
-      'when the report has reason %s and the state the app wrote, then it is an echo, even long after',
+      'when the report has reason %s and the state the app traced, then it is an echo, even when it arrives long after',
       (reason) => {
         expect(TRACE_REASONS.has(reason)).toBe(true);
         const d = decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at: T(7), reason }), settings(), LATE);
         noWrite(d, 'echo');
-        expect(d.record.edroneAt).toEqual(T(7));
+        expect(d.record).toBe(wrote);
       },
     );
 
-    it('when the report has no trace reason but arrives within the echo window with the written state, then it is an echo', () => {
-      const now = new Date(T(7).getTime() + ECHO_WINDOW_MS);
-      noWrite(decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at: T(7), reason: null }), settings(), now), 'echo');
+    it.each<[string, Date]>([
+      ['a second before the trace', plusSeconds(T(7), -1)],
+      ['at the end of the echo window', new Date(T(7).getTime() + ECHO_WINDOW_MS)],
+    ])('when the report has no reason and is dated %s, then it is an echo', (_l, at) => {
+      noWrite(decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at, reason: null }), settings(), LATE), 'echo');
     });
 
-    it('when the same state arrives without a trace reason after the echo window, then it is not an echo', () => {
-      const before = { ...wrote, shopifyState: 'subscribed' as const };
-      const now = new Date(T(7).getTime() + ECHO_WINDOW_MS + 1);
-      const d = decideEdroneEvent(before, edroneEvent({ status: 'unsubscribed', at: T(9), reason: 'CUSTOMER_UNSUBSCRIBED' }), settings(), now);
+    it('when a trace-like report of the traced state is dated after the echo window, then it is a real change', () => {
+      // The app later traced a subscribe (Shopify re-subscribed at T(9)); then a trace-like
+      // unsubscribe comes well after the window of the app's own unsubscribe trace.
+      const r = play(wrote, onShopify('subscribed', T(9))).record;
+      const at = new Date(T(7).getTime() + ECHO_WINDOW_MS + 1_000);
+      const d = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at, reason: 'TRACE_UNSUBSCRIBED' }), settings(), at);
       expect(d.skip).not.toBe('echo');
-      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(9) }]);
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at }]);
     });
 
-    it('when a different state arrives inside the echo window, then it is a real change and is synced', () => {
+    it('when a different state arrives right after the trace, then it is a real change and is synced', () => {
       const d = decideEdroneEvent(wrote, edroneEvent({ status: 'subscribed', at: T(8), reason: 'AGENT_SUBSCRIBED' }), settings(), T(8));
       expect(d.skip).toBeNull();
       expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(8) }]);
     });
 
-    it('when a trace reason carries a state the app did not write, then it is not an echo', () => {
+    it('when a trace reason carries a state the app never traced, then it is not an echo', () => {
       const d = decideEdroneEvent(wrote, edroneEvent({ status: 'subscribed', at: T(8), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
       expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(8) }]);
     });
 
     it('when the app never wrote to edrone, then a trace reason alone is not an echo', () => {
-      const before = record({ shopifyState: 'subscribed', shopifyAt: T(1) });
+      const before = replay(onShopify('subscribed', T(1), { settings: settings({ direction: 'edrone_to_shopify' }) }));
+      expect(before.wroteEdroneWallAt).toBeNull();
       const d = decideEdroneEvent(before, edroneEvent({ status: 'unsubscribed', at: T(5), reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(6));
       expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
     });
+
+    it.each<[string, string | null]>([
+      ['a trace reason', 'TRACE_SUBSCRIBED'],
+      ['no reason', null],
+    ])('when a report with %s is dated before the app\'s last trace, then it is stale and the record is untouched', (_l, reason) => {
+      // The app's unsubscribe trace at T(7) came after it: edrone holds the unsubscribe.
+      const d = decideEdroneEvent(wrote, edroneEvent({ status: 'subscribed', at: T(6), reason }), settings(), T(8));
+      noWrite(d, 'stale');
+      expect(d.record).toBe(wrote);
+    });
+
+    it("a real unsubscribe (customer reason) back to the app's last trace state, after a subscribe in between, is synced", () => {
+      // T(1): the app traced unsubscribed (its echo came back). T(2): an agent subscribed in
+      // edrone, written to Shopify. T(3): the customer unsubscribes: a real change, inside the window.
+      let r = replay(onShopify('unsubscribed', T(0), { now: T(1) }));
+      const echo = play(r, onEdrone('unsubscribed', T(1), { reason: 'TRACE_UNSUBSCRIBED' }));
+      noWrite(echo.d, 'echo');
+      const sub = play(echo.record, onEdrone('subscribed', T(2)));
+      expect(sub.d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(2) }]);
+      r = sub.record;
+      const unsub = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: T(3) }), settings(), T(3));
+      expect(unsub.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(3) }]);
+    });
+
+    it('the report of an earlier trace, arriving after a later trace, is its echo (no loop)', () => {
+      // Shopify subscribed at T(1) then unsubscribed at T(2); the app traced both, at wall
+      // times T(5) and T(7). edrone's report of the first trace (TRACE_SUBSCRIBED, T(5)) arrives last.
+      const r = replay(onShopify('subscribed', T(1), { now: T(5) }), onShopify('unsubscribed', T(2), { now: T(7) }));
+      const d = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(5), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
+      noWrite(d, 'echo');
+      expect(d.record).toBe(r);
+    });
+
+    it("the echo of a trace does not make a Shopify change made before edrone processed the trace look older", () => {
+      // Shopify subscribed at T(1), unsubscribed at T(2). The app traced the subscribe at T(4);
+      // its report arrives before the T(2) webhook.
+      let r = replay(onShopify('subscribed', T(1), { now: T(4) }));
+      r = play(r, onEdrone('subscribed', T(4), { reason: 'TRACE_SUBSCRIBED' })).record;
+      const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(5));
+      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
+    });
   });
 
-  describe('repair: the app\'s older trace overwrote a newer edrone change', () => {
-    // Shopify said subscribed at T(2); edrone's user unsubscribed at T(5); the app,
-    // not yet knowing, pushed the older Shopify subscribe at wall time T(6).
-    const overwrote = record({
-      shopifyState: 'subscribed',
-      shopifyAt: T(2),
-      edroneState: 'subscribed',
-      edroneAt: T(2),
-      wroteEdroneState: 'subscribed',
-      wroteEdroneAt: T(2),
-      wroteEdroneWallAt: T(6),
-    });
+  describe("repair: the app's older trace overwrote a newer edrone change", () => {
+    // Shopify said subscribed at T(2); edrone's customer unsubscribed at T(5); the app,
+    // not yet knowing, traced the older Shopify subscribe at wall time T(6).
+    const overwrote = replay(onShopify('subscribed', T(2), { now: T(6) }));
     const lateUnsub = edroneEvent({ status: 'unsubscribed', at: T(5), reason: 'CUSTOMER_UNSUBSCRIBED' });
 
     it('when the newer edrone change arrives, then Shopify gets it and edrone gets it back', () => {
@@ -488,53 +673,62 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
         { target: 'shopify', value: 'unsubscribed', at: T(5) },
         { target: 'edrone', value: 'unsubscribed', at: T(5) },
       ]);
-      expect(d.record.edroneState).toBe('unsubscribed');
+      // edrone still holds the app's trace until the repair lands; the truth is the unsubscribe.
+      expect(d.record).toMatchObject({ edroneState: 'subscribed', truthState: 'unsubscribed', truthAt: T(5), truthSource: 'edrone' });
     });
 
-    it.each<[string, Partial<SyncSettings>, SkipReason]>([
-      ['direction shopify_to_edrone', { direction: 'shopify_to_edrone' }, 'direction'],
-      ['the channel switched off', { channels: { email: false, sms: true } }, 'channel_off'],
-      ['the filter "subscribes"', { edroneStatuses: 'subscribes' }, 'status_filter'],
+    it.each<[string, Partial<SyncSettings>]>([
+      ['direction shopify_to_edrone', { direction: 'shopify_to_edrone' }],
+      ['the filter "subscribes"', { edroneStatuses: 'subscribes' }],
     ])('when %s stops the Shopify write, then only the edrone repair is written', (_l, over) => {
       const d = decideEdroneEvent(overwrote, lateUnsub, settings(over), T(7));
       expect(d.skip).toBeNull();
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
     });
 
-    it('when Shopify already agrees, then only the repair is written', () => {
-      const d = decideEdroneEvent({ ...overwrote, shopifyState: 'unsubscribed', shopifyAt: T(4) }, lateUnsub, settings(), T(7));
+    it('when the direction is edrone_to_shopify, then the repair write to edrone is blocked: only Shopify is written', () => {
+      const d = decideEdroneEvent(overwrote, lateUnsub, settings({ direction: 'edrone_to_shopify' }), T(7));
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
+    });
+
+    it.each<[string, Partial<SyncSettings>, SkipReason]>([
+      ['paused', { direction: 'paused' }, 'paused'],
+      ['the channel is switched off', { channels: { email: false, sms: true } }, 'channel_off'],
+    ])('when %s, then nothing is written at all', (_l, over, reason) => {
+      noWrite(decideEdroneEvent(overwrote, lateUnsub, settings(over), T(7)), reason);
+    });
+
+    it('when Shopify changed even later, then nothing is written: the newer Shopify change stands on both sides', () => {
+      const r = play(overwrote, onShopify('unsubscribed', T(5.5), { now: T(6.5) })).record;
+      const d = decideEdroneEvent(r, { ...lateUnsub, status: 'subscribed', reason: 'AGENT_SUBSCRIBED' }, settings(), T(7));
+      noWrite(d, 'other_side_newer');
+    });
+
+    it('when the trace carried the same state as the late report, then there is nothing to repair (in_sync)', () => {
+      const d = decideEdroneEvent(overwrote, { ...lateUnsub, status: 'subscribed', reason: 'AGENT_SUBSCRIBED' }, settings(), T(7));
+      noWrite(d, 'in_sync');
+    });
+
+    it('when the trace carried no time, then it counts as older and is repaired', () => {
+      const r = replay(onShopify('subscribed', null, { now: T(6) }));
+      const d = decideEdroneEvent(r, lateUnsub, settings({ direction: 'shopify_to_edrone' }), T(7));
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
     });
 
-    it('when Shopify changed even later, then only the repair is written (other_side_newer for Shopify)', () => {
-      // The Shopify change at T(5.5) is newer than the edrone change: its own event will push it.
-      const d = decideEdroneEvent({ ...overwrote, shopifyState: 'subscribed', shopifyAt: T(5.5) }, lateUnsub, settings(), T(7));
+    it('when the trace carried a change of the same time, then the unsubscribe wins the tie and is repaired', () => {
+      const r = replay(onShopify('subscribed', T(5), { now: T(6) }));
+      const d = decideEdroneEvent(r, lateUnsub, settings({ direction: 'shopify_to_edrone' }), T(7));
       expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
     });
 
-    it('when paused, then nothing is written at all', () => {
-      noWrite(decideEdroneEvent(overwrote, lateUnsub, settings({ direction: 'paused' }), T(7)), 'paused');
-    });
-
-    it.each<[string, Partial<ConsentRecord>]>([
-      ['the trace reached edrone before the edrone change', { wroteEdroneWallAt: T(4) }],
-      ['the trace reached edrone at the same moment', { wroteEdroneWallAt: T(5) }],
-      ['the trace carried a newer change', { wroteEdroneAt: T(5.5) }],
-      ['the trace carried a change of the same time', { wroteEdroneAt: T(5) }],
-      ['the app never wrote to edrone', { wroteEdroneState: null, wroteEdroneAt: null, wroteEdroneWallAt: null }],
-    ])('no repair when %s', (_l, over) => {
-      const before = { ...overwrote, ...over };
-      noWrite(decideEdroneEvent(before, lateUnsub, settings({ direction: 'shopify_to_edrone' }), T(7)), 'direction');
-    });
-
-    it('when the overwriting trace carried no time, then it counts as older and is repaired', () => {
-      const d = decideEdroneEvent({ ...overwrote, wroteEdroneAt: null }, lateUnsub, settings({ direction: 'shopify_to_edrone' }), T(7));
-      expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(5) }]);
-    });
-
-    it('no repair when the report is the state the app wrote', () => {
-      const d = decideEdroneEvent(overwrote, { ...lateUnsub, status: 'subscribed' }, settings({ direction: 'shopify_to_edrone' }), LATE);
-      noWrite(d, 'direction');
+    it.each<[string, HistoryStep]>([
+      ['the trace reached edrone before the edrone change', onShopify('subscribed', T(2), { now: T(4) })],
+      ['the trace reached edrone at the same moment', onShopify('subscribed', T(2), { now: T(5) })],
+      ['the trace carried a newer change', onShopify('subscribed', T(5.5), { now: T(6) })],
+      ['the app never wrote to edrone', onShopify('subscribed', T(2), { now: T(6), settings: settings({ direction: 'edrone_to_shopify' }) })],
+    ])('no repair when %s', (_l, step) => {
+      const d = decideEdroneEvent(replay(step), lateUnsub, settings({ direction: 'shopify_to_edrone' }), T(7));
+      expect(d.writes.filter((w) => w.target === 'edrone')).toEqual([]);
     });
   });
 
@@ -551,7 +745,7 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
       const d = decideEdroneEvent(before, ev, settings({ direction }), T(6));
       expect(d.skip).toBe(reason);
       expect(d.writes).toEqual(reason ? [] : [{ target: 'shopify', value: 'unsubscribed', at: T(5) }]);
-      expect(d.record.edroneState).toBe('unsubscribed');
+      expect(d.record).toMatchObject({ edroneState: 'unsubscribed', truthState: 'unsubscribed', truthAt: T(5) });
     });
 
     it.each<[EdroneStatusFilter, EdroneState, boolean]>([
@@ -562,8 +756,7 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
       ['subscribes', 'subscribed', true],
       ['subscribes', 'unsubscribed', false],
     ])('status filter %s, edrone %s -> applied: %s', (edroneStatuses, status, applied) => {
-      const opposite: EdroneState = status === 'subscribed' ? 'unsubscribed' : 'subscribed';
-      const d = decideEdroneEvent(synced(opposite, T(1)), { ...ev, status }, settings({ edroneStatuses }), T(6));
+      const d = decideEdroneEvent(synced(opposite(status), T(1)), edroneEvent({ status, at: T(5) }), settings({ edroneStatuses }), T(6));
       if (applied) expect(d.writes).toEqual([{ target: 'shopify', value: status, at: T(5) }]);
       else noWrite(d, 'status_filter');
     });
@@ -575,17 +768,16 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
       ['sms', { email: true, sms: false }, false],
       ['sms', { email: false, sms: false }, false],
     ])('a %s event with channels %o is applied: %s', (channel, channels, applied) => {
-      const d = decideEdroneEvent(before, { ...ev, channel, reason: channel === 'sms' ? 'CUSTOMER_UNSUBSCRIBED' : ev.reason }, settings({ channels }), T(6));
+      const d = decideEdroneEvent(before, { ...ev, channel, identity: channel === 'sms' ? '+48500100200' : ev.identity }, settings({ channels }), T(6));
       if (applied) expect(d.writes).toHaveLength(1);
       else noWrite(d, 'channel_off');
     });
 
-    it('every direction x status filter x channel combination only ever writes what the settings allow', () => {
+    it('every direction x status filter combination only ever writes what the settings allow', () => {
       for (const direction of DIRECTIONS) {
         for (const edroneStatuses of EDRONE_STATUS_FILTERS) {
           for (const status of ['subscribed', 'unsubscribed'] as const) {
-            const opposite: EdroneState = status === 'subscribed' ? 'unsubscribed' : 'subscribed';
-            const d = decideEdroneEvent(synced(opposite, T(1)), { ...ev, status }, settings({ direction, edroneStatuses }), T(6));
+            const d = decideEdroneEvent(synced(opposite(status), T(1)), edroneEvent({ status, at: T(5) }), settings({ direction, edroneStatuses }), T(6));
             const allowed =
               (direction === 'both' || direction === 'edrone_to_shopify') &&
               (edroneStatuses === 'all' || (edroneStatuses === 'subscribes') === (status === 'subscribed'));
@@ -597,11 +789,82 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
   });
 });
 
+// ---- writesNeeded ---------------------------------------------------------
+
+describe('writesNeeded', () => {
+  it('when nothing is known, then nothing is written', () => {
+    expect(writesNeeded(EMPTY_RECORD, 'email', settings())).toEqual({ writes: [], blocked: null });
+  });
+
+  it('when both sides hold the truth, then nothing is written', () => {
+    expect(writesNeeded(synced('subscribed', T(1)), 'email', settings())).toEqual({ writes: [], blocked: null });
+  });
+
+  it('a side that moved on to a newer state of its own (pending) is left alone', () => {
+    const r = play(synced('unsubscribed', T(1)), onShopify('pending', T(3))).record;
+    expect(writesNeeded(r, 'email', settings())).toEqual({ writes: [], blocked: null });
+  });
+
+  it('Shopify is never written without a consent time', () => {
+    // The truth is a Shopify subscribe reported without a time; Shopify then reported pending, also without one.
+    const r = replay(onShopify('subscribed', null), onShopify('pending', null));
+    expect(r).toMatchObject({ truthState: 'subscribed', truthAt: null, shopifyState: 'pending' });
+    expect(writesNeeded(r, 'email', settings()).writes.filter((w) => w.target === 'shopify')).toEqual([]);
+  });
+
+  // Both sides lag behind the truth: the app's trace overwrote a newer edrone change (the repair case).
+  const bothLag = (status: EdroneState): ConsentRecord =>
+    decideEdroneEvent(
+      replay(onShopify(opposite(status), T(2), { now: T(6) })),
+      edroneEvent({ status, at: T(5) }),
+      settings({ direction: 'paused' }),
+      T(7),
+    ).record;
+
+  const cases = DIRECTIONS.flatMap((direction) =>
+    EDRONE_STATUS_FILTERS.flatMap((edroneStatuses) =>
+      CHANNELS.flatMap((channel) =>
+        [true, false].flatMap((channelOn) =>
+          (['subscribed', 'unsubscribed'] as const).map((value) => ({ direction, edroneStatuses, channel, channelOn, value })),
+        ),
+      ),
+    ),
+  );
+
+  it.each(cases)(
+    'direction $direction, statuses $edroneStatuses, $channel on: $channelOn, truth $value: writes only what the settings allow',
+    ({ direction, edroneStatuses, channel, channelOn, value }) => {
+      const s = settings({ direction, edroneStatuses, channels: { email: true, sms: true, [channel]: channelOn } });
+      const r = bothLag(value);
+      expect(r).toMatchObject({ truthState: value, shopifyState: opposite(value), edroneState: opposite(value) });
+
+      const shopifyWhy: SkipReason | null =
+        direction === 'paused'
+          ? 'paused'
+          : !channelOn
+            ? 'channel_off'
+            : direction === 'shopify_to_edrone'
+              ? 'direction'
+              : edroneStatuses !== 'all' && (edroneStatuses === 'subscribes') !== (value === 'subscribed')
+                ? 'status_filter'
+                : null;
+      const edroneWhy: SkipReason | null =
+        direction === 'paused' ? 'paused' : !channelOn ? 'channel_off' : direction === 'edrone_to_shopify' ? 'direction' : null;
+
+      const expected: Write[] = [
+        ...(shopifyWhy ? [] : [{ target: 'shopify' as const, value, at: T(5) }]),
+        ...(edroneWhy ? [] : [{ target: 'edrone' as const, value, at: T(5) }]),
+      ];
+      expect(writesNeeded(r, channel, s)).toEqual({ writes: expected, blocked: shopifyWhy ?? edroneWhy });
+    },
+  );
+});
+
 // ---- after a write --------------------------------------------------------
 
 describe('afterEdroneWrite', () => {
-  it('records the written state, its time and the wall time, and leaves Shopify fields alone', () => {
-    const before = record({ shopifyState: 'pending', shopifyAt: T(1), edroneState: 'unsubscribed', edroneAt: T(2) });
+  it('records the written state, its time, the wall time and the trace, and leaves the rest alone', () => {
+    const before = replay(onShopify('subscribed', T(4), { settings: settings({ direction: 'paused' }) }));
     const after = afterEdroneWrite(before, 'subscribed', T(4), T(5));
     expect(after).toEqual({
       ...before,
@@ -610,27 +873,30 @@ describe('afterEdroneWrite', () => {
       wroteEdroneState: 'subscribed',
       wroteEdroneAt: T(4),
       wroteEdroneWallAt: T(5),
+      tracedSubscribedWallAt: T(5),
     });
   });
 
-  it('never moves edroneAt backwards, and keeps it when the write has no time', () => {
-    const before = record({ edroneState: 'unsubscribed', edroneAt: T(6) });
-    expect(afterEdroneWrite(before, 'unsubscribed', T(4), T(7)).edroneAt).toEqual(T(6));
-    const noTime = afterEdroneWrite(before, 'unsubscribed', null, T(7));
-    expect(noTime.edroneAt).toEqual(T(6));
-    expect(noTime.wroteEdroneAt).toBeNull();
-    expect(afterEdroneWrite(EMPTY_RECORD, 'subscribed', null, T(7)).edroneAt).toBeNull();
+  it('keeps the time of the other state\'s last trace, so its late report is still recognised', () => {
+    const r = afterEdroneWrite(afterEdroneWrite(EMPTY_RECORD, 'subscribed', T(1), T(2)), 'unsubscribed', T(3), T(4));
+    expect(r).toMatchObject({ tracedSubscribedWallAt: T(2), tracedUnsubscribedWallAt: T(4), wroteEdroneState: 'unsubscribed' });
   });
 
   it('does not mutate its input', () => {
-    const before = record();
+    const before = { ...EMPTY_RECORD };
     afterEdroneWrite(before, 'subscribed', T(1), T(2));
     expect(before).toEqual(EMPTY_RECORD);
   });
 
+  it('once the decided writes are recorded, nothing lags any more', () => {
+    const d = decideShopifyEvent(synced('subscribed', T(1)), shopifyEvent({ state: 'unsubscribed', at: T(4) }), settings(), T(5));
+    const after = d.writes.reduce((r, w) => recordWrite(r, w, T(5)), d.record);
+    expect(writesNeeded(after, 'email', settings()).writes).toEqual([]);
+  });
+
   it("makes edrone's TRACE report of that write an echo, and a later real change not one", () => {
-    const before = record({ shopifyState: 'subscribed', shopifyAt: T(4) });
-    const after = afterEdroneWrite(before, 'subscribed', T(4), T(5));
+    const d = decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ state: 'subscribed', at: T(4) }), settings(), T(5));
+    const after = afterEdroneWrite(d.record, 'subscribed', T(4), T(5));
     noWrite(decideEdroneEvent(after, edroneEvent({ status: 'subscribed', at: T(5), reason: 'TRACE_SUBSCRIBED' }), settings(), T(5)), 'echo');
     expect(
       decideEdroneEvent(after, edroneEvent({ status: 'unsubscribed', at: T(6), reason: 'CUSTOMER_UNSUBSCRIBED' }), settings(), T(6)).writes,
@@ -639,28 +905,63 @@ describe('afterEdroneWrite', () => {
 });
 
 describe('afterShopifyWrite', () => {
-  it('records the written state, its time and the wall time, and leaves edrone fields alone', () => {
-    const before = record({ shopifyState: 'unsubscribed', shopifyAt: T(1), edroneState: 'subscribed', edroneAt: T(4) });
-    const after = afterShopifyWrite(before, 'subscribed', T(4), T(5));
-    expect(after).toEqual({
+  // edrone subscribed at T(4); Shopify was unsubscribed since T(1).
+  const before = decideEdroneEvent(synced('unsubscribed', T(1)), edroneEvent({ status: 'subscribed', at: T(4) }), settings(), T(5)).record;
+
+  it('records the written state, its time and the wall time, and leaves the edrone fields alone', () => {
+    const written = {
       ...before,
-      shopifyState: 'subscribed',
+      shopifyState: 'subscribed' as const,
       shopifyAt: T(4),
-      wroteShopifyState: 'subscribed',
+      wroteShopifyState: 'subscribed' as const,
       wroteShopifyAt: T(4),
       wroteShopifyWallAt: T(5),
+    };
+    expect(afterShopifyWrite(before, 'subscribed', T(4), T(5))).toEqual(written);
+    // Shopify returned what was written (to the second): the same.
+    expect(afterShopifyWrite(before, 'subscribed', T(4), T(5), { state: 'subscribed', at: plusSeconds(T(4), 1) })).toEqual(written);
+  });
+
+  it('when Shopify kept a newer state of its own, then that is what Shopify holds, and the newest truth', () => {
+    // The customer unsubscribed in Shopify at T(4.5): the mutation with consentUpdatedAt T(4) is ignored.
+    const after = afterShopifyWrite(before, 'subscribed', T(4), T(5), { state: 'unsubscribed', at: T(4.5) });
+    expect(after).toMatchObject({
+      shopifyState: 'unsubscribed',
+      shopifyAt: T(4.5),
+      truthState: 'unsubscribed',
+      truthAt: T(4.5),
+      truthSource: 'shopify',
+      wroteShopifyState: 'subscribed',
+      wroteShopifyAt: T(4),
     });
+    // edrone, subscribed by the older change, is brought to the unsubscribe.
+    expect(writesNeeded(after, 'email', settings()).writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(4.5) }]);
+    // The webhook of that unsubscribe, arriving later, changes nothing more.
+    const edroneDone = afterEdroneWrite(after, 'unsubscribed', T(4.5), T(6));
+    noWrite(decideShopifyEvent(edroneDone, shopifyEvent({ state: 'unsubscribed', at: T(4.5) }), settings(), T(7)), 'in_sync');
   });
 
-  it('never moves shopifyAt backwards', () => {
-    const before = record({ shopifyState: 'pending', shopifyAt: T(6) });
-    expect(afterShopifyWrite(before, 'subscribed', T(4), T(7)).shopifyAt).toEqual(T(6));
-    expect(afterShopifyWrite(EMPTY_RECORD, 'subscribed', T(4), T(7)).shopifyAt).toEqual(T(4));
+  it('when Shopify kept a newer pending, then Shopify holds pending, the truth is unchanged and Shopify is not written again', () => {
+    const after = afterShopifyWrite(before, 'subscribed', T(4), T(5), { state: 'pending', at: T(4.5) });
+    expect(after).toMatchObject({ shopifyState: 'pending', shopifyAt: T(4.5), truthState: 'subscribed', truthAt: T(4) });
+    expect(writesNeeded(after, 'email', settings()).writes).toEqual([]);
   });
 
-  it('makes the Shopify webhook of that write an echo, even after the window, and a later real change not one', () => {
-    const before = record({ edroneState: 'unsubscribed', edroneAt: T(4) });
-    const after = afterShopifyWrite(before, 'unsubscribed', T(4), T(5));
+  it('when Shopify already held the state with an older time, then nothing is written again (no loop)', () => {
+    // The app wrote edrone's subscribe of T(0.5) to Shopify; the customer unsubscribed in Shopify at
+    // T(1) (webhook not yet delivered); edrone's customer unsubscribes at T(3). Shopify's state does
+    // not change, so its consent time stays T(1).
+    const r = decideEdroneEvent(replay(onEdrone('subscribed', T(0.5))), edroneEvent({ status: 'unsubscribed', at: T(3) }), settings(), T(4));
+    expect(r.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(3) }]);
+    const after = afterShopifyWrite(r.record, 'unsubscribed', T(3), T(4), { state: 'unsubscribed', at: T(1) });
+    expect(after).toMatchObject({ shopifyState: 'unsubscribed', shopifyAt: T(1), truthState: 'unsubscribed', truthAt: T(3) });
+    expect(writesNeeded(after, 'email', settings()).writes).toEqual([]);
+    noWrite(decideShopifyEvent(after, shopifyEvent({ state: 'unsubscribed', at: T(1) }), settings(), T(5)), 'in_sync');
+  });
+
+  it('makes the Shopify webhook of that write an echo, even long after, and a later real change not one', () => {
+    const r = decideEdroneEvent(synced('subscribed', T(1)), edroneEvent({ status: 'unsubscribed', at: T(4) }), settings(), T(5)).record;
+    const after = afterShopifyWrite(r, 'unsubscribed', T(4), T(5), { state: 'unsubscribed', at: T(4) });
     noWrite(decideShopifyEvent(after, shopifyEvent({ state: 'unsubscribed', at: T(4) }), settings(), LATE), 'echo');
     expect(decideShopifyEvent(after, shopifyEvent({ state: 'subscribed', at: T(6) }), settings(), T(6)).writes).toEqual([
       { target: 'edrone', value: 'subscribed', at: T(6) },
@@ -677,87 +978,17 @@ describe('SKIP_REASONS', () => {
     const reached = new Set<SkipReason>();
     const add = (d: Decision) => d.skip && reached.add(d.skip);
     const s = settings();
-    add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ identity: null }), s, T(1))); // no_identity
-    add(decideShopifyEvent(record({ shopifyAt: T(20) }), shopifyEvent(), s, T(21))); // stale
-    add(decideShopifyEvent(record({ wroteShopifyState: 'subscribed', wroteShopifyAt: T(10) }), shopifyEvent(), s, LATE)); // echo
+    add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ identity: null }), s, T(11))); // no_identity
+    add(decideShopifyEvent(synced('subscribed', T(20)), shopifyEvent({ state: 'unsubscribed' }), s, T(21))); // stale
+    add(decideShopifyEvent(replay(onEdrone('subscribed', T(10))), shopifyEvent(), s, LATE)); // echo
     add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ state: 'pending' }), s, T(11))); // not_mapped
     add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent(), settings({ direction: 'paused' }), T(11))); // paused
     add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent(), settings({ direction: 'edrone_to_shopify' }), T(11))); // direction
     add(decideShopifyEvent(EMPTY_RECORD, shopifyEvent(), settings({ channels: { email: false, sms: true } }), T(11))); // channel_off
-    add(decideShopifyEvent(record({ edroneState: 'subscribed' }), shopifyEvent(), s, T(11))); // in_sync
-    add(decideShopifyEvent(record({ edroneState: 'unsubscribed', edroneAt: T(20) }), shopifyEvent(), s, T(21))); // other_side_newer
+    add(decideShopifyEvent(synced('subscribed', T(1)), shopifyEvent(), s, T(11))); // in_sync
+    add(decideShopifyEvent(replay(onEdrone('unsubscribed', T(20))), shopifyEvent(), s, T(21))); // other_side_newer
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent({ status: null }), s, T(11))); // unknown_status
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent(), settings({ edroneStatuses: 'unsubscribes' }), T(11))); // status_filter
     expect([...reached].sort()).toEqual(Object.keys(SKIP_REASONS).sort());
-  });
-});
-
-// ---- known rule violations ------------------------------------------------
-// Pure reproductions of violations found by test/unit/consent-sync.property.test.ts
-// (whole scenarios there). They fail today, hence it.fails: once decide.ts is
-// fixed they "unexpectedly pass"; then make them plain `it`.
-// SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests, to see each failure.
-const knownViolation = process.env.SHOW_KNOWN_VIOLATIONS ? it : it.fails;
-
-describe('known rule violations in decide.ts (it.fails until fixed)', () => {
-  knownViolation(
-    "echo by window: a real edrone unsubscribe (non-trace reason) back to the app's last trace state, after a subscribe in between, is synced",
-    () => {
-      // T1: the app traced unsubscribed (its echo came back). T2: an agent subscribed in
-      // edrone, written to Shopify. T3: the customer unsubscribes: a real, different change.
-      let r = afterEdroneWrite(record({ shopifyState: 'unsubscribed', shopifyAt: T(0) }), 'unsubscribed', T(0), T(1));
-      r = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: T(1), reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(1)).record;
-      const sub = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(2), reason: 'AGENT_SUBSCRIBED' }), settings(), T(2));
-      expect(sub.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: T(2) }]);
-      r = afterShopifyWrite(sub.record, 'subscribed', T(2), T(2));
-      const unsub = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: T(3), reason: 'CUSTOMER_UNSUBSCRIBED' }), settings(), T(3));
-      // Today: skip 'echo' (same state as the app's last trace, within ECHO_WINDOW_MS): Shopify stays subscribed.
-      expect(unsub.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: T(3) }]);
-    },
-  );
-
-  knownViolation("echo by window: a real Shopify re-subscribe back to the app's last Shopify write, after an unsubscribe in between, is synced", () => {
-    let r = afterShopifyWrite(record({ edroneState: 'subscribed', edroneAt: T(0) }), 'subscribed', T(0), T(1));
-    r = decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(0) }), settings(), T(1)).record; // the echo
-    const unsub = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(2));
-    expect(unsub.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
-    r = afterEdroneWrite(unsub.record, 'unsubscribed', T(2), T(2));
-    const resub = decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(3) }), settings(), T(3));
-    // Today: skip 'echo' although consent_updated_at T(3) is not the T(0) the app wrote.
-    expect(resub.writes).toEqual([{ target: 'edrone', value: 'subscribed', at: T(3) }]);
-  });
-
-  knownViolation("the report of an earlier app trace, arriving after a later app trace, is not a change (it starts an endless loop)", () => {
-    // Shopify subscribed at T(1) then unsubscribed at T(2); the app traced both, at
-    // wall times T(5) and T(7). edrone reports the first trace (TRACE_SUBSCRIBED, T(5)).
-    let r = afterEdroneWrite(record({ shopifyState: 'subscribed', shopifyAt: T(1) }), 'subscribed', T(1), T(5));
-    r = afterEdroneWrite({ ...r, shopifyState: 'unsubscribed', shopifyAt: T(2) }, 'unsubscribed', T(2), T(7));
-    const d = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(5), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
-    // Today: not an echo (the last trace was unsubscribed), newer than everything, and it
-    // matches the repair rule: writes Shopify subscribed AND edrone subscribed, whose
-    // report then does the same the other way round, forever.
-    expect(d.writes).toEqual([]);
-  });
-
-  knownViolation("the echo of a trace does not make a Shopify change made before edrone processed the trace look older", () => {
-    // Shopify subscribed at T(1), unsubscribed at T(2). The app traced the subscribe;
-    // edrone processed it at T(4) and its report arrived before the T(2) webhook.
-    let r = decideShopifyEvent(EMPTY_RECORD, shopifyEvent({ state: 'subscribed', at: T(1) }), settings(), T(3)).record;
-    r = afterEdroneWrite(r, 'subscribed', T(1), T(4));
-    r = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: T(4), reason: 'TRACE_SUBSCRIBED' }), settings(), T(4)).record;
-    const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(5));
-    // Today: skip 'other_side_newer' (edroneAt became T(4), edrone's clock for the app's
-    // own trace): the customer's unsubscribe never reaches edrone.
-    expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
-  });
-
-  knownViolation('a pending webhook that overtook an older unsubscribe does not make the unsubscribe stale for edrone', () => {
-    // edrone subscribed at T(1) (written to Shopify); on Shopify the customer unsubscribed
-    // at T(2), then signed up again with double opt-in: pending at T(3). Pending arrives first.
-    let r = afterShopifyWrite(record({ edroneState: 'subscribed', edroneAt: T(1) }), 'subscribed', T(1), T(4));
-    r = decideShopifyEvent(r, shopifyEvent({ state: 'pending', at: T(3) }), settings(), T(5)).record;
-    const d = decideShopifyEvent(r, shopifyEvent({ state: 'unsubscribed', at: T(2) }), settings(), T(6));
-    // Today: skip 'stale': edrone stays subscribed although the newest explicit choice is an unsubscribe.
-    expect(d.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: T(2) }]);
   });
 });

@@ -157,7 +157,7 @@ function transportError(e: unknown, timeoutMs: number): RetriableError {
 // interval, so a stalled event loop cannot turn the backlog into a burst.
 // Nothing is dropped. Per process: several worker processes each pace alone.
 
-interface Pacer {
+export interface Pacer {
   wait(appId: string): Promise<void>;
   /** After a 429: release nothing more for this app before `ms` from now. */
   pause(appId: string, ms: number): void;
