@@ -30,6 +30,10 @@ const envSchema = z
     WORKER: z.enum(['inline', 'off']).default('inline'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+    BACKFILL_POLL_MS: z.coerce.number().int().min(10).default(3_000).describe('How often a running bulk export is polled'),
+    BACKFILL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8).describe('Customers of one backfill processed at once'),
+    JOB_SLICE_MS: z.coerce.number().int().min(100).default(15_000).describe('Longest stretch a backfill or reconcile job runs before it yields'),
+    RECONCILE_SCHEDULER_MS: z.coerce.number().int().min(100).default(60_000).describe('How often the worker looks for shops due a reconciliation'),
     EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -65,6 +69,10 @@ export interface AppConfig {
   edroneApiUrl: string;
   encryptionKey?: string;
   worker: { inline: boolean; concurrency: number; leaseMs: number };
+  /** Initial sync: bulk export polling, customers processed at once, and how long one job slice may run. */
+  backfill: { pollMs: number; concurrency: number; sliceMs: number };
+  /** Reconciliation: how often the scheduler looks for shops that are due. */
+  reconcile: { schedulerMs: number };
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
   logLevel: Env['LOG_LEVEL'];
@@ -102,6 +110,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     edroneApiUrl: e.EDRONE_API_URL.replace(/\/$/, ''),
     encryptionKey: e.ENCRYPTION_KEY,
     worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS },
+    backfill: { pollMs: e.BACKFILL_POLL_MS, concurrency: e.BACKFILL_CONCURRENCY, sliceMs: e.JOB_SLICE_MS },
+    reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     sandbox,

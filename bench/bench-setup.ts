@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
@@ -71,12 +71,13 @@ export interface BenchDatabase {
 
 export async function createBenchDatabase(kind: DbKind): Promise<BenchDatabase> {
   if (kind === 'sqlite') {
-    const dir = mkdtempSync(path.join(tmpdir(), 'edrone-bench-'));
+    // BENCH_SQLITE_DIR=/dev/shm takes the disk's fsync out of the numbers (diagnostic only).
+    const dir = mkdtempSync(path.join(process.env.BENCH_SQLITE_DIR ?? tmpdir(), 'edrone-bench-'));
     const file = path.join(dir, 'bench.db');
     const db: BenchDatabase = {
       kind,
       url: `file:${file}`,
-      label: 'sqlite (temp file)',
+      label: process.env.BENCH_SQLITE_DIR ? `sqlite (${process.env.BENCH_SQLITE_DIR})` : 'sqlite (temp file)',
       async drop() {
         cleanups.delete(db.drop);
         rmSync(dir, { recursive: true, force: true });
@@ -242,5 +243,10 @@ export function table(headers: string[], rows: string[][]): string {
 }
 
 export function machineLine(): string {
-  return `node ${process.version}, ${process.platform}/${process.arch}`;
+  return `${os.cpus().length} CPUs, node ${process.version}, ${process.platform}/${process.arch}, ${loadLine()}`;
+}
+
+/** Other work on the machine skews every number here: print the load with the results. */
+export function loadLine(): string {
+  return `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }

@@ -10,13 +10,13 @@
 // keep-alive connections to 127.0.0.1. Exit code 1 when any request failed or
 // the stored rows do not match the accepted requests.
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import {
   benchShops,
   createBenchDatabase,
   dbKindsFromArgs,
   envInt,
   fmt,
+  loadLine,
   installShops,
   machineLine,
   mb,
@@ -104,7 +104,7 @@ async function main(): Promise<void> {
   console.log(
     `webhook ingest: POST /webhooks customers_email_marketing_consent/update, worker off; ` +
       `${requests} requests at concurrency ${concurrency} after ${warmup} warm-up; ` +
-      `${os.cpus().length} CPUs, ${machineLine()}`,
+      machineLine(),
   );
 
   const rows: Row[] = [];
@@ -118,7 +118,7 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log();
+  console.log(`\nafter the runs: ${loadLine()}`);
   console.log(
     table(
       ['database', 'requests', 'conc.', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'server CPU %', 'rows stored (events/jobs)', 'RSS before -> after'],

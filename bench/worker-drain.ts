@@ -22,7 +22,6 @@
 // Exit code 1 when a job did not finish, died, or traces != jobs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { startFakeEdrone, type ReceivedTrace } from '../app/sandbox/fake-edrone.js';
 import {
@@ -31,6 +30,7 @@ import {
   dbKindsFromArgs,
   envInt,
   fmt,
+  loadLine,
   installShops,
   machineLine,
   mb,
@@ -242,7 +242,7 @@ async function main(): Promise<void> {
   ];
   console.log(
     `worker drain: Shopify email consent jobs -> fake edrone traces; worker concurrency ${workerConcurrency}, ` +
-      `trace pacing 90/s per app_id, fake edrone ${edroneMode === 'process' ? 'in a child process' : 'in-process'}; ${os.cpus().length} CPUs, ${machineLine()}`,
+      `trace pacing 90/s per app_id, fake edrone ${edroneMode === 'process' ? 'in a child process' : 'in-process'}; ${machineLine()}`,
   );
 
   const rows: Row[] = [];
@@ -258,7 +258,7 @@ async function main(): Promise<void> {
     }
   }
 
-  console.log();
+  console.log(`\nafter the runs: ${loadLine()}`);
   console.log(
     table(
       ['database', 'scenario', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'done/dead/retried', 'RSS before -> after'],

@@ -1,6 +1,9 @@
-// The ConsentState rows behind the pure rules.
+// The ConsentState rows behind the pure rules. A handle remembers the version it
+// read: a save after someone else's (another worker process) fails with a
+// retriable error, and the job then decides again on fresh state.
 import type { Channel, ConsentRecord, EdroneState, ShopifyState } from '../core/types.js';
 import { EMPTY_RECORD } from '../core/types.js';
+import { RetriableError } from '../errors.js';
 import type { PrismaClient } from './database.js';
 
 export interface ConsentKey {
@@ -9,44 +12,74 @@ export interface ConsentKey {
   identity: string;
 }
 
-const key = (k: ConsentKey) => ({ shopId_channel_identity: { shopId: k.shopId, channel: k.channel, identity: k.identity } });
+export interface ConsentHandle {
+  readonly key: ConsentKey;
+  /** The state as read. */
+  readonly record: ConsentRecord;
+  readonly shopifyCustomerId: string | null;
+  /** Stores the record (and the Shopify customer id when given); throws RetriableError on a concurrent change. */
+  save(record: ConsentRecord, shopifyCustomerId?: string | null): Promise<void>;
+}
 
-export async function loadConsent(prisma: PrismaClient, k: ConsentKey): Promise<ConsentRecord & { shopifyCustomerId: string | null }> {
-  const row = await prisma.consentState.findUnique({ where: key(k) });
-  if (!row) return { ...EMPTY_RECORD, shopifyCustomerId: null };
+const whereKey = (k: ConsentKey) => ({ shopId: k.shopId, channel: k.channel, identity: k.identity });
+
+function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
+}
+
+function concurrent(): RetriableError {
+  return new RetriableError('concurrent_update', 'This customer changed while the change was applied; it will be applied again.');
+}
+
+export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<ConsentHandle> {
+  const row = await prisma.consentState.findUnique({ where: { shopId_channel_identity: whereKey(k) } });
+  let version = row?.version ?? null;
+  const record: ConsentRecord = row
+    ? {
+        truthState: row.truthState as EdroneState | null,
+        truthAt: row.truthAt,
+        truthSource: row.truthSource as ConsentRecord['truthSource'],
+        shopifyState: row.shopifyState as ShopifyState | null,
+        shopifyAt: row.shopifyAt,
+        edroneState: row.edroneState as EdroneState | null,
+        edroneAt: row.edroneAt,
+        wroteShopifyState: row.wroteShopifyState as ShopifyState | null,
+        wroteShopifyAt: row.wroteShopifyAt,
+        wroteShopifyWallAt: row.wroteShopifyWallAt,
+        wroteEdroneState: row.wroteEdroneState as EdroneState | null,
+        wroteEdroneAt: row.wroteEdroneAt,
+        wroteEdroneWallAt: row.wroteEdroneWallAt,
+        tracedSubscribedWallAt: row.tracedSubscribedWallAt,
+        tracedUnsubscribedWallAt: row.tracedUnsubscribedWallAt,
+      }
+    : { ...EMPTY_RECORD };
+
   return {
-    shopifyCustomerId: row.shopifyCustomerId,
-    truthState: row.truthState as EdroneState | null,
-    truthAt: row.truthAt,
-    truthSource: row.truthSource as ConsentRecord['truthSource'],
-    shopifyState: row.shopifyState as ShopifyState | null,
-    shopifyAt: row.shopifyAt,
-    edroneState: row.edroneState as EdroneState | null,
-    edroneAt: row.edroneAt,
-    wroteShopifyState: row.wroteShopifyState as ShopifyState | null,
-    wroteShopifyAt: row.wroteShopifyAt,
-    wroteShopifyWallAt: row.wroteShopifyWallAt,
-    wroteEdroneState: row.wroteEdroneState as EdroneState | null,
-    wroteEdroneAt: row.wroteEdroneAt,
-    wroteEdroneWallAt: row.wroteEdroneWallAt,
-    tracedSubscribedWallAt: row.tracedSubscribedWallAt,
-    tracedUnsubscribedWallAt: row.tracedUnsubscribedWallAt,
+    key: k,
+    record,
+    shopifyCustomerId: row?.shopifyCustomerId ?? null,
+    async save(next, shopifyCustomerId) {
+      // Only ConsentRecord fields are written; an id is set only when given, never erased.
+      const data = { ...pickRecord(next), ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
+      if (version === null) {
+        try {
+          await prisma.consentState.create({ data: { ...whereKey(k), ...data, version: 1 } });
+        } catch (e) {
+          if (isUniqueViolation(e)) throw concurrent();
+          throw e;
+        }
+        version = 1;
+        return;
+      }
+      const { count } = await prisma.consentState.updateMany({ where: { ...whereKey(k), version }, data: { ...data, version: version + 1 } });
+      if (count !== 1) throw concurrent();
+      version += 1;
+    },
   };
 }
 
-export async function saveConsent(
-  prisma: PrismaClient,
-  k: ConsentKey,
-  record: ConsentRecord,
-  shopifyCustomerId?: string | null,
-): Promise<void> {
-  // Records that come from loadConsent carry shopifyCustomerId (often null): writing it back
-  // would erase the id a previous save stored. Only the explicit argument sets it.
-  const { shopifyCustomerId: _fromRecord, ...state } = record as ConsentRecord & { shopifyCustomerId?: string | null };
-  const data = { ...state, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
-  await prisma.consentState.upsert({
-    where: key(k),
-    create: { shopId: k.shopId, channel: k.channel, identity: k.identity, ...data },
-    update: data,
-  });
+function pickRecord(r: ConsentRecord): ConsentRecord {
+  const out = {} as Record<keyof ConsentRecord, unknown>;
+  for (const field of Object.keys(EMPTY_RECORD) as (keyof ConsentRecord)[]) out[field] = r[field];
+  return out as unknown as ConsentRecord;
 }

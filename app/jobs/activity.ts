@@ -1,6 +1,7 @@
 // The merchant-visible record of each processed change.
 import type { PrismaClient } from '../db/database.js';
 import { SKIP_REASONS, type SkipReason } from '../core/decide.js';
+import { edroneReasonName } from '../ingest/edrone-request.js';
 
 export type ActivityResult = 'sent' | 'skipped' | 'failed' | 'no_customer' | 'recorded';
 
@@ -21,7 +22,18 @@ export interface ActivityInput {
 }
 
 export async function recordActivity(prisma: PrismaClient, a: ActivityInput): Promise<void> {
-  await prisma.activity.create({ data: { ...a } });
+  await prisma.activity.create({ data: { ...a, reason: withEdroneReason(a) } });
+}
+
+/**
+ * A row about an edrone change names edrone's reason (e.g. HARD_BOUNCED_UNSUBSCRIBED)
+ * whatever its result, not only when it was skipped: reasonCode keeps the code as sent.
+ */
+function withEdroneReason(a: ActivityInput): string | null | undefined {
+  if (a.origin !== 'edrone' || a.channel === 'none' || !a.reasonCode) return a.reason;
+  const note = `(edrone reason: ${edroneReasonName(a.channel, a.reasonCode) ?? a.reasonCode})`;
+  if (a.reason?.includes(note)) return a.reason;
+  return a.reason ? `${a.reason} ${note}` : note;
 }
 
 export function skipText(reason: SkipReason): string {

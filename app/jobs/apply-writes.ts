@@ -2,7 +2,7 @@
 import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, type Write } from '../core/decide.js';
 import { edroneToShopify, edroneWireValue } from '../core/consent-mapping.js';
 import type { ConsentRecord } from '../core/types.js';
-import { saveConsent, type ConsentKey } from '../db/consent-repository.js';
+import type { ConsentHandle, ConsentKey } from '../db/consent-repository.js';
 import { edroneCredentials, settingsOf, type ShopRow } from '../db/shop-repository.js';
 import { PermanentError } from '../errors.js';
 import type { ShopifyCustomer } from '../adapters/shopify/types.js';
@@ -14,7 +14,7 @@ type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
 export async function applyWrites(
   deps: SyncDeps,
   shop: ShopRow,
-  key: ConsentKey,
+  consent: ConsentHandle,
   record: ConsentRecord,
   writes: Write[],
   activity: ActivityBase,
@@ -23,9 +23,9 @@ export async function applyWrites(
   for (const write of writes) {
     current =
       write.target === 'edrone'
-        ? await writeEdrone(deps, shop, key, current, write, activity)
-        : await writeShopify(deps, shop, key, current, write, activity);
-    await saveConsent(deps.prisma, key, current);
+        ? await writeEdrone(deps, shop, consent.key, current, write, activity)
+        : await writeShopify(deps, shop, consent, current, write, activity);
+    await consent.save(current);
   }
   return current;
 }
@@ -70,17 +70,18 @@ function consentOf(customer: ShopifyCustomer, channel: ConsentKey['channel']) {
 async function writeShopify(
   deps: SyncDeps,
   shop: ShopRow,
-  key: ConsentKey,
+  consent: ConsentHandle,
   record: ConsentRecord,
   write: Extract<Write, { target: 'shopify' }>,
   activity: ActivityBase,
 ): Promise<ConsentRecord> {
+  const { key } = consent;
   const base = { ...activity, target: 'shopify' as const, previousState: record.shopifyState, newState: write.value };
   const client = await deps.adminClientFor(shop.id);
   const customer =
     key.channel === 'email' ? await client.findCustomerByEmail(key.identity) : await client.findCustomerByPhone(key.identity);
   const state = edroneToShopify(write.value);
-  const consent = { state, consentUpdatedAt: write.at };
+  const wanted = { state, consentUpdatedAt: write.at };
   const what = key.channel === 'email' ? 'email' : 'phone number';
 
   if (!customer) {
@@ -93,14 +94,14 @@ async function writeShopify(
       return record;
     }
     const created = await client.createCustomer(
-      key.channel === 'email' ? { email: key.identity, emailConsent: consent } : { phone: key.identity, smsConsent: consent },
+      key.channel === 'email' ? { email: key.identity, emailConsent: wanted } : { phone: key.identity, smsConsent: wanted },
     );
-    await saveConsent(deps.prisma, key, record, created.id);
+    await consent.save(record, created.id);
     await recordActivity(deps.prisma, { ...base, customerId: created.id, result: 'sent', reason: `Created the customer in Shopify with ${key.channel} consent ${state}.` });
     return afterShopifyWrite(record, write.value, write.at, deps.now(), consentOf(created, key.channel) ?? undefined);
   }
 
-  await saveConsent(deps.prisma, key, record, customer.id);
+  await consent.save(record, customer.id);
   const before = consentOf(customer, key.channel);
   if (before && before.state === write.value) {
     await recordActivity(deps.prisma, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });

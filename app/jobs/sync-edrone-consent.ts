@@ -2,7 +2,7 @@
 // carry out the writes (consentUpdatedAt = event_date).
 import { decideEdroneEvent } from '../core/decide.js';
 import type { EdroneConsentEvent } from '../core/types.js';
-import { loadConsent, saveConsent, type ConsentKey } from '../db/consent-repository.js';
+import { openConsent, type ConsentKey } from '../db/consent-repository.js';
 import { settingsOf, type ShopRow } from '../db/shop-repository.js';
 import { recordActivity, skipText } from './activity.js';
 import { applyWrites } from './apply-writes.js';
@@ -36,9 +36,10 @@ export async function syncEdroneConsent(
   }
   const key: ConsentKey = { shopId: shop.id, channel: event.channel, identity };
   await deps.locks.run(`${shop.id}:${event.channel}:${identity}`, async () => {
-    const record = await loadConsent(prisma, key);
+    const consent = await openConsent(prisma, key);
+    const { record } = consent;
     const decision = decideEdroneEvent(record, event, settingsOf(shop), deps.now());
-    await saveConsent(prisma, key, decision.record);
+    await consent.save(decision.record);
     if (decision.writes.length === 0) {
       await recordActivity(prisma, {
         ...base,
@@ -50,6 +51,6 @@ export async function syncEdroneConsent(
       });
       return;
     }
-    await applyWrites(deps, shop, key, decision.record, decision.writes, base);
+    await applyWrites(deps, shop, consent, decision.record, decision.writes, base);
   });
 }

@@ -2,7 +2,7 @@
 // reconciliation): decide with the pure rules, then carry out the writes.
 import { decideShopifyEvent } from '../core/decide.js';
 import type { ShopifyConsentEvent } from '../core/types.js';
-import { loadConsent, saveConsent } from '../db/consent-repository.js';
+import { openConsent } from '../db/consent-repository.js';
 import { settingsOf, type ShopRow } from '../db/shop-repository.js';
 import { recordActivity, skipText } from './activity.js';
 import { applyWrites } from './apply-writes.js';
@@ -34,9 +34,10 @@ export async function syncShopifyConsent(
   }
   const key = { shopId: shop.id, channel: event.channel, identity };
   return deps.locks.run(`${shop.id}:${event.channel}:${identity}`, async () => {
-    const record = await loadConsent(prisma, key);
+    const consent = await openConsent(prisma, key);
+    const { record } = consent;
     const decision = decideShopifyEvent(record, event, settingsOf(shop), deps.now());
-    await saveConsent(prisma, key, decision.record, event.customerId);
+    await consent.save(decision.record, event.customerId);
     if (decision.writes.length === 0) {
       await recordActivity(prisma, {
         ...base,
@@ -48,7 +49,7 @@ export async function syncShopifyConsent(
       });
       return 'skipped';
     }
-    await applyWrites(deps, shop, key, decision.record, decision.writes, base);
+    await applyWrites(deps, shop, consent, decision.record, decision.writes, base);
     return 'sent';
   });
 }

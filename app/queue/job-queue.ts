@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../core/backoff.js';
 import type { Database, PrismaClient } from '../db/database.js';
 
-export type JobKind = 'shopify-webhook' | 'edrone-event';
+export type JobKind = 'shopify-webhook' | 'edrone-event' | 'backfill' | 'reconcile';
 
 /** Kinds that call the Shopify Admin API: they wait while a shop is throttled or its token is revoked. */
-export const SHOPIFY_CALLING_KINDS: readonly string[] = ['edrone-event'];
+export const SHOPIFY_CALLING_KINDS: readonly string[] = ['edrone-event', 'backfill', 'reconcile'];
 
 /** A claimed job not finished by then is considered abandoned (crashed worker) and runs again. */
 export const LEASE_MS = 60_000;
@@ -66,6 +66,13 @@ export interface JobQueue {
   postpone(job: Job, workerId: string, until: Date, reason: string): Promise<void>;
   /** Puts dead jobs back in the queue (one, or all of a shop). Returns how many. */
   replay(shopId: string, jobId?: string): Promise<number>;
+  /**
+   * A long job that did one slice of its work runs again at `runAt` (the same job,
+   * attempts reset): backfill and reconciliation continue this way.
+   */
+  reschedule(job: Job, workerId: string, runAt: Date): Promise<void>;
+  /** Extends the lease of a running job; false when this worker no longer holds it. */
+  heartbeat(job: Job, workerId: string, now?: Date): Promise<boolean>;
 }
 
 export function createJobQueue(db: Database, options: { leaseMs?: number } = {}): JobQueue {
@@ -170,6 +177,19 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
         where: owned(job, workerId),
         data: { status: 'queued', runAt: until, leaseUntil: null, lockedBy: null, lastError: reason, attempts: { decrement: 1 } },
       });
+    },
+    async reschedule(job, workerId, runAt) {
+      await prisma.job.updateMany({
+        where: owned(job, workerId),
+        data: { status: 'queued', runAt, leaseUntil: null, lockedBy: null, lastError: null, attempts: 0 },
+      });
+    },
+    async heartbeat(job, workerId, now = new Date()) {
+      const { count } = await prisma.job.updateMany({
+        where: owned(job, workerId),
+        data: { leaseUntil: new Date(now.getTime() + leaseMs) },
+      });
+      return count === 1;
     },
     async replay(shopId, jobId) {
       const { count } = await prisma.job.updateMany({

@@ -6,7 +6,18 @@ import type { Logger } from '../logger.js';
 import type { PrismaClient } from '../db/database.js';
 import type { Job, JobQueue } from './job-queue.js';
 
-export type JobHandler = (job: Job) => Promise<void>;
+/** What a handler gets besides its job: long jobs check `signal` and renew their lease. */
+export interface JobContext {
+  /** Aborted when the worker stops: a long job saves its progress and returns { rescheduleAt }. */
+  signal: AbortSignal;
+  /** Extends the job's lease; false when this worker lost the job (it must stop at once). */
+  heartbeat(): Promise<boolean>;
+}
+
+/** A handler returns nothing when done, or when to run the same job again to continue. */
+export type JobResult = void | { rescheduleAt: Date };
+
+export type JobHandler = (job: Job, context: JobContext) => Promise<JobResult>;
 
 /** How long a shop's Shopify-calling jobs wait after its token was rejected, before they are tried again. */
 export const ACCESS_RECHECK_MS = 5 * 60_000;
@@ -41,14 +52,16 @@ export function createWorker(deps: {
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
   let ticking = false;
+  let abort = new AbortController();
 
   async function run(job: Job): Promise<void> {
     const log = logger.child({ jobId: job.id, kind: job.kind, shop: job.shopId, attempt: job.attempts });
     const handler = handlers[job.kind];
     try {
       if (!handler) throw new AppError('unknown_job_kind', `No handler for job kind ${job.kind}`);
-      await handler(job);
-      await queue.complete(job, id);
+      const result = await handler(job, { signal: abort.signal, heartbeat: () => queue.heartbeat(job, id) });
+      if (result) await queue.reschedule(job, id, result.rescheduleAt);
+      else await queue.complete(job, id);
     } catch (e) {
       const err = coerceError(e);
       if (err instanceof ThrottledError) {
@@ -108,12 +121,14 @@ export function createWorker(deps: {
     start() {
       if (!stopped) return;
       stopped = false;
+      if (abort.signal.aborted) abort = new AbortController();
       schedule(0);
     },
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
       timer = null;
+      abort.abort();
       await Promise.allSettled([...running]);
     },
     wake() {
@@ -121,6 +136,7 @@ export function createWorker(deps: {
     },
     async drain({ timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
+      if (abort.signal.aborted) abort = new AbortController();
       for (;;) {
         const claimed = await tick();
         if (claimed === 0 && running.size === 0) return;

@@ -423,3 +423,156 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   drainGap: fc.oneof(fc.constant(SECOND), dtArb, fc.constant(2 * ECHO_WINDOW_MS)),
   settings: fc.constant(BOTH),
 });
+
+// ---- reachable records (for properties of one decide call) -----------------------
+
+/** What became of the writes the app decided for one report. */
+export type WriteFate =
+  | { kind: 'done' }
+  /** The call failed for good: nothing recorded. */
+  | { kind: 'lost' }
+  /** Shopify kept a newer state of its own (atOffset >= 0 after the written time) and returned it. */
+  | { kind: 'shopifyKept'; state: ShopifyState; atOffset: number }
+  /** Shopify already held the written state, since an older time (atOffset <= 0), and returned it. */
+  | { kind: 'shopifyHad'; atOffset: number | null };
+
+/** One report the app handled, `dt` ms after the previous one, with the settings in force then. */
+export type HistoryOp =
+  | { kind: 'shopify'; dt: number; state: ShopifyState; atOffset: number | null; settings: SyncSettings; fate: WriteFate }
+  | { kind: 'edrone'; dt: number; status: EdroneState; atOffset: number; reason: string | null; settings: SyncSettings; fate: WriteFate }
+  /** The report of the app's own last write to `side` comes back (`skew`: ms off the written / traced time). */
+  | { kind: 'echo'; dt: number; side: 'shopify' | 'edrone'; skew: number; settings: SyncSettings; fate: WriteFate };
+
+export interface History {
+  ops: HistoryOp[];
+}
+
+/** Replays a history from EMPTY_RECORD; returns the record and the clock after it. */
+export function replayHistory(history: History, rules: Rules = APP_RULES): { record: ConsentRecord; now: Date } {
+  let clock = START;
+  let r: ConsentRecord = { ...EMPTY_RECORD };
+  const identity = IDENTITY.email;
+  for (const op of history.ops) {
+    clock += op.dt;
+    const now = new Date(clock);
+    let d: Decision | null = null;
+    if (op.kind === 'shopify') {
+      const event: ShopifyConsentEvent = {
+        origin: 'webhook',
+        channel: 'email',
+        customerId: 'gid://shopify/Customer/1',
+        identity,
+        state: op.state,
+        at: op.atOffset === null ? null : new Date(clock + op.atOffset),
+      };
+      d = rules.decideShopifyEvent(r, event, op.settings, now);
+    } else if (op.kind === 'edrone') {
+      const event: EdroneConsentEvent = { channel: 'email', identity, status: op.status, at: new Date(clock + op.atOffset), reason: op.reason, reasonCode: null };
+      d = rules.decideEdroneEvent(r, event, op.settings, now);
+    } else if (op.side === 'shopify' && r.wroteShopifyState && r.wroteShopifyAt) {
+      const event: ShopifyConsentEvent = {
+        origin: 'webhook',
+        channel: 'email',
+        customerId: 'gid://shopify/Customer/1',
+        identity,
+        state: r.wroteShopifyState,
+        at: new Date(r.wroteShopifyAt.getTime() + op.skew),
+      };
+      d = rules.decideShopifyEvent(r, event, op.settings, now);
+    } else if (op.side === 'edrone' && r.wroteEdroneState && r.wroteEdroneWallAt) {
+      const status = r.wroteEdroneState;
+      const event: EdroneConsentEvent = {
+        channel: 'email',
+        identity,
+        status,
+        at: new Date(r.wroteEdroneWallAt.getTime() + op.skew),
+        reason: traceReason('email', status),
+        reasonCode: null,
+      };
+      d = rules.decideEdroneEvent(r, event, op.settings, now);
+    }
+    if (!d) continue;
+    r = d.record;
+    if (op.fate.kind === 'lost') continue;
+    for (const w of d.writes) {
+      if (w.target === 'edrone') r = rules.afterEdroneWrite(r, w.value, w.at, now);
+      else {
+        const fate = op.fate;
+        const shopifyNow =
+          fate.kind === 'shopifyKept'
+            ? { state: fate.state, at: new Date(w.at.getTime() + fate.atOffset) }
+            : fate.kind === 'shopifyHad'
+              ? { state: w.value as ShopifyState, at: fate.atOffset === null ? null : new Date(w.at.getTime() + fate.atOffset) }
+              : { state: w.value as ShopifyState, at: w.at };
+        r = rules.afterShopifyWrite(r, w.value, w.at, now, shopifyNow);
+      }
+    }
+  }
+  return { record: r, now: new Date(clock) };
+}
+
+export const anySettingsArb: fc.Arbitrary<SyncSettings> = fc.record({
+  direction: fc.constantFrom(...(['both', 'shopify_to_edrone', 'edrone_to_shopify', 'paused'] as const)),
+  edroneStatuses: fc.constantFrom(...(['all', 'unsubscribes', 'subscribes'] as const)),
+  channels: fc.record({ email: fc.boolean(), sms: fc.boolean() }),
+  createMissingCustomers: fc.boolean(),
+});
+/** Mostly both ways (so writes happen), sometimes anything (so sides lag behind the truth). */
+const historySettingsArb = fc.oneof({ weight: 3, arbitrary: fc.constant(BOTH) }, { weight: 1, arbitrary: anySettingsArb });
+/** Event times relative to the clock: whole minutes (many ties) or seconds (the one-second tolerance). */
+export const offsetArb = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: -8, max: 0 }).map((m) => m * 60 * SECOND) },
+  { weight: 1, arbitrary: fc.integer({ min: -3, max: 3 }).map((s) => s * SECOND) },
+);
+const fateArb: fc.Arbitrary<WriteFate> = fc.oneof(
+  { weight: 6, arbitrary: fc.constant<WriteFate>({ kind: 'done' }) },
+  { weight: 1, arbitrary: fc.constant<WriteFate>({ kind: 'lost' }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('shopifyKept' as const),
+      state: fc.constantFrom(...(['subscribed', 'unsubscribed', 'pending', 'not_subscribed', 'redacted', 'invalid'] as const)),
+      atOffset: fc.oneof(fc.integer({ min: 0, max: 4 }).map((m) => m * 60 * SECOND), fc.integer({ min: 0, max: 2 }).map((s) => s * SECOND)),
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant('shopifyHad' as const),
+      atOffset: fc.option(fc.integer({ min: -4, max: 0 }).map((m) => m * 60 * SECOND), { nil: null, freq: 4 }),
+    }),
+  },
+);
+const historyDtArb = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }).map((m) => m * 60 * SECOND), fc.integer({ min: 1, max: 30 }).map((s) => s * SECOND));
+const anyReasonArb = fc.constantFrom('TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'CUSTOMER_UNSUBSCRIBED', 'AGENT_SUBSCRIBED', null);
+
+export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
+  fc.record({
+    kind: fc.constant('shopify' as const),
+    dt: historyDtArb,
+    state: fc.constantFrom(...(['subscribed', 'unsubscribed', 'pending', 'not_subscribed', 'redacted', 'invalid'] as const)),
+    atOffset: fc.option(offsetArb, { nil: null, freq: 8 }),
+    settings: historySettingsArb,
+    fate: fateArb,
+  }),
+  fc.record({
+    kind: fc.constant('edrone' as const),
+    dt: historyDtArb,
+    status: fc.constantFrom<EdroneState>('subscribed', 'unsubscribed'),
+    atOffset: offsetArb,
+    reason: anyReasonArb,
+    settings: historySettingsArb,
+    fate: fateArb,
+  }),
+  fc.record({
+    kind: fc.constant('echo' as const),
+    dt: historyDtArb,
+    side: fc.constantFrom('shopify' as const, 'edrone' as const),
+    skew: fc.oneof(fc.integer({ min: -1, max: 1 }).map((s) => s * SECOND), fc.integer({ min: 0, max: 12 }).map((m) => m * 60 * SECOND)),
+    settings: historySettingsArb,
+    fate: fateArb,
+  }),
+);
+
+/** A record the app can reach through decide* and after*Write from EMPTY_RECORD, and the clock after it. */
+export const historyArb: fc.Arbitrary<History> = fc.record({ ops: fc.array(historyOpArb, { maxLength: 8 }) });

@@ -7,28 +7,29 @@
 // one, FC_NUM_RUNS=<n> for more or fewer runs. A failure prints the shrunk
 // scenario and its whole timeline.
 //
-// KNOWN RULE VIOLATIONS: app/core/decide.ts breaks properties (a) to (d) today.
-// Each is pinned by a minimal scenario in "known rule violations" below and fed
-// to the properties as an explicit example, so they fail whatever the seed.
-// Those tests are marked it.fails: when decide.ts is fixed they start
-// "unexpectedly passing"; then turn them back into plain `it`.
-// SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests, to print each failure and
-// its timeline.
+// REGRESSIONS: an earlier app/core/decide.ts broke properties (a) to (d); the
+// minimal scenarios it failed on are kept in REGRESSIONS below, run on their own
+// and fed to the properties as explicit examples, so they are checked whatever
+// the seed. The rules were rebuilt around the newest real change (truth*) and
+// all of them now pass.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import {
   afterEdroneWrite,
   afterShopifyWrite,
+  CLOCK_SKEW_MS,
   decideEdroneEvent,
   decideShopifyEvent,
+  ECHO_WINDOW_MS,
   SKIP_REASONS,
+  TRACE_REASONS,
+  writesNeeded,
   type Decision,
+  type Write,
 } from '../../app/core/decide.js';
 import {
   CHANNELS,
-  DIRECTIONS,
-  EDRONE_STATUS_FILTERS,
   SHOPIFY_STATES,
   type Channel,
   type ConsentRecord,
@@ -39,15 +40,18 @@ import {
   type SyncSettings,
 } from '../../app/core/types.js';
 import {
+  anySettingsArb,
   BOTH,
   channelArb,
   checkFinal,
   finalOf,
   formatTrace,
+  historyArb,
+  offsetArb,
+  replayHistory,
   scenarioArb,
   SECOND,
   simulate,
-  START,
   type Outcome,
   type Scenario,
   type Step,
@@ -57,8 +61,6 @@ const seed =
   process.env.FC_SEED === 'random' ? undefined : process.env.FC_SEED ? Number(process.env.FC_SEED) : 20_260_115;
 const numRuns = process.env.FC_NUM_RUNS ? Number(process.env.FC_NUM_RUNS) : 500;
 const params = { seed, numRuns };
-/** it.fails for what decide.ts violates today; SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests to see each failure. */
-const knownViolation = process.env.SHOW_KNOWN_VIOLATIONS ? it : it.fails;
 
 // ---- minimal scenarios ------------------------------------------------------------
 
@@ -76,10 +78,11 @@ const deliver = (pick = 0, dt = SECOND): Step => ({ kind: 'deliver', dt, pick, k
 const scenario = (...steps: Step[]): Scenario => ({ steps, drainGap: SECOND, settings: BOTH });
 
 /**
- * Minimal counterexamples found by the properties below, each a violation of a
- * rule of the issue by app/core/decide.ts (all on the email channel).
+ * Minimal counterexamples the properties below found in the earlier rules, each
+ * a violation of a rule of the issue (all on the email channel). Fixed; kept as
+ * regressions.
  */
-const VIOLATIONS = {
+const REGRESSIONS = {
   /** Two Shopify changes processed before the first trace's report comes back: endless flip-flop. */
   loop: scenario(shopifyChange('subscribed'), shopifyChange('unsubscribed')),
   /** Near-simultaneous changes on both sides: the repair trace, then the first trace's report: endless flip-flop. */
@@ -120,14 +123,14 @@ const VIOLATIONS = {
 } satisfies Record<string, Scenario>;
 /**
  * ignoredShopifyWrite, then the rest delivered and edrone's last unsubscribe
- * delivered again: the copy writes to Shopify where the original did not.
+ * delivered again: the copy wrote to Shopify where the original did not.
  */
 const DUPLICATE_WRITES: Scenario = scenario(
-  ...VIOLATIONS.ignoredShopifyWrite.steps,
+  ...REGRESSIONS.ignoredShopifyWrite.steps,
   deliver(0), deliver(0), // Shopify's subscribe, edrone's subscribe
   { kind: 'redeliver', dt: SECOND, pick: 1, latency: SECOND }, // edrone's last unsubscribe again
 );
-const ALL_VIOLATIONS: [Scenario][] = Object.values(VIOLATIONS).map((s) => [s]);
+const ALL_REGRESSIONS: [Scenario][] = Object.values(REGRESSIONS).map((s) => [s]);
 
 /** Runs the scenario and throws with the whole timeline when `check` finds a violation. */
 function checkScenario(check: (o: Outcome) => string | null) {
@@ -201,25 +204,24 @@ describe('simulation sanity (the model, not the rules)', () => {
 // ---- properties ------------------------------------------------------------------
 
 describe('consent sync properties (direction both, all statuses, both channels)', () => {
-  // it.fails: app/core/decide.ts violates these today (see VIOLATIONS); the known
-  // counterexamples run first, so the outcome does not depend on the seed.
-  knownViolation('(a) both sides end in the state of the newest real change, per channel', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.a)), { ...params, examples: ALL_VIOLATIONS });
+  // The regression scenarios run first, so they are checked whatever the seed.
+  it('(a) both sides end in the state of the newest real change, per channel', () => {
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.a)), { ...params, examples: ALL_REGRESSIONS });
   });
 
-  knownViolation('(b) no loop: at most two writes per real change, and everything settles', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.b)), { ...params, examples: [[VIOLATIONS.loop]] });
+  it('(b) no loop: at most two writes per real change, and everything settles', () => {
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.b)), { ...params, examples: ALL_REGRESSIONS });
   });
 
-  knownViolation('(c) no silent re-subscribe: a customer whose newest real change is an unsubscribe is subscribed nowhere', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.c)), { ...params, examples: ALL_VIOLATIONS });
+  it('(c) no silent re-subscribe: a customer whose newest real change is an unsubscribe is subscribed nowhere', () => {
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.c)), { ...params, examples: ALL_REGRESSIONS });
   });
 
-  knownViolation('(d) a redelivered report never causes a write', () => {
+  it('(d) a redelivered report never causes a write', () => {
     fc.assert(fc.property(scenarioArb, checkScenario(checks.d)), { ...params, examples: [[DUPLICATE_WRITES]] });
   });
 
-  knownViolation('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
+  it('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
     fc.assert(
       fc.property(scenarioArb, (sc) => {
         fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
@@ -238,99 +240,223 @@ describe('consent sync properties (direction both, all statuses, both channels)'
   });
 });
 
-describe('known rule violations in app/core/decide.ts (minimal counterexamples)', () => {
-  // The rule each scenario breaks today (see the comments on VIOLATIONS): both
-  // sides end in the newest real state, nobody who unsubscribed last is
-  // subscribed anywhere, and the app settles. it.fails until decide.ts is fixed.
-  for (const [name, sc] of Object.entries(VIOLATIONS)) {
-    knownViolation(`${name}: settles in the newest real state`, () => {
+/** May the settings let the app write `w` on `channel`? (The settings contract, stated independently of decide.ts.) */
+function allowedBySettings(w: Write, channel: Channel, s: SyncSettings): boolean {
+  if (s.direction === 'paused' || !s.channels[channel]) return false;
+  if (w.target === 'edrone') return s.direction === 'both' || s.direction === 'shopify_to_edrone';
+  if (s.direction !== 'both' && s.direction !== 'edrone_to_shopify') return false;
+  return s.edroneStatuses === 'all' || (s.edroneStatuses === 'subscribes') === (w.value === 'subscribed');
+}
+
+describe('consent sync properties, any settings', () => {
+  const anyScenarioArb = fc.record({ steps: scenarioArb.map((sc) => sc.steps), drainGap: fc.constant(SECOND), settings: anySettingsArb });
+
+  it('(e) the app only ever writes what the settings allow, and always settles', () => {
+    fc.assert(
+      fc.property(anyScenarioArb, (sc) => {
+        const o = simulate(sc);
+        expect(o.looped, formatTrace(o)).toBe(false);
+        for (const w of o.writes) expect(allowedBySettings(w.write, w.channel, sc.settings), formatTrace(o)).toBe(true);
+      }),
+      params,
+    );
+  });
+
+  it('(f) whatever the settings, the app never subscribes a side whose newest real change, when it wrote, was an unsubscribe it had seen', () => {
+    // The app may not know of a change yet; but once it has been told of an unsubscribe,
+    // it never writes a subscribe older than that unsubscribe.
+    fc.assert(
+      fc.property(anyScenarioArb, (sc) => {
+        const o = simulate(sc);
+        for (const w of o.writes) {
+          if (w.write.value !== 'subscribed') continue;
+          const record = o.records[w.channel];
+          expect(record.truthState === 'subscribed' || w.write.at === null || record.truthAt === null || record.truthAt >= w.write.at, formatTrace(o)).toBe(true);
+        }
+      }),
+      params,
+    );
+  });
+});
+
+describe('regressions: the minimal counterexamples of the earlier rules', () => {
+  // The rule each scenario broke (see the comments on REGRESSIONS): both sides end in
+  // the newest real state, nobody who unsubscribed last is subscribed anywhere, and
+  // the app settles.
+  for (const [name, sc] of Object.entries(REGRESSIONS)) {
+    it(`${name}: settles in the newest real state`, () => {
       const o = simulate(sc);
       const problem = checks.b(o) ?? checks.a(o) ?? checks.c(o);
       expect(problem, formatTrace(o)).toBeNull();
     });
   }
 
-  knownViolation('duplicate: redelivering a report the app got before causes a write', () => {
+  it('duplicate: redelivering a report the app got before causes no write', () => {
     const o = simulate(DUPLICATE_WRITES);
     expect(checks.d(o), formatTrace(o)).toBeNull();
   });
 });
 
-// ---- decide, one call at a time, for random records, events and settings -----------
+// ---- decide, one call at a time, for reachable records, any event and settings -----
+// Records come from replaying a random history through decide* and after*Write from
+// EMPTY_RECORD (historyArb): every record the app can hold, and only those.
 
-const dateArb = fc.option(fc.integer({ min: 0, max: 6 }).map((m) => new Date(START + m * 60_000)), { nil: null, freq: 5 });
-const edroneStateArb = fc.option(fc.constantFrom<EdroneState>('subscribed', 'unsubscribed'), { nil: null, freq: 4 });
-const recordArb: fc.Arbitrary<ConsentRecord> = fc.record({
-  shopifyState: fc.option(fc.constantFrom(...SHOPIFY_STATES), { nil: null, freq: 4 }),
-  shopifyAt: dateArb,
-  edroneState: edroneStateArb,
-  edroneAt: dateArb,
-  wroteShopifyState: fc.option(fc.constantFrom<ShopifyState>('subscribed', 'unsubscribed'), { nil: null, freq: 3 }),
-  wroteShopifyAt: dateArb,
-  wroteShopifyWallAt: dateArb,
-  wroteEdroneState: edroneStateArb,
-  wroteEdroneAt: dateArb,
-  wroteEdroneWallAt: dateArb,
-});
-const settingsArb: fc.Arbitrary<SyncSettings> = fc.record({
-  direction: fc.constantFrom(...DIRECTIONS),
-  edroneStatuses: fc.constantFrom(...EDRONE_STATUS_FILTERS),
-  channels: fc.record({ email: fc.boolean(), sms: fc.boolean() }),
-  createMissingCustomers: fc.boolean(),
-});
-const shopifyEventArb: fc.Arbitrary<ShopifyConsentEvent> = fc.record({
-  origin: fc.constantFrom('webhook' as const, 'backfill' as const, 'reconcile' as const),
-  channel: channelArb,
-  customerId: fc.constant('gid://shopify/Customer/1'),
-  identity: fc.option(fc.constant('ann@example.com'), { nil: null, freq: 8 }),
-  state: fc.constantFrom(...SHOPIFY_STATES),
-  at: dateArb,
-});
-const edroneEventArb: fc.Arbitrary<EdroneConsentEvent> = fc.record({
-  channel: channelArb,
-  identity: fc.option(fc.constant('ann@example.com'), { nil: null, freq: 8 }),
-  status: fc.option(fc.constantFrom<EdroneState>('subscribed', 'unsubscribed'), { nil: null, freq: 8 }),
-  at: fc.integer({ min: 0, max: 6 }).map((m) => new Date(START + m * 60_000)),
-  reason: fc.constantFrom('TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'CUSTOMER_UNSUBSCRIBED', 'AGENT_SUBSCRIBED', null),
-  reasonCode: fc.constant(null),
-});
-/** "now": from the earliest time to well after the echo window. */
-const nowArb = fc.integer({ min: 0, max: 40 }).map((m) => new Date(START + m * 60_000));
+const ms = (d: Date | null) => (d === null ? Number.NEGATIVE_INFINITY : d.getTime());
+const sameTime = (a: Date | null, b: Date | null) => ms(a) === ms(b);
 
-const older = (a: Date | null, b: Date | null) => b !== null && (a === null || a.getTime() < b.getTime());
-
-function consistent(d: Decision): void {
-  expect(d.skip === null).toBe(d.writes.length > 0);
-  if (d.skip !== null) expect(SKIP_REASONS).toHaveProperty(d.skip);
+/** The new truth is the old one, or beats it: newer, or as new and an unsubscribe over a subscribe. */
+function truthMovesForward(before: ConsentRecord, after: ConsentRecord): void {
+  if (after.truthState === before.truthState && sameTime(after.truthAt, before.truthAt) && after.truthSource === before.truthSource) return;
+  expect(after.truthState).not.toBeNull();
+  if (before.truthState === null) return;
+  if (sameTime(after.truthAt, before.truthAt)) {
+    expect([before.truthState, after.truthState]).toEqual(['subscribed', 'unsubscribed']);
+  } else {
+    expect(ms(after.truthAt)).toBeGreaterThan(ms(before.truthAt));
+  }
 }
 
-describe('decide, for any record, event and settings', () => {
+/** Every write brings a side that lags behind the truth to it, within the settings. */
+function writesAreLegal(d: Decision, channel: Channel, s: SyncSettings): void {
+  expect(d.skip === null).toBe(d.writes.length > 0);
+  if (d.skip !== null) expect(SKIP_REASONS).toHaveProperty(d.skip);
+  expect(d.writes.map((w) => w.target)).toEqual(d.writes.length === 2 ? ['shopify', 'edrone'] : d.writes.map((w) => w.target));
+  expect(new Set(d.writes.map((w) => w.target)).size).toBe(d.writes.length);
+  const r = d.record;
+  for (const w of d.writes) {
+    expect(allowedBySettings(w, channel, s)).toBe(true);
+    // Only the newest real change is ever written, with its own time.
+    expect(w.value).toBe(r.truthState);
+    expect(w.at).toEqual(r.truthAt);
+    // ... and only to a side that holds something else, as of a change no newer (no silent overwrite).
+    const held = w.target === 'edrone' ? r.edroneState : r.shopifyState && shopifyToEdrone(r.shopifyState);
+    const heldAt = w.target === 'edrone' ? r.edroneAt : r.shopifyAt;
+    expect(held).not.toBe(w.value);
+    expect(ms(heldAt)).toBeLessThanOrEqual(ms(r.truthAt));
+    if (w.target === 'shopify') expect(w.at).not.toBeNull();
+  }
+  // The decision writes exactly what the record needs.
+  expect(d.writes).toEqual(writesNeeded(r, channel, s).writes);
+}
+
+const SHOPIFY_FIELDS = ['shopifyState', 'shopifyAt', 'wroteShopifyState', 'wroteShopifyAt', 'wroteShopifyWallAt'] as const;
+const EDRONE_FIELDS = [
+  'edroneState',
+  'edroneAt',
+  'wroteEdroneState',
+  'wroteEdroneAt',
+  'wroteEdroneWallAt',
+  'tracedSubscribedWallAt',
+  'tracedUnsubscribedWallAt',
+] as const;
+const pick = (r: ConsentRecord, keys: readonly (keyof ConsentRecord)[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
+
+/** A decision's writes recorded as done and accepted, at `now`. */
+const applyWrites = (d: Decision, now: Date): ConsentRecord =>
+  d.writes.reduce(
+    (r, w) => (w.target === 'edrone' ? afterEdroneWrite(r, w.value, w.at, now) : afterShopifyWrite(r, w.value, w.at, now, { state: w.value, at: w.at })),
+    d.record,
+  );
+
+const settingsArb = anySettingsArb;
+/** A report's time relative to the end of the history; sometimes a little ahead (clock skew). */
+const reportOffsetArb = fc.oneof(offsetArb, fc.integer({ min: 1, max: 2 }).map((s) => s * SECOND));
+/** How long after the end of the history (and the report) the app handles it: up to well past the echo window. */
+const delayArb = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 40 }).map((m) => m * 60 * SECOND));
+
+const shopifyReportArb = fc.record({
+  origin: fc.constantFrom('webhook' as const, 'backfill' as const, 'reconcile' as const),
+  channel: channelArb,
+  hasIdentity: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  state: fc.constantFrom(...SHOPIFY_STATES),
+  /** 'clock': a time near the end of the history; 'wrote': near what the app last wrote to Shopify (its echo). */
+  base: fc.constantFrom('clock' as const, 'wrote' as const),
+  offset: fc.option(reportOffsetArb, { nil: null, freq: 8 }),
+});
+const edroneReportArb = fc.record({
+  channel: channelArb,
+  hasIdentity: fc.oneof({ weight: 8, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) }),
+  status: fc.option(fc.constantFrom<EdroneState>('subscribed', 'unsubscribed'), { nil: null, freq: 8 }),
+  /** 'clock', or near the app's last trace of the reported state (its echo, early or late). */
+  base: fc.constantFrom('clock' as const, 'traced' as const),
+  offset: fc.oneof(reportOffsetArb, fc.integer({ min: 0, max: 12 }).map((m) => m * 60 * SECOND)),
+  reason: fc.constantFrom('TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'TRACE_UNKNOWN', 'CUSTOMER_UNSUBSCRIBED', 'AGENT_SUBSCRIBED', null),
+});
+type ShopifyReport = typeof shopifyReportArb extends fc.Arbitrary<infer R> ? R : never;
+type EdroneReport = typeof edroneReportArb extends fc.Arbitrary<infer R> ? R : never;
+
+function shopifyEventOf(rep: ShopifyReport, r: ConsentRecord, clock: Date): ShopifyConsentEvent {
+  const base = rep.base === 'wrote' && r.wroteShopifyAt ? r.wroteShopifyAt : clock;
+  const state = rep.base === 'wrote' && r.wroteShopifyState ? r.wroteShopifyState : rep.state;
+  return {
+    origin: rep.origin,
+    channel: rep.channel,
+    customerId: 'gid://shopify/Customer/1',
+    identity: rep.hasIdentity ? (rep.channel === 'email' ? 'ann@example.com' : '+48500100200') : null,
+    state,
+    at: rep.offset === null ? null : new Date(base.getTime() + rep.offset),
+  };
+}
+
+function edroneEventOf(rep: EdroneReport, r: ConsentRecord, clock: Date): EdroneConsentEvent {
+  const traced = rep.status === 'subscribed' ? r.tracedSubscribedWallAt : rep.status === 'unsubscribed' ? r.tracedUnsubscribedWallAt : null;
+  const base = rep.base === 'traced' && traced ? traced : clock;
+  return {
+    channel: rep.channel,
+    identity: rep.hasIdentity ? (rep.channel === 'email' ? 'ann@example.com' : '+48500100200') : null,
+    status: rep.status,
+    at: new Date(base.getTime() + rep.offset),
+    reason: rep.reason,
+    reasonCode: null,
+  };
+}
+
+const isTraceLike = (reason: string | null) => reason === null || TRACE_REASONS.has(reason);
+
+describe('decide, for any reachable record, any report and any settings', () => {
+  it('the replayed histories reach every kind of record', () => {
+    const records = fc.sample(historyArb, { numRuns: 400, seed: 1 }).map((h) => replayHistory(h).record);
+    const some = (f: (r: ConsentRecord) => boolean) => records.some(f);
+    expect(some((r) => r.truthState === 'subscribed' && r.truthSource === 'shopify')).toBe(true);
+    expect(some((r) => r.truthState === 'unsubscribed' && r.truthSource === 'edrone')).toBe(true);
+    expect(some((r) => r.shopifyState === 'pending')).toBe(true);
+    expect(some((r) => r.tracedSubscribedWallAt !== null && r.tracedUnsubscribedWallAt !== null)).toBe(true);
+    expect(some((r) => r.wroteShopifyState !== null && r.shopifyState !== r.wroteShopifyState)).toBe(true);
+    expect(some((r) => writesNeeded(r, 'email', BOTH).writes.length > 0)).toBe(true);
+    expect(some((r) => writesNeeded(r, 'email', BOTH).writes.length === 2)).toBe(true);
+  });
+
   it('decideShopifyEvent honours the settings and the rules', () => {
     fc.assert(
-      fc.property(recordArb, shopifyEventArb, settingsArb, nowArb, (record, event, settings, now) => {
-        const d = decideShopifyEvent(record, event, settings, now);
-        consistent(d);
-        expect(d.writes.length).toBeLessThanOrEqual(1);
-        if (settings.direction === 'paused' || settings.direction === 'edrone_to_shopify') expect(d.writes).toEqual([]);
-        if (!settings.channels[event.channel]) expect(d.writes).toEqual([]);
-        if (!event.identity) expect(d.writes).toEqual([]);
-        for (const w of d.writes) {
-          expect(w.target).toBe('edrone');
-          // Mapping: only what the table says; pending / not_subscribed are never sent.
-          expect(w.value).toBe(shopifyToEdrone(event.state));
-          expect(w.at).toBe(event.at);
-          // No silent re-subscribe, newer wins.
-          expect(older(event.at, record.edroneAt) && record.edroneState !== w.value).toBe(false);
-          expect(record.edroneState).not.toBe(w.value);
+      fc.property(historyArb, shopifyReportArb, settingsArb, delayArb, (history, rep, s, delay) => {
+        const { record, now: clock } = replayHistory(history);
+        const event = shopifyEventOf(rep, record, clock);
+        const now = new Date(Math.max(clock.getTime(), ms(event.at)) + delay);
+        const d = decideShopifyEvent(record, event, s, now);
+        if (!event.identity) {
+          expect(d).toEqual({ writes: [], skip: 'no_identity', record });
+          return;
         }
-        // Newer wins: an older event changes nothing at all.
-        if (older(event.at, record.shopifyAt)) {
-          expect(d.writes).toEqual([]);
-          expect(d.record).toEqual(record);
+        writesAreLegal(d, event.channel, s);
+        truthMovesForward(record, d.record);
+        const mapped = shopifyToEdrone(event.state);
+        const ownWrite =
+          record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
+        // The truth only ever becomes this report, and only when it is a real, mapped change.
+        if (d.record.truthState !== record.truthState || !sameTime(d.record.truthAt, record.truthAt)) {
+          expect(ownWrite).toBe(false);
+          expect(d.record).toMatchObject({ truthState: mapped, truthAt: event.at, truthSource: 'shopify' });
         }
-        // The edrone half of the record is never touched by a Shopify observation.
-        expect(d.record.edroneState).toBe(record.edroneState);
-        expect(d.record.wroteEdroneState).toBe(record.wroteEdroneState);
+        if (ownWrite) expect(d.skip === 'echo' || d.writes.length > 0 || d.skip !== 'in_sync').toBe(true);
+        // Shopify holds the newest: an older report does not change what Shopify is believed to hold.
+        if (record.shopifyAt !== null && ms(event.at) < ms(record.shopifyAt)) {
+          expect(pick(d.record, ['shopifyState', 'shopifyAt'])).toEqual(pick(record, ['shopifyState', 'shopifyAt']));
+        } else {
+          expect(d.record.shopifyState).toBe(event.state);
+        }
+        // A Shopify report says nothing about edrone, nor about what the app wrote.
+        expect(pick(d.record, EDRONE_FIELDS)).toEqual(pick(record, EDRONE_FIELDS));
+        expect(pick(d.record, SHOPIFY_FIELDS.slice(2))).toEqual(pick(record, SHOPIFY_FIELDS.slice(2)));
       }),
       params,
     );
@@ -338,69 +464,93 @@ describe('decide, for any record, event and settings', () => {
 
   it('decideEdroneEvent honours the settings and the rules', () => {
     fc.assert(
-      fc.property(recordArb, edroneEventArb, settingsArb, nowArb, (record, event, settings, now) => {
-        const d = decideEdroneEvent(record, event, settings, now);
-        consistent(d);
-        if (settings.direction === 'paused') expect(d.writes).toEqual([]);
-        if (event.status === null || !event.identity) expect(d.writes).toEqual([]);
-        const toShopify = d.writes.filter((w) => w.target === 'shopify');
-        const toEdrone = d.writes.filter((w) => w.target === 'edrone');
-        expect(toShopify.length).toBeLessThanOrEqual(1);
-        expect(toEdrone.length).toBeLessThanOrEqual(1);
-        if (toShopify.length > 0) {
-          expect(settings.direction === 'both' || settings.direction === 'edrone_to_shopify').toBe(true);
-          expect(settings.channels[event.channel]).toBe(true);
-          const w = toShopify[0]!;
-          expect(w.value).toBe(event.status);
-          expect(w.at).toBe(event.at);
-          if (settings.edroneStatuses === 'unsubscribes') expect(w.value).toBe('unsubscribed');
-          if (settings.edroneStatuses === 'subscribes') expect(w.value).toBe('subscribed');
-          // No silent re-subscribe: a newer Shopify state is never overwritten.
-          expect(older(event.at, record.shopifyAt)).toBe(false);
+      fc.property(historyArb, edroneReportArb, settingsArb, delayArb, (history, rep, s, delay) => {
+        const { record, now: clock } = replayHistory(history);
+        const event = edroneEventOf(rep, record, clock);
+        const now = new Date(Math.max(clock.getTime(), event.at.getTime()) + delay);
+        const d = decideEdroneEvent(record, event, s, now);
+        if (event.status === null || !event.identity) {
+          expect(d).toEqual({ writes: [], skip: event.status === null ? 'unknown_status' : 'no_identity', record });
+          return;
         }
-        // Only a repair ever goes back to edrone: edrone's own reported state, over a trace the app wrote.
-        for (const w of toEdrone) {
-          expect(w.value).toBe(event.status);
-          expect(record.wroteEdroneState).not.toBeNull();
-          expect(record.wroteEdroneState).not.toBe(event.status);
-          expect(record.wroteEdroneWallAt!.getTime()).toBeGreaterThan(event.at.getTime());
+        const at = event.at.getTime();
+        const traced = event.status === 'subscribed' ? record.tracedSubscribedWallAt : record.tracedUnsubscribedWallAt;
+        const traceLike = isTraceLike(event.reason);
+        const echo = traceLike && traced !== null && at >= traced.getTime() - CLOCK_SKEW_MS && at <= traced.getTime() + ECHO_WINDOW_MS;
+        const supersededByOwnTrace = record.wroteEdroneWallAt !== null && at < record.wroteEdroneWallAt.getTime();
+        if (echo) {
+          expect(d).toEqual({ writes: [], skip: 'echo', record });
+          return;
         }
-        if (older(event.at, record.edroneAt)) {
-          expect(d.writes).toEqual([]);
-          expect(d.record).toEqual(record);
+        if (traceLike && supersededByOwnTrace) {
+          expect(d).toEqual({ writes: [], skip: 'stale', record });
+          return;
         }
-        expect(d.record.shopifyState).toBe(record.shopifyState);
-        expect(d.record.wroteShopifyState).toBe(record.wroteShopifyState);
+        writesAreLegal(d, event.channel, s);
+        truthMovesForward(record, d.record);
+        if (d.record.truthState !== record.truthState || !sameTime(d.record.truthAt, record.truthAt)) {
+          expect(d.record).toMatchObject({ truthState: event.status, truthAt: event.at, truthSource: 'edrone' });
+        }
+        // edrone processed the app's later trace after this change: it holds the trace's state still.
+        if (supersededByOwnTrace || ms(event.at) < ms(record.edroneAt)) {
+          expect(pick(d.record, ['edroneState', 'edroneAt'])).toEqual(pick(record, ['edroneState', 'edroneAt']));
+        } else {
+          expect(pick(d.record, ['edroneState', 'edroneAt'])).toEqual({ edroneState: event.status, edroneAt: event.at });
+        }
+        // An edrone report says nothing about Shopify, nor about what the app wrote or traced.
+        expect(pick(d.record, SHOPIFY_FIELDS)).toEqual(pick(record, SHOPIFY_FIELDS));
+        expect(pick(d.record, EDRONE_FIELDS.slice(2))).toEqual(pick(record, EDRONE_FIELDS.slice(2)));
       }),
       params,
     );
   });
 
-  // Delivered again at once (a duplicate delivery racing the first). Later duplicates are
-  // covered by the simulation, where only reachable records occur.
-  it('the same event decided again, after its writes were recorded, writes nothing (idempotent)', () => {
-    const applyWrites = (d: Decision, now: Date): ConsentRecord =>
-      d.writes.reduce(
-        (r, w) => (w.target === 'edrone' ? afterEdroneWrite(r, w.value, w.at, now) : afterShopifyWrite(r, w.value, w.at, now)),
-        d.record,
-      );
+  it('once the writes a decision made are recorded, nothing lags any more (one round settles)', () => {
+    fc.assert(
+      fc.property(historyArb, fc.oneof(shopifyReportArb.map((rep) => ({ side: 'shopify' as const, rep })), edroneReportArb.map((rep) => ({ side: 'edrone' as const, rep }))), settingsArb, delayArb, (history, report, s, delay) => {
+        const { record, now: clock } = replayHistory(history);
+        const decision =
+          report.side === 'shopify'
+            ? (() => {
+                const e = shopifyEventOf(report.rep, record, clock);
+                return { d: decideShopifyEvent(record, e, s, new Date(Math.max(clock.getTime(), ms(e.at)) + delay)), channel: e.channel };
+              })()
+            : (() => {
+                const e = edroneEventOf(report.rep, record, clock);
+                return { d: decideEdroneEvent(record, e, s, new Date(Math.max(clock.getTime(), e.at.getTime()) + delay)), channel: e.channel };
+              })();
+        fc.pre(decision.d.writes.length > 0);
+        const after = applyWrites(decision.d, new Date(clock.getTime() + delay + 60 * SECOND));
+        const again = writesNeeded(after, decision.channel, s);
+        expect(again.writes).toEqual([]);
+      }),
+      params,
+    );
+  });
+
+  it('the same report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
     fc.assert(
       fc.property(
-        recordArb,
-        fc.oneof(
-          shopifyEventArb.map((e) => ({ side: 'shopify' as const, e })),
-          edroneEventArb.map((e) => ({ side: 'edrone' as const, e })),
-        ),
+        historyArb,
+        fc.oneof(shopifyReportArb.map((rep) => ({ side: 'shopify' as const, rep })), edroneReportArb.map((rep) => ({ side: 'edrone' as const, rep }))),
         settingsArb,
-        nowArb,
-        (record, { side, e }, settings, now) => {
-          const decide = (r: ConsentRecord, at: Date) =>
-            side === 'shopify'
-              ? decideShopifyEvent(r, e as ShopifyConsentEvent, settings, at)
-              : decideEdroneEvent(r, e as EdroneConsentEvent, settings, at);
-          const first = decide(record, now);
-          const again = decide(applyWrites(first, now), now);
-          expect(again.writes).toEqual([]);
+        delayArb,
+        delayArb,
+        (history, report, s, delay, redeliveredAfter) => {
+          const { record, now: clock } = replayHistory(history);
+          if (report.side === 'shopify') {
+            const e = shopifyEventOf(report.rep, record, clock);
+            const now = new Date(Math.max(clock.getTime(), ms(e.at)) + delay);
+            const first = decideShopifyEvent(record, e, s, now);
+            const again = decideShopifyEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
+            expect(again.writes).toEqual([]);
+          } else {
+            const e = edroneEventOf(report.rep, record, clock);
+            const now = new Date(Math.max(clock.getTime(), e.at.getTime()) + delay);
+            const first = decideEdroneEvent(record, e, s, now);
+            const again = decideEdroneEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
+            expect(again.writes).toEqual([]);
+          }
         },
       ),
       params,

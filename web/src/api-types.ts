@@ -102,3 +102,83 @@ export interface RetryResult {
 export interface RetryAllResult {
   retried: number;
 }
+
+// Initial sync (backfill), reconciliation and webhook subscription health (the Sync tab).
+
+export type BackfillStatus = 'running' | 'completed' | 'cancelled' | 'failed';
+/** `exporting`: reading every customer from Shopify; `sending`: passing their consent to edrone. */
+export type BackfillPhase = 'exporting' | 'sending' | 'done';
+
+export interface BackfillRun {
+  id: Id;
+  status: BackfillStatus;
+  phase: BackfillPhase;
+  read: number;
+  sent: number;
+  skipped: number;
+  failed: number;
+  startedAt: string;
+  finishedAt: string | null;
+  error: string | null;
+}
+
+/** GET /api/backfill; `run` is null when no initial sync was ever started. */
+export interface BackfillState {
+  run: BackfillRun | null;
+}
+
+/** POST /api/backfill and POST /api/backfill/cancel. */
+export interface BackfillRunResult {
+  run: BackfillRun;
+}
+
+export interface ReconcileRun {
+  checked: number;
+  repaired: number;
+  at: string;
+}
+
+/** GET and PUT /api/reconcile. */
+export interface ReconcileSettings {
+  intervalMinutes: number;
+  lastRunAt: string | null;
+  nextRunAt: string | null;
+  lastRun: ReconcileRun | null;
+}
+
+/** POST /api/reconcile/run. */
+export interface ReconcileRunResult {
+  lastRun: ReconcileRun;
+}
+
+export type WebhookSubscriptionStatus = 'active' | 'missing' | 'failing';
+export type WebhookSubscriptionFilter = 'all' | 'missing' | 'failing';
+
+export interface WebhookSubscription {
+  /** null (or absent) for a topic the app needs but Shopify has no subscription for. */
+  id: Id | null;
+  topic: string;
+  address: string | null;
+  apiVersion: string | null;
+  status: WebhookSubscriptionStatus;
+  createdAt: string | null;
+  lastDeliveryAt: string | null;
+}
+
+export interface WebhookDelivery {
+  receivedAt: string;
+  topic: string;
+}
+
+/** GET /api/webhook-subscriptions/:id */
+export interface WebhookSubscriptionDetail extends WebhookSubscription {
+  format: string | null;
+  filter: string | null;
+  includeFields: string[] | null;
+  recentDeliveries: WebhookDelivery[];
+}
+
+/** POST /api/webhook-subscriptions/register */
+export interface WebhookRegisterResult {
+  items: WebhookSubscription[];
+}

@@ -9,6 +9,7 @@ import { LoadingSection } from './components/common/loading-section.js';
 import { FailuresPage } from './components/failures/failures-page.js';
 import { SetupPage } from './components/setup/setup-page.js';
 import { StatusPage } from './components/status/status-page.js';
+import { SyncPage } from './components/sync/sync-page.js';
 import { useApiGet } from './hooks/use-api-get.js';
 import { useHashTab, type TabId } from './hooks/use-hash-tab.js';
 import { useInterval } from './hooks/use-interval.js';
@@ -57,10 +58,11 @@ export function App() {
               </div>
             ) : null}
             <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="ecs-panel">
-              {tab === 'setup' ? <SetupPage onSaved={() => void status.reload()} /> : null}
+              {tab === 'setup' ? <SetupPage onSaved={() => void status.reload()} onOpenSync={() => select('sync')} /> : null}
               {tab === 'status' ? <StatusPage status={status} onNavigate={select} /> : null}
               {tab === 'activity' ? <ActivityPage /> : null}
               {tab === 'failures' ? <FailuresPage onChanged={() => void status.reload()} /> : null}
+              {tab === 'sync' ? <SyncPage /> : null}
             </div>
           </>
         )}

@@ -13,7 +13,16 @@ import { SHOPIFY_STATES } from '../../core/types.js';
 import { AppError, PermanentError, RetriableError, ShopAccessError, ThrottledError, coerceError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import type { ShopifyApi } from './shopify-app.js';
-import type { ConsentInputState, ConsentSnapshot, ShopifyAdminClient, ShopifyCustomer } from './types.js';
+import type {
+  BulkOperation,
+  ConsentInputState,
+  ConsentSnapshot,
+  CustomerPage,
+  ShopifyAdminClient,
+  ShopifyCustomer,
+  WebhookSubscription,
+  WebhookSubscriptionPage,
+} from './types.js';
 
 export interface AdminClientOptions {
   shopify: ShopifyApi;
@@ -70,6 +79,96 @@ export const CUSTOMER_CREATE = `mutation CustomerCreate($input: CustomerInput!) 
   }
 }`;
 
+/** The bulk export of the backfill: one JSONL line per customer (no nested connection). */
+export const CUSTOMER_EXPORT_QUERY = `{
+  customers {
+    edges {
+      node {
+        id
+        email
+        phone
+        emailMarketingConsent { marketingState consentUpdatedAt }
+        smsMarketingConsent { marketingState consentUpdatedAt }
+      }
+    }
+  }
+}`;
+
+const BULK_OPERATION_FIELDS = 'id status url objectCount errorCode';
+
+export const BULK_OPERATION_RUN_QUERY = `mutation BulkOperationRunQuery($query: String!) {
+  bulkOperationRunQuery(query: $query, groupObjects: false) {
+    bulkOperation { ${BULK_OPERATION_FIELDS} }
+    userErrors { field message code }
+  }
+}`;
+
+export const BULK_OPERATION_BY_ID = `query BulkOperationById($id: ID!) {
+  node(id: $id) {
+    ... on BulkOperation { ${BULK_OPERATION_FIELDS} }
+  }
+}`;
+
+export const CUSTOMERS_UPDATED_SINCE = `query CustomersUpdatedSince($first: Int!, $after: String, $query: String!) {
+  customers(first: $first, after: $after, query: $query, sortKey: UPDATED_AT) {
+    edges {
+      node {
+    ${CUSTOMER_FIELDS}
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+// `uri` is the current field (2025-10+); `endpoint` is deprecated but still served, and
+// names the kind of destination.
+const WEBHOOK_SUBSCRIPTION_FIELDS = `id
+    topic
+    uri
+    endpoint {
+      __typename
+      ... on WebhookHttpEndpoint { callbackUrl }
+      ... on WebhookEventBridgeEndpoint { arn }
+      ... on WebhookPubSubEndpoint { pubSubProject pubSubTopic }
+    }
+    apiVersion { handle }
+    createdAt
+    format
+    includeFields
+    filter`;
+
+export const WEBHOOK_SUBSCRIPTIONS = `query WebhookSubscriptions($first: Int!, $after: String) {
+  webhookSubscriptions(first: $first, after: $after) {
+    edges {
+      node {
+    ${WEBHOOK_SUBSCRIPTION_FIELDS}
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}`;
+
+export const WEBHOOK_SUBSCRIPTION_CREATE = `mutation WebhookSubscriptionCreate($topic: WebhookSubscriptionTopic!, $webhookSubscription: WebhookSubscriptionInput!) {
+  webhookSubscriptionCreate(topic: $topic, webhookSubscription: $webhookSubscription) {
+    webhookSubscription {
+    ${WEBHOOK_SUBSCRIPTION_FIELDS}
+    }
+    userErrors { field message }
+  }
+}`;
+
+export const WEBHOOK_SUBSCRIPTION_DELETE = `mutation WebhookSubscriptionDelete($id: ID!) {
+  webhookSubscriptionDelete(id: $id) {
+    deletedWebhookSubscriptionId
+    userErrors { field message }
+  }
+}`;
+
+/** Shopify's search syntax for "updated at or after": customers(query:). */
+export function updatedSinceQuery(since: Date, inclusive = false): string {
+  return `updated_at:>${inclusive ? '=' : ''}'${since.toISOString().replace(/\.\d{3}Z$/, 'Z')}'`;
+}
+
 // ---------------------------------------------------------------------------
 // Response shapes
 
@@ -102,6 +201,37 @@ type UserError = z.infer<typeof userErrorSchema>;
 const mutationPayloadSchema = z.object({
   customer: customerNodeSchema.nullish(),
   userErrors: z.array(userErrorSchema),
+});
+
+const bulkOperationSchema = z.object({
+  id: z.string(),
+  status: z.enum(['CREATED', 'RUNNING', 'COMPLETED', 'CANCELING', 'CANCELED', 'FAILED', 'EXPIRED']),
+  url: z.string().nullish(),
+  // UnsignedInt64: a string on the wire.
+  objectCount: z.union([z.string(), z.number()]).nullish(),
+  errorCode: z.string().nullish(),
+});
+
+const pageInfoSchema = z.object({ hasNextPage: z.boolean(), endCursor: z.string().nullish() });
+
+const webhookSubscriptionSchema = z.object({
+  id: z.string(),
+  topic: z.string(),
+  uri: z.string().nullish(),
+  endpoint: z
+    .object({
+      __typename: z.string(),
+      callbackUrl: z.string().nullish(),
+      arn: z.string().nullish(),
+      pubSubProject: z.string().nullish(),
+      pubSubTopic: z.string().nullish(),
+    })
+    .nullish(),
+  apiVersion: z.object({ handle: z.string() }).nullish(),
+  createdAt: z.string().nullish(),
+  format: z.string().nullish(),
+  includeFields: z.array(z.string()).nullish(),
+  filter: z.string().nullish(),
 });
 
 const costSchema = z.object({
@@ -154,6 +284,33 @@ function toCustomer(node: CustomerNode): ShopifyCustomer {
     emailConsent: toSnapshot(node.emailMarketingConsent),
     smsConsent: toSnapshot(node.smsMarketingConsent),
     updatedAt: node.updatedAt ?? null,
+  };
+}
+
+function toBulkOperation(node: z.infer<typeof bulkOperationSchema>): BulkOperation {
+  return {
+    id: node.id,
+    status: node.status,
+    url: node.url ?? null,
+    objectCount: Number(node.objectCount ?? 0),
+    errorCode: node.errorCode ?? null,
+  };
+}
+
+function toWebhookSubscription(node: z.infer<typeof webhookSubscriptionSchema>): WebhookSubscription {
+  const e = node.endpoint;
+  const fromEndpoint =
+    e?.callbackUrl ?? e?.arn ?? (e?.pubSubProject && e.pubSubTopic ? `pubsub://${e.pubSubProject}:${e.pubSubTopic}` : null);
+  return {
+    id: node.id,
+    topic: node.topic,
+    address: node.uri ?? fromEndpoint ?? null,
+    endpointType: e?.__typename ?? null,
+    apiVersion: node.apiVersion?.handle ?? null,
+    createdAt: node.createdAt ?? null,
+    format: node.format ?? null,
+    includeFields: node.includeFields ?? [],
+    filter: node.filter ?? null,
   };
 }
 
@@ -281,7 +438,75 @@ export function createShopifyAdminClient({
     });
   }
 
+  /** A mutation payload: throws on userErrors, else returns it. */
+  function payloadOf<S extends z.ZodType>(schema: S, data: unknown, field: string): z.infer<S> {
+    const payload = parse(z.object({ [field]: schema }), data)[field] as z.infer<S> | undefined;
+    if (!payload) throw new UnexpectedResponse(`no ${field} payload`);
+    const errors = (payload as { userErrors?: UserError[] }).userErrors ?? [];
+    if (errors.length > 0) throw new ShopifyUserErrors(errors);
+    return payload;
+  }
+
   return {
+    async startCustomerExport() {
+      const schema = z.object({ bulkOperation: bulkOperationSchema.nullish(), userErrors: z.array(userErrorSchema) });
+      return run(BULK_OPERATION_RUN_QUERY, { query: CUSTOMER_EXPORT_QUERY }, (data) => {
+        const payload = payloadOf(schema, data, 'bulkOperationRunQuery');
+        if (!payload.bulkOperation) throw new UnexpectedResponse('bulkOperationRunQuery returned no operation');
+        return toBulkOperation(payload.bulkOperation);
+      });
+    },
+
+    async bulkOperation(id) {
+      const schema = z.object({ node: bulkOperationSchema.nullable() });
+      return run(BULK_OPERATION_BY_ID, { id }, (data) => {
+        const node = parse(schema, data).node;
+        return node ? toBulkOperation(node) : null;
+      });
+    },
+
+    async customersUpdatedSince(since, after, { inclusive = false, first = 250 } = {}) {
+      const schema = z.object({
+        customers: z.object({ edges: z.array(z.object({ node: customerNodeSchema })), pageInfo: pageInfoSchema }),
+      });
+      return run(CUSTOMERS_UPDATED_SINCE, { first, after, query: updatedSinceQuery(since, inclusive) }, (data): CustomerPage => {
+        const { edges, pageInfo } = parse(schema, data).customers;
+        return { customers: edges.map((e) => toCustomer(e.node)), endCursor: pageInfo.endCursor ?? null, hasNextPage: pageInfo.hasNextPage };
+      });
+    },
+
+    async webhookSubscriptions(after, first = 100) {
+      const schema = z.object({
+        webhookSubscriptions: z.object({ edges: z.array(z.object({ node: webhookSubscriptionSchema })), pageInfo: pageInfoSchema }),
+      });
+      return run(WEBHOOK_SUBSCRIPTIONS, { first, after }, (data): WebhookSubscriptionPage => {
+        const { edges, pageInfo } = parse(schema, data).webhookSubscriptions;
+        return {
+          subscriptions: edges.map((e) => toWebhookSubscription(e.node)),
+          endCursor: pageInfo.endCursor ?? null,
+          hasNextPage: pageInfo.hasNextPage,
+        };
+      });
+    },
+
+    async createWebhookSubscription(topic, address) {
+      const schema = z.object({ webhookSubscription: webhookSubscriptionSchema.nullish(), userErrors: z.array(userErrorSchema) });
+      return run(WEBHOOK_SUBSCRIPTION_CREATE, { topic, webhookSubscription: { uri: address, format: 'JSON' } }, (data) => {
+        const payload = payloadOf(schema, data, 'webhookSubscriptionCreate');
+        if (!payload.webhookSubscription) throw new UnexpectedResponse('webhookSubscriptionCreate returned no subscription');
+        return toWebhookSubscription(payload.webhookSubscription);
+      });
+    },
+
+    async deleteWebhookSubscription(id) {
+      const schema = z.object({ deletedWebhookSubscriptionId: z.string().nullish(), userErrors: z.array(userErrorSchema) });
+      return run(WEBHOOK_SUBSCRIPTION_DELETE, { id }, (data) => {
+        const payload = payloadOf(schema, data, 'webhookSubscriptionDelete');
+        if (!payload.deletedWebhookSubscriptionId) throw new UnexpectedResponse('webhookSubscriptionDelete returned no id');
+        return payload.deletedWebhookSubscriptionId;
+      });
+    },
+
     findCustomerByEmail: (email) => findBy({ emailAddress: email.trim() }),
     findCustomerByPhone: (phone) => findBy({ phoneNumber: phone.trim() }),
 

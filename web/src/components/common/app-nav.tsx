@@ -8,6 +8,7 @@ export const TAB_LABELS: Record<TabId, string> = {
   status: 'Status',
   activity: 'Activity',
   failures: 'Failures',
+  sync: 'Sync',
 };
 
 export function tabId(tab: TabId): string {

@@ -1,22 +1,27 @@
 // Setup tab: loads the settings, then shows the form and the edrone connection guide.
 import { useState } from 'react';
 import { BlockStack, Layout } from '@shopify/polaris';
-import type { Settings } from '../../api-types.js';
+import { api } from '../../api.js';
+import type { BackfillState, Settings } from '../../api-types.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { LoadingSection } from '../common/loading-section.js';
+import { BackfillOffer } from './backfill-offer.js';
 import { ConnectGuide } from './connect-guide.js';
 import { SettingsForm } from './settings-form.js';
 
 interface Props {
   /** Called after a successful save so the health summary can refresh. */
   onSaved?: () => void;
+  /** Called once the initial sync offered after saving was started, to open the Sync tab. */
+  onOpenSync?: () => void;
 }
 
-export function SetupPage({ onSaved }: Props) {
+export function SetupPage({ onSaved, onOpenSync }: Props) {
   const resource = useApiGet<Settings>('/api/settings');
   const [saved, setSaved] = useState<Settings | null>(null);
   const [draft, setDraft] = useState<{ appId: string; dirty: boolean } | null>(null);
+  const [offerBackfill, setOfferBackfill] = useState(false);
   const settings = saved ?? resource.data;
 
   if (resource.loading) return <LoadingSection label="Loading settings" lines={10} />;
@@ -26,14 +31,36 @@ export function SetupPage({ onSaved }: Props) {
     ) : null;
   }
 
+  // Offer the initial sync only when it can send something (credentials saved, consent flows to edrone) and
+  // this store never ran one. Any failure to ask simply shows no offer.
+  const checkBackfill = async (next: Settings): Promise<void> => {
+    const sendsToEdrone = next.direction === 'both' || next.direction === 'shopify_to_edrone';
+    if (!next.edroneAppId || !next.edroneAppSecretSet || !sendsToEdrone) {
+      setOfferBackfill(false);
+      return;
+    }
+    const result = await api.get<BackfillState>('/api/backfill');
+    if (result.ok && result.data !== null && typeof result.data === 'object' && result.data.run === null) setOfferBackfill(true);
+  };
+
   return (
     <BlockStack gap="500">
+      {offerBackfill ? (
+        <BackfillOffer
+          onDismiss={() => setOfferBackfill(false)}
+          onStarted={() => {
+            setOfferBackfill(false);
+            onOpenSync?.();
+          }}
+        />
+      ) : null}
       <SettingsForm
         settings={settings}
         onDraftChange={(values, dirty) => setDraft({ appId: values.edroneAppId, dirty })}
         onSaved={(next) => {
           setSaved(next);
           onSaved?.();
+          void checkBackfill(next);
         }}
       />
       <Layout>

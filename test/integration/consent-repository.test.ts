@@ -1,0 +1,39 @@
+// Two workers (processes) that read the same customer's consent and both try to
+// save: the second save fails as retriable, so its job decides again on fresh state.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { openDatabase, type Database } from '../../app/db/database.js';
+import { openConsent } from '../../app/db/consent-repository.js';
+import { RetriableError } from '../../app/errors.js';
+import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+
+let tdb: TestDatabase;
+let db: Database;
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = await openDatabase(tdb.url);
+});
+afterAll(async () => {
+  await db?.close();
+  await tdb?.drop();
+});
+
+const key = { shopId: 's.myshopify.com', channel: 'email' as const, identity: 'race@example.com' };
+
+describe('consent rows under concurrent workers', () => {
+  it('when two workers create the same row, the second save is rejected as retriable', async () => {
+    const [a, b] = await Promise.all([openConsent(db.prisma, key), openConsent(db.prisma, key)]);
+    await a.save({ ...a.record, truthState: 'unsubscribed', truthAt: new Date('2026-01-01T00:00:00Z'), truthSource: 'edrone' });
+    await expect(b.save({ ...b.record, truthState: 'subscribed', truthAt: new Date('2025-01-01T00:00:00Z'), truthSource: 'shopify' })).rejects.toBeInstanceOf(RetriableError);
+    expect((await openConsent(db.prisma, key)).record.truthState).toBe('unsubscribed');
+  });
+
+  it('when two workers update the same row, only the first save wins; a handle can save repeatedly on its own', async () => {
+    const [a, b] = await Promise.all([openConsent(db.prisma, key), openConsent(db.prisma, key)]);
+    await a.save({ ...a.record, edroneState: 'unsubscribed' });
+    await a.save({ ...a.record, edroneState: 'unsubscribed', shopifyState: 'unsubscribed' }, '7064055069303700123');
+    await expect(b.save({ ...b.record, edroneState: 'subscribed' })).rejects.toThrow(/applied again/);
+    const fresh = await openConsent(db.prisma, key);
+    expect(fresh.record).toMatchObject({ edroneState: 'unsubscribed', shopifyState: 'unsubscribed' });
+    expect(fresh.shopifyCustomerId).toBe('7064055069303700123');
+  });
+});

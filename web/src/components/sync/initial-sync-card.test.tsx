@@ -1,0 +1,166 @@
+// @vitest-environment jsdom
+import '../../test/setup.js';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { BackfillRun } from '../../api-types.js';
+import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
+import { renderWithPolaris } from '../../test/render.js';
+import { backfillPercent } from './backfill-progress.js';
+import { InitialSyncCard } from './initial-sync-card.js';
+
+function run(over: Partial<BackfillRun> = {}): BackfillRun {
+  return {
+    id: 7,
+    status: 'running',
+    phase: 'sending',
+    read: 200,
+    sent: 30,
+    skipped: 15,
+    failed: 5,
+    startedAt: '2025-03-12T14:05:00.000Z',
+    finishedAt: null,
+    error: null,
+    ...over,
+  };
+}
+
+function counts(): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const key of ['read', 'sent', 'skipped', 'failed']) {
+    out[key] = screen.getByTestId(`backfill-${key}`).querySelector('dd')?.textContent ?? '';
+  }
+  return out;
+}
+
+let fetchMock: FetchMock;
+
+beforeEach(() => {
+  window.__SESSION_TOKEN__ = 'test-token';
+  fetchMock = mockFetch();
+});
+
+describe('backfillPercent', () => {
+  it('stays at 0 while exporting, follows processed/read while sending, and shows 100 only when completed', () => {
+    expect(backfillPercent(run({ phase: 'exporting', read: 500, sent: 0, skipped: 0, failed: 0 }))).toBe(0);
+    expect(backfillPercent(run({ read: 200, sent: 30, skipped: 15, failed: 5 }))).toBe(25);
+    expect(backfillPercent(run({ read: 0, sent: 0, skipped: 0, failed: 0 }))).toBe(0);
+    expect(backfillPercent(run({ read: 10, sent: 10, skipped: 0, failed: 0 }))).toBe(99);
+    expect(backfillPercent(run({ status: 'completed', phase: 'done', read: 0 }))).toBe(100);
+  });
+});
+
+describe('Initial sync card', () => {
+  it('explains what it sends and, when never run, offers "Start initial sync"', async () => {
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    renderWithPolaris(<InitialSyncCard />);
+    const card = await screen.findByTestId('initial-sync');
+    await waitFor(() => expect(card.dataset.status).toBe('none'));
+    expect(card.textContent).toContain('never subscribed again');
+    expect(card.textContent).toContain('pending confirmation, or who never subscribed, are not sent');
+    expect(screen.getByText('Not run yet for this store.')).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Start initial sync' }).getAttribute('aria-disabled')).toBeNull();
+    expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
+    expect(fetchMock.calls[0]?.headers.authorization).toBe('Bearer test-token');
+  });
+
+  it('when started, then it POSTs, shows the progress with counts, polls while running and reports the end', async () => {
+    let polls = 0;
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('POST /api/backfill', () => {
+      fetchMock.on('GET /api/backfill', () => {
+        polls += 1;
+        if (polls === 1) return { body: { run: run({ phase: 'sending', read: 200, sent: 100, skipped: 40, failed: 10 }) } };
+        return {
+          body: {
+            run: run({ status: 'completed', phase: 'done', read: 200, sent: 140, skipped: 50, failed: 10, finishedAt: '2025-03-12T14:15:00.000Z' }),
+          },
+        };
+      });
+      return { body: { run: run({ phase: 'exporting', read: 120, sent: 0, skipped: 0, failed: 0 }) } };
+    });
+    renderWithPolaris(<InitialSyncCard pollMs={30} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start initial sync' }));
+
+    const progress = await screen.findByTestId('backfill-progress');
+    expect(fetchMock.callsTo('POST', '/api/backfill').map((c) => c.url)).toEqual(['/api/backfill']);
+    expect(progress.textContent).toContain('Step 1 of 2: reading your customers from Shopify (120 so far)');
+    expect(progress.dataset.percent).toBe('0');
+    // The bar is a real <progress> named by the step text.
+    const bar = progress.querySelector('progress');
+    expect(bar?.getAttribute('aria-labelledby')).toBeTruthy();
+    expect(document.getElementById(bar?.getAttribute('aria-labelledby') ?? '')?.textContent).toContain('Step 1 of 2');
+    expect(counts()).toEqual({ read: '120', sent: '0', skipped: '0', failed: '0' });
+    expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
+    expect(screen.queryByRole('button', { name: 'Start initial sync' })).toBeNull();
+
+    await waitFor(() => expect(screen.getByTestId('backfill-progress').dataset.percent).toBe('75'));
+    expect(screen.getByTestId('backfill-progress').textContent).toContain('Step 2 of 2');
+    expect(counts()).toEqual({ read: '200', sent: '100', skipped: '40', failed: '10' });
+
+    const outcome = await screen.findByText('Initial sync finished');
+    expect(screen.getByTestId('backfill-outcome').textContent).toContain('140 customers sent to edrone, 50 skipped, 10 failed');
+    expect(outcome).toBeTruthy();
+    expect(screen.queryByTestId('backfill-progress')).toBeNull();
+    expect(screen.getByTestId('initial-sync').dataset.status).toBe('completed');
+    expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
+
+    // Polling stops once the run is over.
+    const calls = fetchMock.callsTo('GET', '/api/backfill').length;
+    await new Promise((r) => setTimeout(r, 120));
+    expect(fetchMock.callsTo('GET', '/api/backfill').length).toBe(calls);
+  });
+
+  it('when Cancel is pressed, then it POSTs cancel and says the run was cancelled', async () => {
+    fetchMock.on('GET /api/backfill', { body: { run: run() } });
+    fetchMock.on('POST /api/backfill/cancel', {
+      body: { run: run({ status: 'cancelled', finishedAt: '2025-03-12T14:09:00.000Z' }) },
+    });
+    renderWithPolaris(<InitialSyncCard pollMs={10_000} />);
+    const progress = await screen.findByTestId('backfill-progress');
+    expect(progress.dataset.percent).toBe('25');
+    fireEvent.click(screen.getByRole('button', { name: 'Cancel' }));
+
+    const outcome = await screen.findByText('Initial sync cancelled');
+    expect(outcome).toBeTruthy();
+    expect(screen.getByTestId('backfill-outcome').textContent).toContain('after 50 customers');
+    expect(fetchMock.callsTo('POST', '/api/backfill/cancel')).toHaveLength(1);
+    expect(fetchMock.callsTo('POST', '/api/backfill/cancel')[0]?.headers.authorization).toBe('Bearer test-token');
+    expect(screen.queryByTestId('backfill-progress')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
+  });
+
+  it('when one is already running (409), then the server message shows and the running sync appears', async () => {
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('POST /api/backfill', () => {
+      fetchMock.on('GET /api/backfill', { body: { run: run() } });
+      return { status: 409, body: { error: 'An initial sync is already running.' } };
+    });
+    renderWithPolaris(<InitialSyncCard pollMs={10_000} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Start initial sync' }));
+    const alert = await screen.findByTestId('api-error');
+    expect(alert.textContent).toContain('The initial sync did not start');
+    expect(alert.textContent).toContain('An initial sync is already running.');
+    expect(await screen.findByTestId('backfill-progress')).toBeTruthy();
+  });
+
+  it('when the last run failed, then its error is shown in merchant words with a way to start again', async () => {
+    fetchMock.on('GET /api/backfill', {
+      body: { run: run({ status: 'failed', error: 'edrone rejected the App Secret.', finishedAt: '2025-03-12T14:09:00.000Z' }) },
+    });
+    renderWithPolaris(<InitialSyncCard />);
+    const outcome = await screen.findByTestId('backfill-outcome');
+    await waitFor(() => expect(outcome.textContent).toContain('edrone rejected the App Secret.'));
+    expect(outcome.textContent).toContain('Initial sync stopped because of a problem');
+    expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
+  });
+
+  it('when the state cannot be loaded, then a merchant-language error with "Try again" shows', async () => {
+    fetchMock.on('GET /api/backfill', { status: 500, body: { error: 'TypeError: run is undefined' } });
+    renderWithPolaris(<InitialSyncCard />);
+    const alert = await screen.findByTestId('api-error');
+    expect(alert.textContent).toContain('Something went wrong on our side');
+    expect(alert.textContent).not.toContain('TypeError');
+    expect(within(alert).getByRole('button', { name: 'Try again' })).toBeTruthy();
+    expect(screen.getByRole('button', { name: 'Start initial sync' }).getAttribute('aria-disabled')).toBe('true');
+  });
+});

@@ -1,0 +1,231 @@
+// "Reconciliation": how often the app compares consent in Shopify and edrone and repairs what a missed
+// webhook left behind, when it last did and what it repaired, and a "Run now" button.
+import { useEffect, useId, useRef, useState } from 'react';
+import { BlockStack, Button, Card, DescriptionList, Form, InlineStack, Select, Text } from '@shopify/polaris';
+import { api, type ApiError } from '../../api.js';
+import type { ReconcileRun, ReconcileRunResult, ReconcileSettings } from '../../api-types.js';
+import { formatCount, formatDateTime, formatRelative, plural } from '../../format.js';
+import { useApiGet } from '../../hooks/use-api-get.js';
+import { ApiErrorBanner } from '../common/api-error-banner.js';
+import { CardLoading } from './card-loading.js';
+
+export const DEFAULT_INTERVAL_MINUTES = 360;
+
+export const INTERVAL_OPTIONS: { value: string; label: string }[] = [
+  { value: '15', label: '15 minutes' },
+  { value: '60', label: '1 hour' },
+  { value: '360', label: '6 hours (default)' },
+  { value: '720', label: '12 hours' },
+  { value: '1440', label: '24 hours' },
+];
+
+/** "90 minutes", "2 hours", "7 days": for an interval saved outside this list. */
+export function durationLabel(minutes: number): string {
+  if (minutes >= 1440 && minutes % 1440 === 0) return plural(minutes / 1440, 'day', 'days');
+  if (minutes >= 60 && minutes % 60 === 0) return plural(minutes / 60, 'hour', 'hours');
+  return plural(minutes, 'minute', 'minutes');
+}
+
+/** The fixed choices, plus the saved value when it is another one, so the select never lies. */
+export function intervalOptions(saved: number): { value: string; label: string }[] {
+  if (INTERVAL_OPTIONS.some((o) => o.value === String(saved))) return INTERVAL_OPTIONS;
+  return [...INTERVAL_OPTIONS, { value: String(saved), label: durationLabel(saved) }].sort(
+    (a, b) => Number(a.value) - Number(b.value),
+  );
+}
+
+export function runSummary(run: Pick<ReconcileRun, 'checked' | 'repaired'>): string {
+  const checked = `Checked ${plural(run.checked, 'customer', 'customers')}`;
+  if (run.repaired === 0) return `${checked}; everything matched, nothing needed repairing.`;
+  return `${checked}; repaired ${formatCount(run.repaired)} that did not match.`;
+}
+
+function When({ iso, empty }: { iso: string | null | undefined; empty: string }) {
+  if (!iso) return <>{empty}</>;
+  return (
+    <time dateTime={iso} title={formatDateTime(iso)}>
+      {formatRelative(iso)} ({formatDateTime(iso)})
+    </time>
+  );
+}
+
+type SaveState = { kind: 'idle' } | { kind: 'saved' } | { kind: 'error'; error: ApiError };
+type RunState = { kind: 'idle' } | { kind: 'done'; run: ReconcileRun } | { kind: 'error'; error: ApiError };
+
+export function ReconcileCard() {
+  const resource = useApiGet<ReconcileSettings>('/api/reconcile');
+  const [settings, setSettings] = useState<ReconcileSettings | null>(null);
+  const [draft, setDraft] = useState<string>(String(DEFAULT_INTERVAL_MINUTES));
+  const [fieldError, setFieldError] = useState<string | undefined>(undefined);
+  const [saving, setSaving] = useState(false);
+  const [saveState, setSaveState] = useState<SaveState>({ kind: 'idle' });
+  const [running, setRunning] = useState(false);
+  const [runState, setRunState] = useState<RunState>({ kind: 'idle' });
+  const selectId = useId();
+  const draftFilled = useRef(false);
+
+  useEffect(() => {
+    if (!resource.data) return;
+    setSettings(resource.data);
+    // The first answer fills the select; later refreshes keep what the merchant picked but has not saved.
+    if (!draftFilled.current) {
+      draftFilled.current = true;
+      setDraft(String(resource.data.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES));
+    }
+  }, [resource.data]);
+
+  if (!settings) {
+    return (
+      <Card>
+        <BlockStack gap="400">
+          <Text as="h2" variant="headingMd">
+            Reconciliation
+          </Text>
+          {resource.error ? (
+            <ApiErrorBanner title="Reconciliation could not be loaded" error={resource.error} onRetry={() => void resource.reload()} />
+          ) : (
+            <CardLoading label="Loading reconciliation" lines={3} />
+          )}
+        </BlockStack>
+      </Card>
+    );
+  }
+
+  const saved = String(settings.intervalMinutes);
+  const dirty = draft !== saved;
+  const lastRun = settings.lastRun;
+  const lastRunAt = lastRun?.at ?? settings.lastRunAt;
+
+  const save = async (): Promise<void> => {
+    setSaving(true);
+    setSaveState({ kind: 'idle' });
+    const result = await api.put<ReconcileSettings>('/api/reconcile', { intervalMinutes: Number(draft) });
+    setSaving(false);
+    if (result.ok) {
+      setFieldError(undefined);
+      setSettings(result.data);
+      setDraft(String(result.data.intervalMinutes));
+      setSaveState({ kind: 'saved' });
+      return;
+    }
+    const message = result.error.fieldErrors?.intervalMinutes;
+    setFieldError(message);
+    if (message) setTimeout(() => document.getElementById(selectId)?.focus(), 0);
+    else setSaveState({ kind: 'error', error: result.error });
+  };
+
+  const runNow = async (): Promise<void> => {
+    setRunning(true);
+    setRunState({ kind: 'idle' });
+    const result = await api.post<ReconcileRunResult>('/api/reconcile/run');
+    setRunning(false);
+    if (!result.ok) {
+      setRunState({ kind: 'error', error: result.error });
+      return;
+    }
+    const run = result.data?.lastRun;
+    if (run) {
+      setRunState({ kind: 'done', run });
+      setSettings((current) => (current ? { ...current, lastRun: run, lastRunAt: run.at } : current));
+    }
+    // The next scheduled check may have moved.
+    void resource.reload();
+  };
+
+  return (
+    <Card>
+      <div data-testid="reconcile">
+        <BlockStack gap="400">
+          <BlockStack gap="200">
+            <Text as="h2" variant="headingMd">
+              Reconciliation
+            </Text>
+            <Text as="p">
+              Webhooks can be delayed or lost. On a schedule, the app compares each customer's consent in Shopify and edrone
+              and repairs any difference, with the same rules as the live sync: an unsubscribe is never undone by an older
+              subscribe.
+            </Text>
+          </BlockStack>
+
+          <Form onSubmit={() => void save()}>
+            <InlineStack gap="300" blockAlign="end" wrap>
+              <div className="ecs-grow">
+                <Select
+                  id={selectId}
+                  label="Check every"
+                  name="intervalMinutes"
+                  options={intervalOptions(settings.intervalMinutes)}
+                  value={draft}
+                  onChange={(value) => {
+                    setDraft(value);
+                    setFieldError(undefined);
+                    setSaveState({ kind: 'idle' });
+                  }}
+                  error={fieldError}
+                  helpText={fieldError ? undefined : 'More often repairs differences sooner; every 6 hours suits most stores.'}
+                />
+              </div>
+              <Button submit loading={saving} disabled={!dirty}>
+                Save interval
+              </Button>
+            </InlineStack>
+          </Form>
+          <div aria-live="polite">
+            {saveState.kind === 'saved' ? (
+              <div data-testid="reconcile-saved">
+                <Text as="p" tone="success">
+                  {`Saved: the app checks every ${durationLabel(settings.intervalMinutes)}.`}
+                </Text>
+              </div>
+            ) : null}
+          </div>
+          {saveState.kind === 'error' ? (
+            <ApiErrorBanner
+              title="The interval was not saved"
+              error={saveState.error}
+              onDismiss={() => setSaveState({ kind: 'idle' })}
+            />
+          ) : null}
+
+          <div data-testid="reconcile-last-run">
+            <DescriptionList
+              gap="tight"
+              items={[
+                { term: 'Last check', description: <When iso={lastRunAt} empty="Not run yet" /> },
+                {
+                  term: 'What it repaired',
+                  description: lastRun ? runSummary(lastRun) : 'Nothing yet: the first check has not run.',
+                },
+                { term: 'Next check', description: <When iso={settings.nextRunAt} empty="Not scheduled" /> },
+              ]}
+            />
+          </div>
+          {resource.error ? (
+            <ApiErrorBanner title="Could not refresh reconciliation" error={resource.error} onRetry={() => void resource.reload()} />
+          ) : null}
+
+          <div aria-live="polite">
+            {runState.kind === 'done' ? (
+              <div data-testid="reconcile-result">
+                <Text as="p" tone="success">{`Check finished. ${runSummary(runState.run)}`}</Text>
+              </div>
+            ) : null}
+          </div>
+          {runState.kind === 'error' ? (
+            <ApiErrorBanner title="The check did not run" error={runState.error} onDismiss={() => setRunState({ kind: 'idle' })} />
+          ) : null}
+          <InlineStack gap="200" blockAlign="center">
+            <Button onClick={() => void runNow()} loading={running}>
+              Run now
+            </Button>
+            {running ? (
+              <Text as="span" tone="subdued">
+                Comparing your customers; this can take a minute in a large store.
+              </Text>
+            ) : null}
+          </InlineStack>
+        </BlockStack>
+      </div>
+    </Card>
+  );
+}

@@ -1,0 +1,116 @@
+// Webhook subscriptions as a semantic table. A row click opens its details; the "View details" and
+// "Delete" buttons in each row do the same for keyboard and screen-reader users. Narrow screens stack
+// the cells (CSS).
+import type { MouseEvent } from 'react';
+import { Button, InlineStack, Text } from '@shopify/polaris';
+import type { WebhookSubscription } from '../../api-types.js';
+import { formatDateTime } from '../../format.js';
+import { WebhookStatusBadge } from './webhook-status-badge.js';
+
+interface Props {
+  items: WebhookSubscription[];
+  /** `from` holds the control that asked (its first focusable gets focus back when the dialog closes). */
+  onOpen: (item: WebhookSubscription, from: HTMLElement | null) => void;
+  onDelete: (item: WebhookSubscription, from: HTMLElement | null) => void;
+}
+
+function rowKey(item: WebhookSubscription, index: number): string {
+  return item.id === null || item.id === undefined ? `missing-${item.topic}-${index}` : String(item.id);
+}
+
+/**
+ * Handles a row button's click on its wrapper: the wrapper is where focus returns when the dialog closes,
+ * and the click must not also reach the row (which opens the details).
+ */
+function fromWrapper(action: (from: HTMLElement) => void) {
+  return (event: MouseEvent<HTMLElement>): void => {
+    event.stopPropagation();
+    action(event.currentTarget);
+  };
+}
+
+export function WebhookSubscriptionsTable({ items, onOpen, onDelete }: Props) {
+  return (
+    <div className="ecs-table-wrap">
+      <table className="ecs-table" data-testid="webhooks-table">
+        <caption className="ecs-visually-hidden">Webhook subscriptions of this app</caption>
+        <thead>
+          <tr>
+            <th scope="col">Topic</th>
+            <th scope="col">Address</th>
+            <th scope="col">API version</th>
+            <th scope="col">Status</th>
+            <th scope="col">Created</th>
+            <th scope="col">Last delivery</th>
+            <th scope="col">
+              <span className="ecs-visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((item, index) => {
+            const key = rowKey(item, index);
+            const topicId = `webhook-${key.replace(/[^a-zA-Z0-9_-]/g, '_')}-topic`;
+            const exists = item.id !== null && item.id !== undefined && item.status !== 'missing';
+            return (
+              <tr
+                key={key}
+                data-testid="webhook-row"
+                data-id={exists ? String(item.id) : undefined}
+                data-status={item.status}
+                className="ecs-clickable-row"
+                onClick={(event) => onOpen(item, event.currentTarget)}
+              >
+                <td data-label="Topic">
+                  <Text as="span" id={topicId} fontWeight="medium" breakWord>
+                    {item.topic}
+                  </Text>
+                </td>
+                <td data-label="Address" className="ecs-break">
+                  {item.address ?? (
+                    <Text as="span" tone="subdued">
+                      Not registered
+                    </Text>
+                  )}
+                </td>
+                <td data-label="API version">{item.apiVersion ?? '—'}</td>
+                <td data-label="Status">
+                  <WebhookStatusBadge status={item.status} />
+                </td>
+                <td data-label="Created">
+                  {item.createdAt ? <time dateTime={item.createdAt}>{formatDateTime(item.createdAt)}</time> : '—'}
+                </td>
+                <td data-label="Last delivery">
+                  {item.lastDeliveryAt ? <time dateTime={item.lastDeliveryAt}>{formatDateTime(item.lastDeliveryAt)}</time> : 'Never'}
+                </td>
+                <td data-label="">
+                  <InlineStack gap="200" wrap={false}>
+                    <span onClick={fromWrapper((from) => onOpen(item, from))} className="ecs-action">
+                      <Button
+                        variant="plain"
+                        accessibilityLabel={`View details for ${item.topic}`}
+                      >
+                        View details
+                      </Button>
+                    </span>
+                    {exists ? (
+                      <span onClick={fromWrapper((from) => onDelete(item, from))} className="ecs-action">
+                        <Button
+                          tone="critical"
+                          variant="plain"
+                          ariaDescribedBy={topicId}
+                        >
+                          Delete
+                        </Button>
+                      </span>
+                    ) : null}
+                  </InlineStack>
+                </td>
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </div>
+  );
+}
