@@ -34,6 +34,7 @@ const envSchema = z
     BACKFILL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8).describe('Customers of one backfill processed at once'),
     JOB_SLICE_MS: z.coerce.number().int().min(100).default(15_000).describe('Longest stretch a backfill or reconcile job runs before it yields'),
     RECONCILE_SCHEDULER_MS: z.coerce.number().int().min(100).default(60_000).describe('How often the worker looks for shops due a reconciliation'),
+    RECONCILE_RUN_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(10_000).describe('How long POST /api/reconcile/run waits for the run to finish'),
     EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -72,7 +73,7 @@ export interface AppConfig {
   /** Initial sync: bulk export polling, customers processed at once, and how long one job slice may run. */
   backfill: { pollMs: number; concurrency: number; sliceMs: number };
   /** Reconciliation: how often the scheduler looks for shops that are due. */
-  reconcile: { schedulerMs: number };
+  reconcile: { schedulerMs: number; runWaitMs: number };
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
   logLevel: Env['LOG_LEVEL'];
@@ -111,7 +112,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     encryptionKey: e.ENCRYPTION_KEY,
     worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS },
     backfill: { pollMs: e.BACKFILL_POLL_MS, concurrency: e.BACKFILL_CONCURRENCY, sliceMs: e.JOB_SLICE_MS },
-    reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS },
+    reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
     sandbox,

@@ -15,6 +15,9 @@ import { createKeyedLock } from './jobs/keyed-lock.js';
 import { createShopifyWebhookHandler } from './jobs/shopify-webhook-job.js';
 import { createEdroneEventHandler } from './jobs/edrone-event-job.js';
 import { recordActivity } from './jobs/activity.js';
+import { createBackfillHandler, finishBackfill } from './jobs/backfill.js';
+import { createReconcileHandler, finishReconcile } from './jobs/reconcile.js';
+import { createReconcileScheduler, type ReconcileScheduler } from './jobs/reconcile-scheduler.js';
 import type { SyncDeps } from './jobs/sync-deps.js';
 
 export interface AppContext extends SyncDeps {
@@ -27,7 +30,9 @@ export interface AppContext extends SyncDeps {
   secretBox: SecretBox;
   edrone: EdroneTraceClient;
   queue: JobQueue;
+  /** Starting the worker also starts the reconciliation scheduler; stopping stops both. */
   worker: Worker;
+  scheduler: ReconcileScheduler;
   close(): Promise<void>;
 }
 
@@ -56,7 +61,8 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     },
   };
 
-  const worker = createWorker({
+  const longJobs = { concurrency: config.backfill.concurrency, sliceMs: config.backfill.sliceMs, logger };
+  const jobWorker = createWorker({
     queue,
     prisma,
     logger,
@@ -65,8 +71,14 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     handlers: {
       'shopify-webhook': createShopifyWebhookHandler(deps),
       'edrone-event': createEdroneEventHandler(deps),
+      backfill: createBackfillHandler(deps, { ...longJobs, pollMs: config.backfill.pollMs }),
+      reconcile: createReconcileHandler(deps, longJobs),
     },
     async onDead(job, message) {
+      // A run whose job gave up ends as failed, so the shop can start another.
+      const runId = job.kind === 'backfill' || job.kind === 'reconcile' ? (JSON.parse(job.payload) as { runId?: string }).runId : undefined;
+      if (job.kind === 'backfill' && runId) return finishBackfill(prisma, runId, 'failed', message);
+      if (job.kind === 'reconcile' && runId) return finishReconcile(prisma, runId, 'failed', message);
       await recordActivity(prisma, {
         shopId: job.shopId,
         jobId: job.id,
@@ -78,6 +90,28 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
       });
     },
   });
+
+  const scheduler = createReconcileScheduler({
+    prisma,
+    logger,
+    intervalMs: config.reconcile.schedulerMs,
+    onQueued: () => jobWorker.wake(),
+  });
+  const worker: Worker = {
+    get id() {
+      return jobWorker.id;
+    },
+    start() {
+      jobWorker.start();
+      scheduler.start();
+    },
+    async stop() {
+      scheduler.stop();
+      await jobWorker.stop();
+    },
+    wake: () => jobWorker.wake(),
+    drain: (opts) => jobWorker.drain(opts),
+  };
 
   return {
     ...deps,
@@ -91,6 +125,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     edrone,
     queue,
     worker,
+    scheduler,
     async close() {
       await worker.stop();
       await db.close();

@@ -5,6 +5,9 @@ import { webhooksRouter } from './routes/webhooks.js';
 import { edroneSyncRouter } from './routes/edrone-sync.js';
 import { settingsRouter } from './routes/settings.js';
 import { adminApiRouter } from './routes/admin-api.js';
+import { backfillRouter } from './routes/backfill.js';
+import { reconcileRouter } from './routes/reconcile.js';
+import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
 import { adminPageRouter } from './routes/admin-page.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
 import { errorHandler } from './error-handler.js';
@@ -32,6 +35,9 @@ export function createApp(ctx: AppContext): Express {
   api.use(sessionTokenAuth(ctx));
   api.use(settingsRouter(ctx));
   api.use(adminApiRouter(ctx));
+  api.use(backfillRouter(ctx));
+  api.use(reconcileRouter(ctx));
+  api.use(webhookSubscriptionsRouter(ctx));
   api.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   app.use('/api', api);
 

@@ -8,11 +8,22 @@ import express, { type NextFunction, type Request, type Response } from 'express
 import { SignJWT, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { CHANNELS, SHOPIFY_STATES, type Channel, type ShopifyState } from '../core/types.js';
-import { OPERATION_COSTS, detectOperation, executeOperation, type GraphqlContext } from './fake-shopify/graphql.js';
-import { FakeStore, UserInputError, shopifyTime, type FakeCustomer, type FakeShop, type IssuedTokens, type OptInLevel } from './fake-shopify/store.js';
+import { detectOperation, executeOperation, operationCost, webhookSubscriptionNode, type GraphqlContext } from './fake-shopify/graphql.js';
+import {
+  FakeStore,
+  UserInputError,
+  shopifyTime,
+  type FakeCustomer,
+  type FakeShop,
+  type FakeWebhookSubscription,
+  type IssuedTokens,
+  type OptInLevel,
+  type SeedOptions,
+} from './fake-shopify/store.js';
+import { FakeBulkOperations } from './fake-shopify/bulk.js';
 import { WebhookSender, consentWebhook, rawJson, type RawJson, type WebhookDelivery } from './fake-shopify/webhooks.js';
 
-export type { FakeCustomer, FakeShop, IssuedTokens } from './fake-shopify/store.js';
+export type { FakeCustomer, FakeShop, FakeWebhookSubscription, IssuedTokens, SeedOptions, StateMix } from './fake-shopify/store.js';
 export type { RawJson, WebhookDelivery } from './fake-shopify/webhooks.js';
 export { signWebhook } from './fake-shopify/webhooks.js';
 
@@ -29,6 +40,8 @@ export interface FakeShopifyOptions {
   accessTokenTtlSeconds?: number;
   /** Waits before each webhook retry (default 100, 300, 1000 ms). */
   webhookRetryDelaysMs?: number[];
+  /** How long a bulk operation runs before it completes (default 200 ms; control.bulkOperationDelayMs). */
+  bulkOperationDelayMs?: number;
 }
 
 export interface CreateCustomerInput {
@@ -85,7 +98,25 @@ export interface FakeShopifyControl {
   hangNext(count: number): void;
   /** Empties the shop's cost bucket and holds it empty for holdMs (default 1000), so the next calls get THROTTLED. */
   emptyBucket(shop: string, holdMs?: number): void;
-  /** Calls per operation: GraphQL root field names, tokenExchange, refreshToken, unknown. */
+  /**
+   * Adds `count` customers at once (seed-<n>@example.com; phones +4860… for phoneShare of them),
+   * with consent states spread by weight, e.g. { emailStates: { subscribed: 3, not_subscribed: 5, pending: 1 } }.
+   */
+  seedCustomers(shop: string, count: number, options?: SeedOptions): FakeCustomer[];
+  /** How long the next bulk operations run before they complete. */
+  bulkOperationDelayMs: number;
+  /** The next bulk operation ends FAILED with this error code. */
+  failNextBulkOperation(errorCode?: string): void;
+  /** Downloads of bulk results, with the Range asked for. */
+  bulkDownloads(): Array<{ id: string; range: string | null; status: number }>;
+  /** The shop's webhook subscriptions (the ones webhookSubscriptionCreate made). */
+  webhookSubscriptions(shop: string): FakeWebhookSubscription[];
+  /** Adds a subscription directly (e.g. one with a wrong address). topic: enum form. */
+  addWebhookSubscription(
+    shop: string,
+    input: { topic: string; uri: string; format?: 'JSON' | 'XML'; includeFields?: string[]; filter?: string | null },
+  ): FakeWebhookSubscription;
+  /** Calls per operation: GraphQL root field names, tokenExchange, refreshToken, unknown; THROTTLED: calls refused for cost. */
   calls(): Record<string, number>;
   resetCalls(): void;
   deliveries(): WebhookDelivery[];
@@ -184,6 +215,9 @@ const graphqlBodySchema = z.object({
 export async function startFakeShopify(options: FakeShopifyOptions): Promise<FakeShopify> {
   const settings = { restoreRate: options.restoreRate ?? 100, accessTokenTtlSeconds: options.accessTokenTtlSeconds ?? 3600 };
   const store = new FakeStore(settings);
+  const bulk = new FakeBulkOperations(store);
+  bulk.delayMs = options.bulkOperationDelayMs ?? 200;
+  const apiVersion = options.apiVersion ?? '2026-07';
   const sender = new WebhookSender({
     apiSecret: options.apiSecret,
     apiVersion: options.apiVersion ?? '2026-07',
@@ -288,6 +322,40 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     emptyBucket(shop, holdMs) {
       store.emptyBucket(shop.toLowerCase(), holdMs);
     },
+    seedCustomers(shop, n, opts) {
+      return store.seedCustomers(shop.toLowerCase(), n, opts).map(copy);
+    },
+    get bulkOperationDelayMs() {
+      return bulk.delayMs;
+    },
+    set bulkOperationDelayMs(ms) {
+      bulk.delayMs = ms;
+    },
+    failNextBulkOperation(errorCode = 'INTERNAL_SERVER_ERROR') {
+      bulk.failNextOperation(errorCode);
+    },
+    bulkDownloads() {
+      return bulk.downloads.map((d) => ({ ...d }));
+    },
+    webhookSubscriptions(shop) {
+      return [...store.shop(shop.toLowerCase()).webhookSubscriptions.values()].map((w) => structuredClone(w));
+    },
+    addWebhookSubscription(shop, input) {
+      const now = shopifyTime(new Date());
+      const sub: FakeWebhookSubscription = {
+        id: `gid://shopify/WebhookSubscription/${store.nextWebhookSubscriptionId()}`,
+        topic: input.topic,
+        uri: input.uri,
+        format: input.format ?? 'JSON',
+        includeFields: input.includeFields ?? [],
+        filter: input.filter ?? null,
+        apiVersion,
+        createdAt: now,
+        updatedAt: now,
+      };
+      store.shop(shop.toLowerCase()).webhookSubscriptions.set(sub.id, sub);
+      return structuredClone(sub);
+    },
     calls() {
       return Object.fromEntries(callCounts);
     },
@@ -376,12 +444,13 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
       return;
     }
 
-    const cost = OPERATION_COSTS[operation];
+    const cost = operationCost(operation, parsed.data.variables);
     const spent = store.spend(shop, cost);
     const costExtension = (actual: number | null) => ({
       cost: { requestedQueryCost: cost, actualQueryCost: actual, throttleStatus: spent.status },
     });
     if (!spent.ok) {
+      count('THROTTLED');
       res.json({
         errors: [{ message: 'Throttled', extensions: { code: 'THROTTLED', documentation: 'https://shopify.dev/api/usage/rate-limits' } }],
         extensions: costExtension(null),
@@ -390,11 +459,16 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     }
     const ctx: GraphqlContext = {
       store,
+      bulk,
+      apiVersion,
       shop,
       onConsentChange: (customer, channel) => fireConsentWebhook(shop, customer, channel, 'other'),
     };
     res.json({ ...executeOperation(ctx, operation, parsed.data.variables), extensions: costExtension(cost) });
   });
+
+  // Bulk operation results: the signed storage URL of Shopify, here on the fake itself.
+  app.get('/_bulk/:file', (req, res) => bulk.serve(req, res));
 
   // -------------------------------------------------------------------------
   // Control API over HTTP (same operations as `control`)
@@ -405,6 +479,27 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
 
   fake.post('/customers', (req, res) => {
     res.status(201).json(control.createCustomer(createCustomerSchema.parse(req.body)));
+  });
+  fake.post('/customers/seed', (req, res) => {
+    const mix = z.partialRecord(z.enum(SHOPIFY_STATES), z.number().min(0)).optional();
+    const body = z
+      .object({
+        shop: z.string().min(1),
+        count: z.number().int().min(1).max(1_000_000),
+        emailStates: mix,
+        smsStates: mix,
+        phoneShare: z.number().min(0).max(1).optional(),
+        consentUpdatedAt: z.iso.datetime({ offset: true }).optional(),
+        prefix: z.string().regex(/^[a-z0-9-]+$/).optional(),
+        seed: z.number().int().optional(),
+      })
+      .parse(req.body);
+    const { shop, count: n, ...opts } = body;
+    const created = store.seedCustomers(shop.toLowerCase(), n, opts);
+    res.status(201).json({ created: created.length, firstId: created[0]?.id ?? null, lastId: created.at(-1)?.id ?? null });
+  });
+  fake.get('/webhook-subscriptions', (req, res) => {
+    res.json(control.webhookSubscriptions(shopParam(req)).map(webhookSubscriptionNode));
   });
   fake.get('/customers', (req, res) => {
     res.json(control.listCustomers(shopParam(req)));
@@ -462,9 +557,15 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   });
   fake.patch('/settings', (req, res) => {
     const body = z
-      .object({ deliverWebhooks: z.boolean().optional(), restoreRate: z.number().positive().optional(), webhookTarget: z.url().optional() })
+      .object({
+        deliverWebhooks: z.boolean().optional(),
+        restoreRate: z.number().positive().optional(),
+        webhookTarget: z.url().optional(),
+        bulkOperationDelayMs: z.number().int().min(0).optional(),
+      })
       .parse(req.body);
     if (body.deliverWebhooks !== undefined) control.deliverWebhooks = body.deliverWebhooks;
+    if (body.bulkOperationDelayMs !== undefined) control.bulkOperationDelayMs = body.bulkOperationDelayMs;
     if (body.restoreRate !== undefined) control.restoreRate = body.restoreRate;
     if (body.webhookTarget !== undefined) control.webhookTarget = body.webhookTarget;
     res.json({ deliverWebhooks: control.deliverWebhooks, restoreRate: control.restoreRate, webhookTarget: control.webhookTarget ?? null });
@@ -479,6 +580,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
 
   const server = await listen(app, options.port ?? 0);
   const { port } = server.address() as AddressInfo;
+  bulk.baseUrl = `http://127.0.0.1:${port}`;
 
   return {
     url: `http://127.0.0.1:${port}`,

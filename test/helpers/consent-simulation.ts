@@ -19,8 +19,13 @@
 //   delivered reports. For each it calls decide*, then performs the writes one
 //   after the other: each call reaches its platform after a short latency (users
 //   may change things meanwhile), and when it returns the app records it with
-//   afterEdroneWrite / afterShopifyWrite (now = that moment). While a job's
-//   writes are in flight the worker takes no other report.
+//   afterEdroneWrite / afterShopifyWrite (now = that moment; Shopify's write
+//   with the consent the mutation returned). While a job's writes are in
+//   flight the worker takes no other report. Like app/jobs/apply-writes.ts, it
+//   does not look at the record again after the job's last write: what that
+//   write revealed (Shopify kept a newer state) is acted on at the next report.
+// - Times are whole seconds, as both platforms report them. scenarioArb never
+//   puts two changes in the same second; sameSecondScenarioArb does.
 import fc from 'fast-check';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import * as decide from '../../app/core/decide.js';
@@ -68,14 +73,8 @@ export interface Rules {
   decideShopifyEvent: typeof decide.decideShopifyEvent;
   decideEdroneEvent: typeof decide.decideEdroneEvent;
   afterEdroneWrite: typeof decide.afterEdroneWrite;
-  /** `shopifyNow`: Shopify's consent after the mutation, as its response returns it (ignored by the app today). */
-  afterShopifyWrite: (
-    record: ConsentRecord,
-    value: EdroneState,
-    at: Date,
-    now: Date,
-    shopifyNow?: { state: ShopifyState; at: Date | null },
-  ) => ConsentRecord;
+  /** Called with `shopifyNow`: Shopify's consent after the mutation, as its response returns it. */
+  afterShopifyWrite: typeof decide.afterShopifyWrite;
 }
 
 export const APP_RULES: Rules = {
@@ -314,28 +313,44 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
 }
 
 /**
+ * The state the newest real mappable change stands for, per channel (null: none).
+ * Both platforms give times to the second, so changes within the same second
+ * cannot be ordered by the app: among them an unsubscribe wins (decide.ts's tie
+ * rule). Scenarios from scenarioArb never have two changes in the same second.
+ */
+export function newestMapped(outcome: Outcome, channel: Channel): EdroneState | null {
+  const mapped = outcome.realChanges.filter((c) => c.channel === channel && c.mapped !== null);
+  const last = mapped.at(-1);
+  if (!last) return null;
+  return mapped.some((c) => c.at === last.at && c.mapped === 'unsubscribed') ? 'unsubscribed' : last.mapped;
+}
+
+/**
  * What each side must hold once everything is delivered, per channel, or null
  * when the outcome is a problem. Both sides end in the state of the newest real
  * change. When that change is Shopify's own pending / not_subscribed (not sent to
  * edrone), Shopify keeps it, and edrone keeps what it had (older Shopify changes
  * may be dropped as stale once the pending is known), but is never subscribed
- * unless the newest mappable change was a subscribe.
+ * unless the newest mappable change was a subscribe. Changes in the same second:
+ * see newestMapped; no rule says whether a pending beats a subscribe of the same
+ * second, so then only the no-subscribe part is checked.
  */
 export function checkFinal(outcome: Outcome, channel: Channel): string | null {
   const changes = outcome.realChanges.filter((c) => c.channel === channel);
   const newest = changes.at(-1);
-  const newestMapped = changes.filter((c) => c.mapped !== null).at(-1);
+  const mapped = newestMapped(outcome, channel);
   const actual = finalOf(outcome, channel);
   const show = (want: string) => `${channel}: expected ${want}, got Shopify=${actual.shopify} edrone=${actual.edrone}`;
   if (newest === undefined) {
     return actual.shopify === 'not_subscribed' && actual.edrone === null ? null : show('no change anywhere');
   }
-  if (newest.mapped !== null) {
-    return actual.shopify === newest.mapped && actual.edrone === newest.mapped ? null : show(`both ${newest.mapped}`);
+  const tied = changes.filter((c) => c.at === newest.at);
+  if (tied.every((c) => c.mapped !== null)) {
+    return actual.shopify === mapped && actual.edrone === mapped ? null : show(`both ${mapped}`);
   }
-  if (actual.shopify !== newest.state) return show(`Shopify=${newest.state}`);
+  if (tied.length === 1 && actual.shopify !== newest.state) return show(`Shopify=${newest.state}`);
   // edrone keeps what it had: never subscribed unless the newest mappable change was a subscribe.
-  if (actual.edrone === 'subscribed' && newestMapped?.mapped !== 'subscribed') return show('edrone not subscribed');
+  if (actual.edrone === 'subscribed' && mapped !== 'subscribed') return show('edrone not subscribed');
   return null;
 }
 
@@ -424,6 +439,22 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
   settings: fc.constant(BOTH),
 });
 
+/**
+ * Like scenarioArb, but some real changes happen in the same second as the step
+ * before (dt 0): Shopify's consent_updated_at and edrone's event_date have
+ * one-second precision, so such changes carry the same time.
+ */
+export const sameSecondScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  steps: fc.array(
+    fc
+      .tuple(stepArb, fc.boolean())
+      .map(([st, same]): Step => (same && (st.kind === 'shopify' || st.kind === 'edrone') ? { ...st, dt: 0 } : st)),
+    { minLength: 1, maxLength: 24 },
+  ),
+  drainGap: fc.oneof(fc.constant(SECOND), dtArb, fc.constant(2 * ECHO_WINDOW_MS)),
+  settings: fc.constant(BOTH),
+});
+
 // ---- reachable records (for properties of one decide call) -----------------------
 
 /** What became of the writes the app decided for one report. */
@@ -439,7 +470,8 @@ export type WriteFate =
 /** One report the app handled, `dt` ms after the previous one, with the settings in force then. */
 export type HistoryOp =
   | { kind: 'shopify'; dt: number; state: ShopifyState; atOffset: number | null; settings: SyncSettings; fate: WriteFate }
-  | { kind: 'edrone'; dt: number; status: EdroneState; atOffset: number; reason: string | null; settings: SyncSettings; fate: WriteFate }
+  /** `fromLastTrace`: event_date is relative to the app's last trace (before it: a change the trace overwrote). */
+  | { kind: 'edrone'; dt: number; status: EdroneState; atOffset: number; fromLastTrace: boolean; reason: string | null; settings: SyncSettings; fate: WriteFate }
   /** The report of the app's own last write to `side` comes back (`skew`: ms off the written / traced time). */
   | { kind: 'echo'; dt: number; side: 'shopify' | 'edrone'; skew: number; settings: SyncSettings; fate: WriteFate };
 
@@ -467,7 +499,8 @@ export function replayHistory(history: History, rules: Rules = APP_RULES): { rec
       };
       d = rules.decideShopifyEvent(r, event, op.settings, now);
     } else if (op.kind === 'edrone') {
-      const event: EdroneConsentEvent = { channel: 'email', identity, status: op.status, at: new Date(clock + op.atOffset), reason: op.reason, reasonCode: null };
+      const base = op.fromLastTrace && r.wroteEdroneWallAt ? r.wroteEdroneWallAt.getTime() : clock;
+      const event: EdroneConsentEvent = { channel: 'email', identity, status: op.status, at: new Date(base + op.atOffset), reason: op.reason, reasonCode: null };
       d = rules.decideEdroneEvent(r, event, op.settings, now);
     } else if (op.side === 'shopify' && r.wroteShopifyState && r.wroteShopifyAt) {
       const event: ShopifyConsentEvent = {
@@ -517,8 +550,12 @@ export const anySettingsArb: fc.Arbitrary<SyncSettings> = fc.record({
   channels: fc.record({ email: fc.boolean(), sms: fc.boolean() }),
   createMissingCustomers: fc.boolean(),
 });
-/** Mostly both ways (so writes happen), sometimes anything (so sides lag behind the truth). */
-const historySettingsArb = fc.oneof({ weight: 3, arbitrary: fc.constant(BOTH) }, { weight: 1, arbitrary: anySettingsArb });
+/** Mostly both ways (so writes happen), sometimes paused or anything (so sides lag behind the truth). */
+const historySettingsArb = fc.oneof(
+  { weight: 3, arbitrary: fc.constant(BOTH) },
+  { weight: 1, arbitrary: fc.constant<SyncSettings>({ ...BOTH, direction: 'paused' }) },
+  { weight: 1, arbitrary: anySettingsArb },
+);
 /** Event times relative to the clock: whole minutes (many ties) or seconds (the one-second tolerance). */
 export const offsetArb = fc.oneof(
   { weight: 3, arbitrary: fc.integer({ min: -8, max: 0 }).map((m) => m * 60 * SECOND) },
@@ -560,6 +597,7 @@ export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
     dt: historyDtArb,
     status: fc.constantFrom<EdroneState>('subscribed', 'unsubscribed'),
     atOffset: offsetArb,
+    fromLastTrace: fc.boolean(),
     reason: anyReasonArb,
     settings: historySettingsArb,
     fate: fateArb,

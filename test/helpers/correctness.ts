@@ -3,7 +3,7 @@
 // requests in every format the ingest accepts.
 import { createHash, randomBytes } from 'node:crypto';
 import { expect } from 'vitest';
-import { EMAIL_CONSENT_TOPIC, SMS_CONSENT_TOPIC } from '../../app/sandbox/fake-shopify/webhooks.js';
+import { EMAIL_CONSENT_TOPIC, SMS_CONSENT_TOPIC, type RawJson } from '../../app/sandbox/fake-shopify/webhooks.js';
 import { EDRONE_APP_ID, EDRONE_SECRET, type Harness } from './harness.js';
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
@@ -89,7 +89,7 @@ export function consentWebhookBody(
   address: string | null,
   state: string,
   consentUpdatedAt: string | null,
-) {
+): { topic: string; body: RawJson } {
   return channel === 'email'
     ? {
         topic: EMAIL_CONSENT_TOPIC,

@@ -120,6 +120,10 @@ export interface BackfillRun {
   startedAt: string;
   finishedAt: string | null;
   error: string | null;
+  /** Optional extras (not in the brief's contract, sent by app/jobs/backfill.ts): customers in Shopify's
+   * export once it is known, and whether a cancel is waiting for the current batch to end. */
+  total?: number | null;
+  cancelRequested?: boolean;
 }
 
 /** GET /api/backfill; `run` is null when no initial sync was ever started. */

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import './test/setup.js';
-import { fireEvent, screen, waitFor } from '@testing-library/react';
+import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from './app.js';
 import type { Settings, StatusReport } from './api-types.js';
@@ -50,6 +50,7 @@ describe('App', () => {
       'Status',
       'Activity',
       'Failures',
+      'Sync',
     ]);
     // The failure count is visible on the tab without changing its name.
     const failuresTab = screen.getByRole('tab', { name: 'Failures' });
@@ -81,5 +82,54 @@ describe('App', () => {
     renderWithPolaris(<App />);
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Failures' }).getAttribute('aria-selected')).toBe('true'));
     expect(await screen.findByText('No failed changes')).toBeTruthy();
+  });
+
+  it('opens the Sync tab from the URL hash with its three cards', async () => {
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('GET /api/reconcile', { body: { intervalMinutes: 360, lastRunAt: null, nextRunAt: null, lastRun: null } });
+    fetchMock.on('GET /api/webhook-subscriptions?*', { body: { items: [], page: 1, pageSize: 25, total: 0 } });
+    window.history.replaceState(null, '', '/#sync');
+    renderWithPolaris(<App />);
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Sync' }).getAttribute('aria-selected')).toBe('true'));
+    expect(await screen.findByRole('heading', { name: 'Initial sync' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Reconciliation' })).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Webhook subscriptions' })).toBeTruthy();
+    expect(await screen.findByText('No webhook subscriptions')).toBeTruthy();
+    expect(fetchMock.callsTo('GET', '/api/webhook-subscriptions')[0]?.url).toBe(
+      '/api/webhook-subscriptions?filter=all&page=1&pageSize=25',
+    );
+  });
+
+  it('after setup, starting the offered initial sync opens the Sync tab showing its progress', async () => {
+    const running = {
+      id: 1,
+      status: 'running',
+      phase: 'exporting',
+      read: 12,
+      sent: 0,
+      skipped: 0,
+      failed: 0,
+      startedAt: '2025-03-12T14:05:00.000Z',
+      finishedAt: null,
+      error: null,
+    };
+    fetchMock.on('GET /api/status', { body: { ...STATUS, state: 'not_configured', failures: 0 } });
+    fetchMock.on('PUT /api/settings', { body: { ...SETTINGS, edroneAppId: 'app-1', edroneAppSecretSet: true } });
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('POST /api/backfill', () => {
+      fetchMock.on('GET /api/backfill', { body: { run: running } });
+      return { body: { run: running } };
+    });
+    fetchMock.on('GET /api/reconcile', { body: { intervalMinutes: 360, lastRunAt: null, nextRunAt: null, lastRun: null } });
+    fetchMock.on('GET /api/webhook-subscriptions?*', { body: { items: [], page: 1, pageSize: 25, total: 0 } });
+    renderWithPolaris(<App />);
+    fireEvent.change(await screen.findByLabelText('edrone App ID'), { target: { value: 'app-1' } });
+    fireEvent.change(screen.getByLabelText('edrone App Secret'), { target: { value: 'secret' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const offer = await screen.findByTestId('backfill-offer');
+    fireEvent.click(within(offer).getByRole('button', { name: 'Start initial sync' }));
+    await waitFor(() => expect(screen.getByRole('tab', { name: 'Sync' }).getAttribute('aria-selected')).toBe('true'));
+    expect(window.location.hash).toBe('#sync');
+    expect((await screen.findByTestId('backfill-progress')).textContent).toContain('Step 1 of 2');
   });
 });

@@ -26,10 +26,41 @@ export interface FakeBucket {
   refilledAt: number;
 }
 
+/** A shop-specific webhook subscription (webhookSubscriptionCreate). */
+export interface FakeWebhookSubscription {
+  id: string;
+  /** Enum form, e.g. CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE. */
+  topic: string;
+  uri: string;
+  format: 'JSON' | 'XML';
+  includeFields: string[];
+  filter: string | null;
+  apiVersion: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
 export interface FakeShop {
   domain: string;
   customers: Map<string, FakeCustomer>;
   bucket: FakeBucket;
+  webhookSubscriptions: Map<string, FakeWebhookSubscription>;
+}
+
+/** How seeded customers' consents are spread: weights per state (default: all not_subscribed). */
+export type StateMix = Partial<Record<ShopifyState, number>>;
+
+export interface SeedOptions {
+  emailStates?: StateMix;
+  smsStates?: StateMix;
+  /** Share of customers that have a phone (default 0). */
+  phoneShare?: number;
+  /** consent_updated_at of touched states (default: now). */
+  consentUpdatedAt?: string | Date;
+  /** Email local part prefix (default "seed"). */
+  prefix?: string;
+  /** Deterministic spread (default 1). */
+  seed?: number;
 }
 
 export interface ThrottleStatus {
@@ -95,6 +126,7 @@ export class FakeStore {
   private readonly accessTokens = new Map<string, AccessTokenRecord>();
   private readonly refreshTokens = new Map<string, RefreshTokenRecord>();
   private nextCustomerId = FIRST_CUSTOMER_ID;
+  private nextWebhookId = 1_400_000_001;
 
   constructor(
     private readonly settings: { restoreRate: number; accessTokenTtlSeconds: number },
@@ -104,7 +136,12 @@ export class FakeStore {
     const key = domain.toLowerCase();
     let shop = this.shops.get(key);
     if (!shop) {
-      shop = { domain: key, customers: new Map(), bucket: { available: BUCKET_SIZE, refilledAt: Date.now() } };
+      shop = {
+        domain: key,
+        customers: new Map(),
+        bucket: { available: BUCKET_SIZE, refilledAt: Date.now() },
+        webhookSubscriptions: new Map(),
+      };
       this.shops.set(key, shop);
     }
     return shop;
@@ -143,6 +180,55 @@ export class FakeStore {
     };
     shop.customers.set(id, customer);
     return customer;
+  }
+
+  /**
+   * Adds `count` customers at once, without the per-customer uniqueness scans
+   * (emails are generated unique): seed-<n>@example.com, phones +4860xxxxxxx.
+   * States are spread by weight, deterministically from `seed`.
+   */
+  seedCustomers(domain: string, count: number, options: SeedOptions = {}): FakeCustomer[] {
+    const shop = this.shop(domain);
+    const now = shopifyTime(new Date());
+    const at = options.consentUpdatedAt ? shopifyTime(options.consentUpdatedAt) : now;
+    const prefix = options.prefix ?? 'seed';
+    let state = (options.seed ?? 1) >>> 0 || 1;
+    const random = () => {
+      // xorshift32: the same spread for the same seed.
+      state ^= state << 13;
+      state ^= state >>> 17;
+      state ^= state << 5;
+      return (state >>> 0) / 0x1_0000_0000;
+    };
+    const pick = (mix: StateMix | undefined): ShopifyState => {
+      const entries = Object.entries(mix ?? { not_subscribed: 1 }) as Array<[ShopifyState, number]>;
+      const total = entries.reduce((n, [, w]) => n + w, 0);
+      let r = random() * total;
+      for (const [s, w] of entries) {
+        if ((r -= w) < 0) return s;
+      }
+      return entries.at(-1)?.[0] ?? 'not_subscribed';
+    };
+    const consent = (s: ShopifyState): FakeConsent =>
+      s === 'not_subscribed' ? { ...NOT_SUBSCRIBED } : { state: s, optInLevel: 'single_opt_in', consentUpdatedAt: at };
+    const created: FakeCustomer[] = [];
+    const base = shop.customers.size;
+    for (let i = 0; i < count; i++) {
+      const n = base + i;
+      const hasPhone = random() < (options.phoneShare ?? 0);
+      const customer: FakeCustomer = {
+        id: this.newCustomerId(),
+        email: `${prefix}-${n}@example.com`,
+        phone: hasPhone ? `+4860${String(n).padStart(7, '0')}` : null,
+        createdAt: now,
+        updatedAt: now,
+        emailConsent: consent(pick(options.emailStates)),
+        smsConsent: hasPhone ? consent(pick(options.smsStates)) : { ...NOT_SUBSCRIBED },
+      };
+      shop.customers.set(customer.id, customer);
+      created.push(customer);
+    }
+    return created;
   }
 
   customer(shop: string, id: string): FakeCustomer | null {
@@ -193,6 +279,10 @@ export class FakeStore {
     else customer.smsConsent = { ...next };
     customer.updatedAt = shopifyTime(new Date());
     return true;
+  }
+
+  nextWebhookSubscriptionId(): string {
+    return String(this.nextWebhookId++);
   }
 
   private newCustomerId(): string {

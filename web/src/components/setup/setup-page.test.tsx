@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import type { Settings } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
@@ -197,5 +197,62 @@ describe('Setup page', () => {
     expect(alert.textContent).toContain('Something went wrong on our side');
     expect(alert.textContent).not.toContain('TypeError');
     expect(within(alert).getByRole('button', { name: 'Try again' })).toBeTruthy();
+  });
+
+  it('when saved and no initial sync ever ran, then it offers one, which POSTs /api/backfill and opens the Sync tab', async () => {
+    fetchMock.on('PUT /api/settings', { body: SAVED });
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('POST /api/backfill', {
+      body: { run: { id: 1, status: 'running', phase: 'exporting', read: 0, sent: 0, skipped: 0, failed: 0, startedAt: '2025-03-12T14:05:00.000Z', finishedAt: null, error: null } },
+    });
+    const openSync = vi.fn();
+    renderWithPolaris(<SetupPage onOpenSync={openSync} />);
+    await screen.findByLabelText('edrone App ID');
+    expect(screen.queryByTestId('backfill-offer')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+
+    const offer = await screen.findByTestId('backfill-offer');
+    expect(within(offer).getByText("Send your existing customers' consent to edrone?")).toBeTruthy();
+    expect(offer.textContent).toContain('never subscribed again');
+    fireEvent.click(within(offer).getByRole('button', { name: 'Start initial sync' }));
+    await waitFor(() => expect(openSync).toHaveBeenCalledTimes(1));
+    expect(fetchMock.callsTo('POST', '/api/backfill').map((c) => c.url)).toEqual(['/api/backfill']);
+    expect(screen.queryByTestId('backfill-offer')).toBeNull();
+  });
+
+  it('when the offered initial sync cannot start, then the banner stays with the reason', async () => {
+    fetchMock.on('PUT /api/settings', { body: SAVED });
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fetchMock.on('POST /api/backfill', { status: 400, body: { error: 'Save your edrone App Secret first.' } });
+    const openSync = vi.fn();
+    renderWithPolaris(<SetupPage onOpenSync={openSync} />);
+    await screen.findByLabelText('edrone App ID');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    const offer = await screen.findByTestId('backfill-offer');
+    fireEvent.click(within(offer).getByRole('button', { name: 'Start initial sync' }));
+    await waitFor(() => expect(offer.textContent).toContain('Save your edrone App Secret first.'));
+    expect(openSync).not.toHaveBeenCalled();
+  });
+
+  it('when an initial sync already ran, or nothing flows to edrone, then no offer shows', async () => {
+    fetchMock.on('PUT /api/settings', { body: SAVED });
+    fetchMock.on('GET /api/backfill', {
+      body: { run: { id: 1, status: 'completed', phase: 'done', read: 5, sent: 5, skipped: 0, failed: 0, startedAt: '2025-03-12T14:05:00.000Z', finishedAt: '2025-03-12T14:06:00.000Z', error: null } },
+    });
+    renderWithPolaris(<SetupPage />);
+    await screen.findByLabelText('edrone App ID');
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await screen.findByText('Settings saved');
+    await waitFor(() => expect(fetchMock.callsTo('GET', '/api/backfill')).toHaveLength(1));
+    expect(screen.queryByTestId('backfill-offer')).toBeNull();
+
+    // edrone -> Shopify only: the initial sync would send nothing, so it is not offered (nor asked about).
+    fetchMock.on('PUT /api/settings', { body: { ...SAVED, direction: 'edrone_to_shopify' } });
+    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(fetchMock.callsTo('PUT', '/api/settings')).toHaveLength(2));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(fetchMock.callsTo('GET', '/api/backfill')).toHaveLength(1);
+    expect(screen.queryByTestId('backfill-offer')).toBeNull();
   });
 });

@@ -34,6 +34,12 @@ function counts(): Record<string, string> {
 
 let fetchMock: FetchMock;
 
+/** The Start button, once the current state has loaded (it is disabled until then). */
+async function startButton(): Promise<HTMLElement> {
+  await waitFor(() => expect(screen.getByTestId('initial-sync').dataset.status).not.toBe('loading'));
+  return screen.getByRole('button', { name: 'Start initial sync' });
+}
+
 beforeEach(() => {
   window.__SESSION_TOKEN__ = 'test-token';
   fetchMock = mockFetch();
@@ -47,6 +53,12 @@ describe('backfillPercent', () => {
     expect(backfillPercent(run({ read: 10, sent: 10, skipped: 0, failed: 0 }))).toBe(99);
     expect(backfillPercent(run({ status: 'completed', phase: 'done', read: 0 }))).toBe(100);
   });
+
+  it('uses the export size when the server sends it (read then grows while sending)', () => {
+    expect(backfillPercent(run({ total: 400, read: 100, sent: 60, skipped: 30, failed: 10 }))).toBe(25);
+    expect(backfillPercent(run({ total: 400, read: 400, sent: 300, skipped: 90, failed: 10 }))).toBe(99);
+    expect(backfillPercent(run({ total: null, read: 200, sent: 30, skipped: 15, failed: 5 }))).toBe(25);
+  });
 });
 
 describe('Initial sync card', () => {
@@ -58,48 +70,46 @@ describe('Initial sync card', () => {
     expect(card.textContent).toContain('never subscribed again');
     expect(card.textContent).toContain('pending confirmation, or who never subscribed, are not sent');
     expect(screen.getByText('Not run yet for this store.')).toBeTruthy();
-    expect(screen.getByRole('button', { name: 'Start initial sync' }).getAttribute('aria-disabled')).toBeNull();
+    expect(screen.getByRole('button', { name: 'Start initial sync' }).getAttribute('aria-disabled')).not.toBe('true');
     expect(screen.queryByRole('button', { name: 'Cancel' })).toBeNull();
     expect(fetchMock.calls[0]?.headers.authorization).toBe('Bearer test-token');
   });
 
   it('when started, then it POSTs, shows the progress with counts, polls while running and reports the end', async () => {
-    let polls = 0;
-    fetchMock.on('GET /api/backfill', { body: { run: null } });
+    // What the server reports; the test moves it forward.
+    let current: BackfillRun | null = null;
+    fetchMock.on('GET /api/backfill', () => ({ body: { run: current } }));
     fetchMock.on('POST /api/backfill', () => {
-      fetchMock.on('GET /api/backfill', () => {
-        polls += 1;
-        if (polls === 1) return { body: { run: run({ phase: 'sending', read: 200, sent: 100, skipped: 40, failed: 10 }) } };
-        return {
-          body: {
-            run: run({ status: 'completed', phase: 'done', read: 200, sent: 140, skipped: 50, failed: 10, finishedAt: '2025-03-12T14:15:00.000Z' }),
-          },
-        };
-      });
-      return { body: { run: run({ phase: 'exporting', read: 120, sent: 0, skipped: 0, failed: 0 }) } };
+      current = run({ phase: 'exporting', read: 0, sent: 0, skipped: 0, failed: 0, total: null });
+      return { body: { run: current } };
     });
     renderWithPolaris(<InitialSyncCard pollMs={30} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Start initial sync' }));
+    fireEvent.click(await startButton());
 
     const progress = await screen.findByTestId('backfill-progress');
     expect(fetchMock.callsTo('POST', '/api/backfill').map((c) => c.url)).toEqual(['/api/backfill']);
-    expect(progress.textContent).toContain('Step 1 of 2: reading your customers from Shopify (120 so far)');
+    expect(progress.textContent).toContain('Step 1 of 2: Shopify is preparing the list of your customers');
     expect(progress.dataset.percent).toBe('0');
     // The bar is a real <progress> named by the step text.
     const bar = progress.querySelector('progress');
     expect(bar?.getAttribute('aria-labelledby')).toBeTruthy();
     expect(document.getElementById(bar?.getAttribute('aria-labelledby') ?? '')?.textContent).toContain('Step 1 of 2');
-    expect(counts()).toEqual({ read: '120', sent: '0', skipped: '0', failed: '0' });
+    expect(counts()).toEqual({ read: '0', sent: '0', skipped: '0', failed: '0' });
     expect(screen.getByRole('button', { name: 'Cancel' })).toBeTruthy();
     expect(screen.queryByRole('button', { name: 'Start initial sync' })).toBeNull();
 
+    // Polling picks up the progress.
+    const before = fetchMock.callsTo('GET', '/api/backfill').length;
+    current = run({ phase: 'sending', total: 200, read: 150, sent: 100, skipped: 40, failed: 10 });
     await waitFor(() => expect(screen.getByTestId('backfill-progress').dataset.percent).toBe('75'));
+    expect(screen.getByTestId('backfill-progress').textContent).toContain('(150 of 200 customers)');
+    expect(fetchMock.callsTo('GET', '/api/backfill').length).toBeGreaterThan(before);
     expect(screen.getByTestId('backfill-progress').textContent).toContain('Step 2 of 2');
-    expect(counts()).toEqual({ read: '200', sent: '100', skipped: '40', failed: '10' });
+    expect(counts()).toEqual({ read: '150', sent: '100', skipped: '40', failed: '10' });
 
-    const outcome = await screen.findByText('Initial sync finished');
+    current = run({ status: 'completed', phase: 'done', read: 200, sent: 140, skipped: 50, failed: 10, finishedAt: '2025-03-12T14:15:00.000Z' });
+    expect(await screen.findByText('Initial sync finished')).toBeTruthy();
     expect(screen.getByTestId('backfill-outcome').textContent).toContain('140 customers sent to edrone, 50 skipped, 10 failed');
-    expect(outcome).toBeTruthy();
     expect(screen.queryByTestId('backfill-progress')).toBeNull();
     expect(screen.getByTestId('initial-sync').dataset.status).toBe('completed');
     expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
@@ -129,6 +139,14 @@ describe('Initial sync card', () => {
     expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
   });
 
+  it('when a cancel is waiting for the current batch, then it says so and Cancel cannot be pressed again', async () => {
+    fetchMock.on('GET /api/backfill', { body: { run: run({ cancelRequested: true }) } });
+    renderWithPolaris(<InitialSyncCard pollMs={10_000} />);
+    const progress = await screen.findByTestId('backfill-progress');
+    expect(progress.textContent).toContain('Cancelling');
+    expect(screen.getByRole('button', { name: 'Cancel' }).getAttribute('aria-disabled')).toBe('true');
+  });
+
   it('when one is already running (409), then the server message shows and the running sync appears', async () => {
     fetchMock.on('GET /api/backfill', { body: { run: null } });
     fetchMock.on('POST /api/backfill', () => {
@@ -136,7 +154,7 @@ describe('Initial sync card', () => {
       return { status: 409, body: { error: 'An initial sync is already running.' } };
     });
     renderWithPolaris(<InitialSyncCard pollMs={10_000} />);
-    fireEvent.click(await screen.findByRole('button', { name: 'Start initial sync' }));
+    fireEvent.click(await startButton());
     const alert = await screen.findByTestId('api-error');
     expect(alert.textContent).toContain('The initial sync did not start');
     expect(alert.textContent).toContain('An initial sync is already running.');

@@ -114,7 +114,7 @@ export function InitialSyncCard({ pollMs = 2000 }: Props) {
 
   return (
     <Card>
-      <div data-testid="initial-sync" data-status={run === undefined ? 'loading' : (run?.status ?? 'none')}>
+      <div data-testid="initial-sync" data-status={run === undefined ? (resource.error ? 'error' : 'loading') : (run?.status ?? 'none')}>
         <BlockStack gap="400">
           <BlockStack gap="200">
             <Text as="h2" variant="headingMd">
@@ -147,11 +147,12 @@ export function InitialSyncCard({ pollMs = 2000 }: Props) {
               <BlockStack gap="200">
                 <Text as="p" id={labelId} fontWeight="medium">
                   {phaseText(run)}
-                  {run.phase === 'exporting' ? ` (${formatCount(run.read)} so far)` : ''}
                 </Text>
                 <ProgressBar progress={backfillPercent(run)} ariaLabelledBy={labelId} tone="highlight" />
                 <Text as="p" tone="subdued" variant="bodySm">
-                  {`Started ${formatDateTime(run.startedAt)}. You can leave this page; the sync keeps going.`}
+                  {run.cancelRequested
+                    ? 'Cancelling: the sync stops once the customers it is sending now are done.'
+                    : `Started ${formatDateTime(run.startedAt)}. You can leave this page; the sync keeps going.`}
                 </Text>
               </BlockStack>
             </div>
@@ -177,7 +178,12 @@ export function InitialSyncCard({ pollMs = 2000 }: Props) {
 
           <InlineStack gap="200">
             {running ? (
-              <Button onClick={() => void act('cancel')} loading={busy === 'cancel'} tone="critical">
+              <Button
+                onClick={() => void act('cancel')}
+                loading={busy === 'cancel'}
+                disabled={run?.cancelRequested === true}
+                tone="critical"
+              >
                 Cancel
               </Button>
             ) : (

@@ -148,8 +148,8 @@ export function ReconcileCard() {
           </BlockStack>
 
           <Form onSubmit={() => void save()}>
-            <InlineStack gap="300" blockAlign="end" wrap>
-              <div className="ecs-grow">
+            <BlockStack gap="300" inlineAlign="start">
+              <div className="ecs-field">
                 <Select
                   id={selectId}
                   label="Check every"
@@ -168,7 +168,7 @@ export function ReconcileCard() {
               <Button submit loading={saving} disabled={!dirty}>
                 Save interval
               </Button>
-            </InlineStack>
+            </BlockStack>
           </Form>
           <div aria-live="polite">
             {saveState.kind === 'saved' ? (
