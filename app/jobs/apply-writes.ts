@@ -43,6 +43,8 @@ async function writeEdrone(
     throw new PermanentError('edrone_not_configured', 'Enter your edrone App ID and App Secret in Setup, then retry this change.');
   }
   const value = edroneWireValue(write.value);
+  // The moment edrone may apply it, at the earliest: its report of this trace is dated from then on.
+  const sentAt = deps.now();
   await deps.edrone.sendSubscribe(
     key.channel === 'email'
       ? { appId: credentials.appId, email: key.identity, subscriberStatus: value }
@@ -59,7 +61,7 @@ async function writeEdrone(
         ? `Restored edrone's newer state (${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}), which an older change had overwritten.`
         : `Sent to edrone as ${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}.`,
   });
-  return afterEdroneWrite(record, write.value, write.at, deps.now());
+  return afterEdroneWrite(record, write.value, write.at, sentAt);
 }
 
 function consentOf(customer: ShopifyCustomer, channel: ConsentKey['channel']) {
@@ -103,6 +105,8 @@ async function writeShopify(
 
   await consent.save(record, customer.id);
   const before = consentOf(customer, key.channel);
+  // The state just read from Shopify: the stored record is empty for a customer the app has not seen yet.
+  if (before) base.previousState = before.state;
   if (before && before.state === write.value) {
     await recordActivity(deps.prisma, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });
     return afterShopifyWrite(record, write.value, write.at, deps.now(), before);

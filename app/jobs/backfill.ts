@@ -20,7 +20,15 @@ import { AppError, PermanentError, RetriableError, coerceError } from '../errors
 import { newJob, type Job } from '../queue/job-queue.js';
 import type { JobContext, JobHandler, JobResult } from '../queue/worker.js';
 import { recordActivity } from './activity.js';
-import { customerFromExportLine, jsonLines, syncCustomerConsent, type CustomerOutcome } from './customer-consent.js';
+import {
+  customerFromExportLine,
+  jsonLines,
+  neverTouchedKeys,
+  syncCustomerConsent,
+  withoutRows,
+  type CustomerOutcome,
+} from './customer-consent.js';
+import type { ShopifyCustomer } from '../adapters/shopify/types.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { ShopRow } from '../db/shop-repository.js';
 
@@ -360,6 +368,19 @@ export function createBackfillHandler(deps: SyncDeps, options: BackfillOptions):
     const results: ({ bytes: number; outcome: CustomerOutcome | null } | undefined)[] = new Array(batch.length);
     let error: Error | null = null;
     let firstFailed = batch.length;
+    // Parse first (a bad line fails the batch at its place), then one lookup for the never-touched channels.
+    const customers: (ShopifyCustomer | null | Error)[] = batch.map((line) => {
+      try {
+        return customerFromExportLine(line.text);
+      } catch (e) {
+        return coerceError(e);
+      }
+    });
+    const absent = await withoutRows(
+      deps,
+      shop.id,
+      neverTouchedKeys(customers.filter((c): c is ShopifyCustomer => c !== null && !(c instanceof Error))),
+    );
     let next = 0;
     const worker = async () => {
       // A stopping worker starts no new customer; the ones under way finish.
@@ -367,8 +388,9 @@ export function createBackfillHandler(deps: SyncDeps, options: BackfillOptions):
         const index = next++;
         const line = batch[index]!;
         try {
-          const customer = customerFromExportLine(line.text);
-          const outcome = customer ? await syncCustomerConsent(deps, shop, customer, 'backfill', job.id) : null;
+          const customer = customers[index];
+          if (customer instanceof Error) throw customer;
+          const outcome = customer ? await syncCustomerConsent(deps, shop, customer, 'backfill', job.id, absent) : null;
           results[index] = { bytes: line.bytes, outcome };
         } catch (e) {
           error ??= coerceError(e);

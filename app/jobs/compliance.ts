@@ -27,9 +27,13 @@ function customerFilter(shopId: string, customer: Customer) {
 }
 
 export async function handleUninstalled(prisma: PrismaClient, shopId: string, now: Date): Promise<void> {
+  const ended = { status: 'failed', activeKey: null, finishedAt: now, error: 'The app was uninstalled from this store.' };
   await prisma.$transaction([
     prisma.shop.update({ where: { id: shopId }, data: { uninstalledAt: now } }),
     prisma.session.deleteMany({ where: { shop: shopId } }),
+    // Runs in progress stop: their jobs find them ended and do nothing.
+    prisma.backfillRun.updateMany({ where: { shopId, status: 'running' }, data: ended }),
+    prisma.reconcileRun.updateMany({ where: { shopId, status: 'running' }, data: ended }),
   ]);
   await recordActivity(prisma, {
     shopId, origin: 'shopify', target: 'none', channel: 'none', result: 'recorded',
@@ -86,6 +90,8 @@ export async function handleShopRedact(prisma: PrismaClient, shopId: string): Pr
     prisma.activity.deleteMany({ where: { shopId } }),
     prisma.inboundEvent.deleteMany({ where: { shopId } }),
     prisma.complianceRequest.deleteMany({ where: { shopId } }),
+    prisma.backfillRun.deleteMany({ where: { shopId } }),
+    prisma.reconcileRun.deleteMany({ where: { shopId } }),
     prisma.job.deleteMany({ where: { shopId, status: { not: 'running' } } }),
     prisma.shop.deleteMany({ where: { id: shopId } }),
   ]);

@@ -16,7 +16,7 @@ import { AppError, PermanentError } from '../errors.js';
 import { newJob, type Job } from '../queue/job-queue.js';
 import type { JobContext, JobHandler, JobResult } from '../queue/worker.js';
 import { recordActivity } from './activity.js';
-import { syncCustomerConsent } from './customer-consent.js';
+import { neverTouchedKeys, syncCustomerConsent, withoutRows } from './customer-consent.js';
 import type { SyncDeps } from './sync-deps.js';
 
 export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 360;
@@ -283,12 +283,13 @@ export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions
   async function processPage(shop: ShopRow, job: Job, customers: Parameters<typeof syncCustomerConsent>[2][]) {
     const outcomes: Awaited<ReturnType<typeof syncCustomerConsent>>[] = [];
     let error: unknown = null;
+    const absent = await withoutRows(deps, shop.id, neverTouchedKeys(customers));
     let next = 0;
     const worker = async () => {
       while (error === null && next < customers.length) {
         const customer = customers[next++]!;
         try {
-          outcomes.push(await syncCustomerConsent(deps, shop, customer, 'reconcile', job.id));
+          outcomes.push(await syncCustomerConsent(deps, shop, customer, 'reconcile', job.id, absent));
         } catch (e) {
           error ??= e;
         }

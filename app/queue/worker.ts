@@ -137,7 +137,13 @@ export function createWorker(deps: {
     async drain({ timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;
       if (abort.signal.aborted) abort = new AbortController();
+      const signal = abort.signal;
       for (;;) {
+        // stop() during a drain: no new claims; the running jobs finish their slice.
+        if (signal.aborted) {
+          await Promise.allSettled([...running]);
+          return;
+        }
         const claimed = await tick();
         if (claimed === 0 && running.size === 0) return;
         if (running.size > 0) await Promise.race([...running]);

@@ -21,6 +21,8 @@ const CHROMIUM_ARGS = [
   '--no-first-run',
   '--disable-component-update',
   '--disable-sync',
+  // Containers often have a tiny /dev/shm, which crashes renderers.
+  '--disable-dev-shm-usage',
 ];
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 const VIEWPORTS = [
@@ -99,7 +101,12 @@ const authed = async () => `Bearer ${await h.token()}`;
 
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
-    execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+    try {
+      execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
+    } catch (e) {
+      const { stdout, stderr } = e as { stdout?: Buffer; stderr?: Buffer };
+      throw new Error(`npm run build failed (web/dist/index.html is missing):\n${String(stdout ?? '').slice(-2000)}\n${String(stderr ?? '').slice(-2000)}`);
+    }
   }
   mkdirSync(SCREENSHOTS, { recursive: true });
   // A store that has not been set up: the UI must install it (token exchange) and save the settings itself.
@@ -138,7 +145,7 @@ describe('admin UI in Chromium', () => {
     for (const tab of ['Setup', 'Status', 'Activity', 'Failures']) {
       expect(await page.getByRole('tab', { name: tab, exact: true }).count(), `tab ${tab}`).toBe(1);
     }
-  });
+  }, 45_000);
 
   it('saves the settings from the Setup form; they are there after a reload and in GET /api/settings', async () => {
     await openTab('setup');
@@ -185,7 +192,7 @@ describe('admin UI in Chromium', () => {
     expect(saved.createMissingCustomers).toBe(false);
     h.edrone.control.registerApp(APP_ID, APP_SECRET);
     h.edrone.control.setSyncUrl(APP_ID, saved.syncUrl.replace(h.config.shopify.appUrl, h.server.url));
-  });
+  }, 45_000);
 
   it('shows a validation error next to the App ID field, and saves nothing', async () => {
     await openTab('setup');
@@ -224,7 +231,7 @@ describe('admin UI in Chromium', () => {
     // Typing clears the error.
     await appId.fill(APP_ID);
     expect(await appId.getAttribute('aria-invalid')).not.toBe('true');
-  });
+  }, 45_000);
 
   it('an edrone event appears in Activity with its reason', async () => {
     const email = 'ui-anna@example.com';
@@ -234,16 +241,28 @@ describe('admin UI in Chromium', () => {
     await h.settle();
     expect(h.shopify.control.getCustomer(h.shop, customer.id)?.emailConsent.state).toBe('unsubscribed');
     const api = (await h.http().get('/api/activity').set('Authorization', await authed())).body as {
-      items: Array<{ id: string; identity: string; origin: string; result: string; reason: string | null; reasonCode: string | null }>;
+      items: Array<{
+        id: string;
+        identity: string;
+        origin: string;
+        result: string;
+        previousState: string | null;
+        newState: string | null;
+        reason: string | null;
+        reasonCode: string | null;
+      }>;
     };
     const record = api.items.find((i) => i.identity === email && i.origin === 'edrone');
     expect(record, JSON.stringify(api.items)).toBeDefined();
     expect(record!.reason, 'the activity has a reason to show').toBeTruthy();
+    expect(record, 'the change as read from Shopify before the write').toMatchObject({ result: 'sent', previousState: 'subscribed', newState: 'unsubscribed' });
 
     await openTab('activity');
     const row = page.locator(`[data-testid="activity-row"][data-id="${record!.id}"]`);
     await visible(`the activity row for ${email}`, row);
-    expect(await row.innerText()).toContain(email);
+    const rowText = await row.innerText();
+    expect(rowText).toContain(email);
+    expect(rowText).toContain('Subscribed → Unsubscribed');
     expect(await row.getByTestId('result-badge').getAttribute('data-result')).toBe(record!.result);
     await capture('activity', () => visible('the activity row', row));
 
@@ -255,7 +274,7 @@ describe('admin UI in Chromium', () => {
     if (record!.reasonCode) expect(await page.getByTestId('reason-code').innerText()).toBe(record!.reasonCode);
     await page.keyboard.press('Escape');
     await detail.waitFor({ state: 'hidden', timeout: 5_000 });
-  });
+  }, 45_000);
 
   it('a dead-lettered change is retried from Failures and turns green', async () => {
     const email = 'ui-dead@example.com';
@@ -289,7 +308,7 @@ describe('admin UI in Chromium', () => {
     await openTab('status');
     await visible('the healthy state', page.locator('[data-testid="health"][data-state="healthy"]'));
     await capture('status', () => visible('the health banner', page.getByTestId('health')));
-  });
+  }, 45_000);
 
   it('had no uncaught errors in the page', () => {
     expect(pageErrors, uiDiagnostics()).toEqual([]);

@@ -29,11 +29,22 @@ let inline: ProcessStack | undefined;
 let split: ProcessStack | undefined;
 let firstWorker: ManagedProcess | undefined;
 
+/** A stack with the shop installed; stopped again if the installation fails. */
+async function startInstalled(options: Parameters<typeof startProcessStack>[0]): Promise<ProcessStack> {
+  const stack = await startProcessStack(options);
+  try {
+    await installShop(stack);
+    return stack;
+  } catch (e) {
+    await stack.close().catch(() => {});
+    throw e;
+  }
+}
+
 beforeAll(async () => {
   const [a, b] = await Promise.allSettled([
-    startProcessStack({ worker: 'inline' }).then(async (s) => (await installShop(s), s)),
-    startProcessStack({ worker: 'off', env: { WORKER_LEASE_MS: '2000' } }).then(async (s) => {
-      await installShop(s);
+    startInstalled({ worker: 'inline' }),
+    startInstalled({ worker: 'off', env: { WORKER_LEASE_MS: '2000' } }).then((s) => {
       // Started now (it takes a few seconds to boot); it finds nothing to do until the test.
       firstWorker = s.startWorker('worker-1');
       return s;
@@ -43,7 +54,7 @@ beforeAll(async () => {
   if (b.status === 'fulfilled') split = b.value;
   const failed = [a, b].filter((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed.length > 0) throw failed[0]!.reason;
-});
+}, 120_000);
 afterAll(async () => {
   await Promise.allSettled([inline?.close(), split?.close()]);
 });
@@ -182,5 +193,5 @@ describe('separate worker processes (WORKER=off on the app)', () => {
     expect(delivered[0]!.receivedAt).toBeGreaterThanOrEqual(killedAt);
     expect(forEmail(requests).map((r) => r.response)).toEqual(['hung', 200]);
     expect(await stack.jobs(), 'one job for the one change').toHaveLength(1);
-  });
+  }, 60_000);
 });

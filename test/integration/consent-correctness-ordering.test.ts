@@ -165,6 +165,7 @@ describe('echoes are never sent back', () => {
     const phone = uniquePhone();
     const c = h.shopify.control.createCustomer({ shop: h.shop, phone, smsState: 'subscribed', smsConsentUpdatedAt: ago(3600_000).toISOString() });
 
+    await startOfSecond(); // see the first test of this block
     h.shopify.control.setConsent({ shop: h.shop, customerId: c.id, channel: 'sms', state: 'unsubscribed' });
     await h.settle();
     expect(tracesFor(h, phone).map((t) => t.fields.sms_subscriber_status)).toEqual(['0']);

@@ -107,7 +107,7 @@ describe('THROTTLED burst with a second store', () => {
       const bigDone = await prisma.job.count({ where: { shopId: h.shop, kind: 'edrone-event', status: 'done' } });
       while (dryAt.length > 0 && bigDone >= dryAt[0]!) {
         dryAt.shift();
-        h.shopify.control.emptyBucket(h.shop, 300);
+        h.shopify.control.emptyBucket(h.shop, 1000);
       }
       if (pending === 0) {
         await h.shopify.control.webhooksIdle();

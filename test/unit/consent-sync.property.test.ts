@@ -23,6 +23,7 @@
 //   to edrone that it calls for waits for the next report, which may be a
 //   redelivery.
 // See the comments on those constants for the analysis and the proposed fixes.
+import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
@@ -200,6 +201,30 @@ const KEPT_NEWER_REDELIVERY: Scenario = scenario(
   { kind: 'deliver', dt: SECOND, pick: 0, keep: true, latency: 0 },
 );
 
+/**
+ * KNOWN VIOLATION of property (d) "duplicates change nothing", same root cause
+ * as KEPT_NEWER_REDELIVERY. edrone subscribes (+1s), Shopify unsubscribes (+2s),
+ * edrone's customer unsubscribes (+3s); the app's Shopify write for edrone's
+ * subscribe is kept out by Shopify's newer unsubscribe (+5s), leaving edrone to
+ * catch up; then edrone's customer subscribes again (+7s).
+ * - With a duplicate of edrone's first report (+6s), the catch-up trace
+ *   (unsubscribed) is sent at once, before the +7s subscribe: 3 writes.
+ * - Without it, the catch-up waits for Shopify's webhook and lands after the +7s
+ *   subscribe, overwriting it in edrone; the repair then restores it: 4 writes.
+ * Both end right (subscribed on both sides), but the duplicate changed what was
+ * written, and without it a real edrone change was overwritten for a while.
+ * Fixed in the simulation by the same proposed fix (write what the record still
+ * needs after a job's last write).
+ */
+const DUPLICATE_CHANGES_TIMING: Scenario = scenario(
+  edroneChange('subscribed'),
+  shopifyChange('unsubscribed'),
+  edroneChange('unsubscribed'),
+  { kind: 'deliver', dt: SECOND, pick: 0, keep: false, latency: 0 },
+  { kind: 'redeliver', dt: SECOND, pick: 0, latency: 0 },
+  edroneChange('subscribed'),
+);
+
 /** Runs the scenario and throws with the whole timeline when `check` finds a violation. */
 function checkScenario(check: (o: Outcome) => string | null) {
   return (sc: Scenario) => {
@@ -294,7 +319,8 @@ describe('consent sync properties (direction both, all statuses, both channels)'
     fc.assert(fc.property(scenarioArb, checkScenario(checks.d)), { ...params, examples: [[KEPT_NEWER_REDELIVERY], [DUPLICATE_WRITES]] });
   });
 
-  it('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
+  // KNOWN VIOLATION: see DUPLICATE_CHANGES_TIMING.
+  knownViolation('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
     fc.assert(
       fc.property(scenarioArb, (sc) => {
         fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
@@ -312,19 +338,37 @@ describe('consent sync properties (direction both, all statuses, both channels)'
         expect(withDuplicates.writes.length, timelines).toBe(without.writes.length);
         for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
       }),
-      { ...params, examples: [[DUPLICATE_WRITES]] },
+      { ...params, examples: [[DUPLICATE_CHANGES_TIMING], [DUPLICATE_WRITES]] },
+    );
+  });
+
+  it('(d) duplicates never change how it ends', () => {
+    fc.assert(
+      fc.property(scenarioArb, (sc) => {
+        fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
+        const withDuplicates = simulate(sc);
+        const without = simulate({ ...sc, steps: sc.steps.map((st): Step => (st.kind === 'redeliver' ? { kind: 'idle', dt: st.dt } : st)) });
+        fc.pre(JSON.stringify(withDuplicates.realChanges) === JSON.stringify(without.realChanges));
+        const timelines = `--- with ---\n${formatTrace(withDuplicates)}\n--- without ---\n${formatTrace(without)}`;
+        for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
+      }),
+      { ...params, examples: [[DUPLICATE_CHANGES_TIMING], [DUPLICATE_WRITES]] },
     );
   });
 });
 
 describe('consent sync properties with changes in the same second (direction both)', () => {
-  it('(b) no loop: at most two writes per real change, and everything settles', () => {
-    fc.assert(fc.property(sameSecondScenarioArb, checkScenario(checks.b)), { ...params, examples: Object.values(SAME_SECOND).map((sc) => [sc]) });
+  it('(b) no endless loop: everything settles', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => (o.looped ? 'the drain never settled: a write loop' : null))), {
+      ...params,
+      examples: Object.values(SAME_SECOND).map((sc) => [sc]),
+    });
   });
 
-  // KNOWN VIOLATION: see SAME_SECOND.
-  knownViolation('(a) (c) both sides end in the state of the newest real change (an unsubscribe wins a tie)', () => {
-    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => checks.a(o) ?? checks.c(o))), {
+  // KNOWN VIOLATION: see SAME_SECOND. (b)'s write bound fails too: every copy of a report of
+  // the same second as the app's write causes another (no-op) write.
+  knownViolation('(a) (b) (c) both sides end in the state of the newest real change (an unsubscribe wins a tie), within two writes per change', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => checks.b(o) ?? checks.a(o) ?? checks.c(o))), {
       ...params,
       examples: Object.values(SAME_SECOND).map((sc) => [sc]),
     });
@@ -400,42 +444,43 @@ describe('regressions: the minimal counterexamples of the earlier rules', () => 
 // Records come from replaying a random history through decide* and after*Write from
 // EMPTY_RECORD (historyArb): every record the app can hold, and only those.
 
+// node:assert rather than expect in these hot loops: the same checks, several times faster.
 const ms = (d: Date | null) => (d === null ? Number.NEGATIVE_INFINITY : d.getTime());
 const sameTime = (a: Date | null, b: Date | null) => ms(a) === ms(b);
 
 /** The new truth is the old one, or beats it: newer, or as new and an unsubscribe over a subscribe. */
 function truthMovesForward(before: ConsentRecord, after: ConsentRecord): void {
   if (after.truthState === before.truthState && sameTime(after.truthAt, before.truthAt) && after.truthSource === before.truthSource) return;
-  expect(after.truthState).not.toBeNull();
+  assert.notEqual(after.truthState, null);
   if (before.truthState === null) return;
   if (sameTime(after.truthAt, before.truthAt)) {
-    expect([before.truthState, after.truthState]).toEqual(['subscribed', 'unsubscribed']);
+    assert.deepEqual([before.truthState, after.truthState], ['subscribed', 'unsubscribed']);
   } else {
-    expect(ms(after.truthAt)).toBeGreaterThan(ms(before.truthAt));
+    assert.ok(ms(after.truthAt) > ms(before.truthAt), 'the truth moved back in time');
   }
 }
 
 /** Every write brings a side that lags behind the truth to it, within the settings. */
 function writesAreLegal(d: Decision, channel: Channel, s: SyncSettings): void {
-  expect(d.skip === null).toBe(d.writes.length > 0);
-  if (d.skip !== null) expect(SKIP_REASONS).toHaveProperty(d.skip);
-  expect(d.writes.map((w) => w.target)).toEqual(d.writes.length === 2 ? ['shopify', 'edrone'] : d.writes.map((w) => w.target));
-  expect(new Set(d.writes.map((w) => w.target)).size).toBe(d.writes.length);
+  assert.equal(d.skip === null, d.writes.length > 0);
+  if (d.skip !== null) assert.ok(d.skip in SKIP_REASONS);
+  if (d.writes.length === 2) assert.deepEqual(d.writes.map((w) => w.target), ['shopify', 'edrone']);
+  assert.ok(d.writes.length <= 2);
   const r = d.record;
   for (const w of d.writes) {
-    expect(allowedBySettings(w, channel, s)).toBe(true);
+    assert.ok(allowedBySettings(w, channel, s), 'a write the settings forbid');
     // Only the newest real change is ever written, with its own time.
-    expect(w.value).toBe(r.truthState);
-    expect(w.at).toEqual(r.truthAt);
+    assert.equal(w.value, r.truthState);
+    assert.equal(ms(w.at), ms(r.truthAt));
     // ... and only to a side that holds something else, as of a change no newer (no silent overwrite).
     const held = w.target === 'edrone' ? r.edroneState : r.shopifyState && shopifyToEdrone(r.shopifyState);
     const heldAt = w.target === 'edrone' ? r.edroneAt : r.shopifyAt;
-    expect(held).not.toBe(w.value);
-    expect(ms(heldAt)).toBeLessThanOrEqual(ms(r.truthAt));
-    if (w.target === 'shopify') expect(w.at).not.toBeNull();
+    assert.notEqual(held, w.value);
+    assert.ok(ms(heldAt) <= ms(r.truthAt), 'a side newer than the truth is overwritten');
+    if (w.target === 'shopify') assert.notEqual(w.at, null);
   }
   // The decision writes exactly what the record needs.
-  expect(d.writes).toEqual(writesNeeded(r, channel, s).writes);
+  assert.deepStrictEqual(d.writes, writesNeeded(r, channel, s).writes);
 }
 
 const SHOPIFY_FIELDS = ['shopifyState', 'shopifyAt', 'wroteShopifyState', 'wroteShopifyAt', 'wroteShopifyWallAt'] as const;
@@ -448,6 +493,7 @@ const EDRONE_FIELDS = [
   'tracedSubscribedWallAt',
   'tracedUnsubscribedWallAt',
 ] as const;
+const TRUTH = ['truthState', 'truthAt', 'truthSource'] as const;
 const pick = (r: ConsentRecord, keys: readonly (keyof ConsentRecord)[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 
 /** A decision's writes recorded as done and accepted, at `now`. */
@@ -532,7 +578,7 @@ describe('decide, for any reachable record, any report and any settings', () => 
         const now = new Date(Math.max(clock.getTime(), ms(event.at)) + delay);
         const d = decideShopifyEvent(record, event, s, now);
         if (!event.identity) {
-          expect(d).toEqual({ writes: [], skip: 'no_identity', record });
+          assert.deepStrictEqual(d, { writes: [], skip: 'no_identity', record });
           return;
         }
         writesAreLegal(d, event.channel, s);
@@ -542,19 +588,20 @@ describe('decide, for any reachable record, any report and any settings', () => 
           record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
         // The truth only ever becomes this report, and only when it is a real, mapped change.
         if (d.record.truthState !== record.truthState || !sameTime(d.record.truthAt, record.truthAt)) {
-          expect(ownWrite).toBe(false);
-          expect(d.record).toMatchObject({ truthState: mapped, truthAt: event.at, truthSource: 'shopify' });
+          assert.equal(ownWrite, false);
+          assert.deepStrictEqual(pick(d.record, TRUTH), { truthState: mapped, truthAt: event.at, truthSource: 'shopify' });
         }
-        if (ownWrite) expect(d.skip === 'echo' || d.writes.length > 0 || d.skip !== 'in_sync').toBe(true);
+        // The webhook of the app's own write is reported as its echo (unless a lagging side is blocked by the settings).
+        if (ownWrite && d.writes.length === 0) assert.ok(['echo', 'paused', 'channel_off', 'direction', 'status_filter'].includes(d.skip!), d.skip!);
         // Shopify holds the newest: an older report does not change what Shopify is believed to hold.
         if (record.shopifyAt !== null && ms(event.at) < ms(record.shopifyAt)) {
-          expect(pick(d.record, ['shopifyState', 'shopifyAt'])).toEqual(pick(record, ['shopifyState', 'shopifyAt']));
+          assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), pick(record, ['shopifyState', 'shopifyAt']));
         } else {
-          expect(d.record.shopifyState).toBe(event.state);
+          assert.equal(d.record.shopifyState, event.state);
         }
         // A Shopify report says nothing about edrone, nor about what the app wrote.
-        expect(pick(d.record, EDRONE_FIELDS)).toEqual(pick(record, EDRONE_FIELDS));
-        expect(pick(d.record, SHOPIFY_FIELDS.slice(2))).toEqual(pick(record, SHOPIFY_FIELDS.slice(2)));
+        assert.deepStrictEqual(pick(d.record, EDRONE_FIELDS), pick(record, EDRONE_FIELDS));
+        assert.deepStrictEqual(pick(d.record, SHOPIFY_FIELDS.slice(2)), pick(record, SHOPIFY_FIELDS.slice(2)));
       }),
       params,
     );
@@ -568,7 +615,7 @@ describe('decide, for any reachable record, any report and any settings', () => 
         const now = new Date(Math.max(clock.getTime(), event.at.getTime()) + delay);
         const d = decideEdroneEvent(record, event, s, now);
         if (event.status === null || !event.identity) {
-          expect(d).toEqual({ writes: [], skip: event.status === null ? 'unknown_status' : 'no_identity', record });
+          assert.deepStrictEqual(d, { writes: [], skip: event.status === null ? 'unknown_status' : 'no_identity', record });
           return;
         }
         const at = event.at.getTime();
@@ -577,27 +624,27 @@ describe('decide, for any reachable record, any report and any settings', () => 
         const echo = traceLike && traced !== null && at >= traced.getTime() - CLOCK_SKEW_MS && at <= traced.getTime() + ECHO_WINDOW_MS;
         const supersededByOwnTrace = record.wroteEdroneWallAt !== null && at < record.wroteEdroneWallAt.getTime();
         if (echo) {
-          expect(d).toEqual({ writes: [], skip: 'echo', record });
+          assert.deepStrictEqual(d, { writes: [], skip: 'echo', record });
           return;
         }
         if (traceLike && supersededByOwnTrace) {
-          expect(d).toEqual({ writes: [], skip: 'stale', record });
+          assert.deepStrictEqual(d, { writes: [], skip: 'stale', record });
           return;
         }
         writesAreLegal(d, event.channel, s);
         truthMovesForward(record, d.record);
         if (d.record.truthState !== record.truthState || !sameTime(d.record.truthAt, record.truthAt)) {
-          expect(d.record).toMatchObject({ truthState: event.status, truthAt: event.at, truthSource: 'edrone' });
+          assert.deepStrictEqual(pick(d.record, TRUTH), { truthState: event.status, truthAt: event.at, truthSource: 'edrone' });
         }
         // edrone processed the app's later trace after this change: it holds the trace's state still.
         if (supersededByOwnTrace || ms(event.at) < ms(record.edroneAt)) {
-          expect(pick(d.record, ['edroneState', 'edroneAt'])).toEqual(pick(record, ['edroneState', 'edroneAt']));
+          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), pick(record, ['edroneState', 'edroneAt']));
         } else {
-          expect(pick(d.record, ['edroneState', 'edroneAt'])).toEqual({ edroneState: event.status, edroneAt: event.at });
+          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), { edroneState: event.status, edroneAt: event.at });
         }
         // An edrone report says nothing about Shopify, nor about what the app wrote or traced.
-        expect(pick(d.record, SHOPIFY_FIELDS)).toEqual(pick(record, SHOPIFY_FIELDS));
-        expect(pick(d.record, EDRONE_FIELDS.slice(2))).toEqual(pick(record, EDRONE_FIELDS.slice(2)));
+        assert.deepStrictEqual(pick(d.record, SHOPIFY_FIELDS), pick(record, SHOPIFY_FIELDS));
+        assert.deepStrictEqual(pick(d.record, EDRONE_FIELDS.slice(2)), pick(record, EDRONE_FIELDS.slice(2)));
       }),
       params,
     );
@@ -620,50 +667,83 @@ describe('decide, for any reachable record, any report and any settings', () => 
         if (decision.d.writes.length === 0) return;
         const after = applyWrites(decision.d, new Date(clock.getTime() + delay + 60 * SECOND));
         const again = writesNeeded(after, decision.channel, s);
-        expect(again.writes).toEqual([]);
+        assert.deepStrictEqual(again.writes, []);
       }),
       params,
     );
   });
 
-  // KNOWN VIOLATION (same root cause as SAME_SECOND): the app wrote Shopify unsubscribed at T
-  // (edrone's unsubscribe); a Shopify report of another state with the same time T replaces the
-  // belief (>=), so Shopify is written again, and again for every copy of that report. The
-  // proposed fix for SAME_SECOND (keep a belief that is the app's own accepted write) fixes it.
-  const SAME_TIME_AS_OWN_WRITE: [History, ShopifyReport, SyncSettings, number, number] = [
-    {
-      ops: [
-        { kind: 'edrone', dt: SECOND, status: 'unsubscribed', atOffset: 0, fromLastTrace: false, reason: 'CUSTOMER_UNSUBSCRIBED', settings: BOTH, fate: { kind: 'done' } },
-      ],
-    },
-    { origin: 'webhook', channel: 'email', hasIdentity: true, state: 'subscribed', base: 'clock', offset: 0 },
-    BOTH,
-    0,
-    0,
+  type Report = { side: 'shopify'; rep: ShopifyReport } | { side: 'edrone'; rep: EdroneReport };
+  const reportArb: fc.Arbitrary<Report> = fc.oneof(
+    shopifyReportArb.map((rep) => ({ side: 'shopify' as const, rep })),
+    edroneReportArb.map((rep) => ({ side: 'edrone' as const, rep })),
+  );
+  /**
+   * Decides the report, records its writes as done, decides it again: returns both decisions.
+   * `delay`: when the app handles it after it happened; `redeliveredAfter`: when the copy comes.
+   */
+  function twice(history: History, report: Report, s: SyncSettings, delay: number, redeliveredAfter: number) {
+    const { record, now: clock } = replayHistory(history);
+    if (report.side === 'shopify') {
+      const e = shopifyEventOf(report.rep, record, clock);
+      const now = new Date(Math.max(clock.getTime(), ms(e.at)) + delay);
+      const first = decideShopifyEvent(record, e, s, now);
+      const again = decideShopifyEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
+      return { first, again, at: e.at, state: shopifyToEdrone(e.state) };
+    }
+    const e = edroneEventOf(report.rep, record, clock);
+    const now = new Date(Math.max(clock.getTime(), e.at.getTime()) + delay);
+    const first = decideEdroneEvent(record, e, s, now);
+    const again = decideEdroneEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
+    return { first, again, at: e.at, state: e.status };
+  }
+
+  /**
+   * KNOWN VIOLATIONS (same root cause as SAME_SECOND): a report with the same time as the
+   * newest real change, but another state, replaces the belief about its side (>=), so the
+   * side is written again, for every copy of that report.
+   * - Shopify: edrone's customer unsubscribed at T, written to Shopify (consentUpdatedAt T);
+   *   Shopify's report of a subscribe at T comes (twice).
+   * - edrone: Shopify redacted at T (paused, nothing written); edrone reports a subscribe at T
+   *   and the app traces the unsubscribe at once: edrone's report is not older than the trace
+   *   (possible when edrone's clock is ahead of ours), so its copy is not "stale".
+   */
+  const SAME_TIME_REPORTS: [History, Report, SyncSettings, number, number][] = [
+    [
+      {
+        ops: [
+          { kind: 'edrone', dt: SECOND, status: 'unsubscribed', atOffset: 0, fromLastTrace: false, reason: 'CUSTOMER_UNSUBSCRIBED', settings: BOTH, fate: { kind: 'done' } },
+        ],
+      },
+      { side: 'shopify', rep: { origin: 'webhook', channel: 'email', hasIdentity: true, state: 'subscribed', base: 'clock', offset: 0 } },
+      BOTH,
+      0,
+      0,
+    ],
+    [
+      { ops: [{ kind: 'shopify', dt: SECOND, state: 'redacted', atOffset: 0, settings: { ...BOTH, direction: 'paused' }, fate: { kind: 'done' } }] },
+      { side: 'edrone', rep: { channel: 'email', hasIdentity: true, status: 'subscribed', base: 'clock', offset: 0, reason: 'TRACE_SUBSCRIBED' } },
+      BOTH,
+      0,
+      60 * SECOND,
+    ],
   ];
-  knownViolation('the same Shopify report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
+
+  knownViolation('the same report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
     fc.assert(
-      fc.property(historyArb, shopifyReportArb, settingsArb, delayArb, delayArb, (history, rep, s, delay, redeliveredAfter) => {
-        const { record, now: clock } = replayHistory(history);
-        const e = shopifyEventOf(rep, record, clock);
-        const now = new Date(Math.max(clock.getTime(), ms(e.at)) + delay);
-        const first = decideShopifyEvent(record, e, s, now);
-        const again = decideShopifyEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
-        expect(again.writes).toEqual([]);
+      fc.property(historyArb, reportArb, settingsArb, delayArb, delayArb, (history, report, s, delay, redeliveredAfter) => {
+        assert.deepStrictEqual(twice(history, report, s, delay, redeliveredAfter).again.writes, []);
       }),
-      { ...params, examples: [SAME_TIME_AS_OWN_WRITE] },
+      { ...params, examples: SAME_TIME_REPORTS },
     );
   });
 
-  it('the same edrone report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
+  it('... and so it is, for every report that does not tie with the newest real change', () => {
     fc.assert(
-      fc.property(historyArb, edroneReportArb, settingsArb, delayArb, delayArb, (history, rep, s, delay, redeliveredAfter) => {
-        const { record, now: clock } = replayHistory(history);
-        const e = edroneEventOf(rep, record, clock);
-        const now = new Date(Math.max(clock.getTime(), e.at.getTime()) + delay);
-        const first = decideEdroneEvent(record, e, s, now);
-        const again = decideEdroneEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
-        expect(again.writes).toEqual([]);
+      fc.property(historyArb, reportArb, settingsArb, delayArb, delayArb, (history, report, s, delay, redeliveredAfter) => {
+        const { first, again, at, state } = twice(history, report, s, delay, redeliveredAfter);
+        fc.pre(!(at !== null && ms(at) === ms(first.record.truthAt) && state !== first.record.truthState));
+        assert.deepStrictEqual(again.writes, []);
       }),
       params,
     );

@@ -119,7 +119,14 @@ export function adminApiRouter(ctx: AppContext): Router {
       updatedAt: j.updatedAt,
       attempts: j.attempts,
       lastError: j.lastError,
-      summary: j.kind === 'edrone-event' ? 'edrone change to apply in Shopify' : `Shopify ${JSON.parse(j.payload).topic ?? 'webhook'} to send to edrone`,
+      summary:
+        j.kind === 'edrone-event'
+          ? 'edrone change to apply in Shopify'
+          : j.kind === 'backfill'
+            ? 'Initial sync of existing customers'
+            : j.kind === 'reconcile'
+              ? 'Reconciliation of recently changed customers'
+              : `Shopify ${JSON.parse(j.payload).topic ?? 'webhook'} to send to edrone`,
     }));
     res.json({ items, page: p, pageSize, total });
   });
