@@ -37,6 +37,10 @@ export function newJob(shopId: string, kind: JobKind, payload: unknown, runAt = 
   return { id: randomUUID(), shopId, kind, payload: JSON.stringify(payload), runAt, maxAttempts: DEFAULT_MAX_ATTEMPTS };
 }
 
+function claimToken(workerId: string): string {
+  return `${workerId}:${randomUUID().slice(0, 8)}`;
+}
+
 const due = (now: Date) => [
   { status: 'queued', runAt: { lte: now } },
   { status: 'running', leaseUntil: { lt: now } },
@@ -59,20 +63,22 @@ export function fairPick<T extends { shopId: string }>(candidates: T[], limit: n
 
 export interface JobQueue {
   claim(workerId: string, limit: number, now?: Date): Promise<Job[]>;
-  complete(job: Job, workerId: string): Promise<void>;
+  complete(job: Job): Promise<void>;
   /** Records the failure; retries later with backoff, or dead-letters. Returns what happened. */
-  fail(job: Job, workerId: string, message: string, retriable: boolean, now?: Date): Promise<'retry' | 'dead'>;
+  fail(job: Job, message: string, retriable: boolean, now?: Date): Promise<'retry' | 'dead'>;
   /** Runs the job again at `until` without counting this attempt (rate limits, paused shop). */
-  postpone(job: Job, workerId: string, until: Date, reason: string): Promise<void>;
+  postpone(job: Job, until: Date, reason: string): Promise<void>;
   /** Puts dead jobs back in the queue (one, or all of a shop). Returns how many. */
   replay(shopId: string, jobId?: string): Promise<number>;
   /**
    * A long job that did one slice of its work runs again at `runAt` (the same job,
    * attempts reset): backfill and reconciliation continue this way.
    */
-  reschedule(job: Job, workerId: string, runAt: Date): Promise<void>;
+  reschedule(job: Job, runAt: Date): Promise<void>;
   /** Extends the lease of a running job; false when this worker no longer holds it. */
-  heartbeat(job: Job, workerId: string, now?: Date): Promise<boolean>;
+  heartbeat(job: Job, now?: Date): Promise<boolean>;
+  /** How long a claim lasts without a heartbeat. */
+  readonly leaseMs: number;
 }
 
 export function createJobQueue(db: Database, options: { leaseMs?: number } = {}): JobQueue {
@@ -106,7 +112,7 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
       // Optimistic claim: only one worker's update matches while the job is still due.
       const { count } = await prisma.job.updateMany({
         where: { id: c.id, OR: due(now) },
-        data: { status: 'running', lockedBy: workerId, leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
+        data: { status: 'running', lockedBy: claimToken(workerId), leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
       });
       if (count === 1) {
         const job = await prisma.job.findUnique({ where: { id: c.id } });
@@ -135,7 +141,7 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
          LIMIT $5
          FOR UPDATE OF j SKIP LOCKED
        )
-       UPDATE "Job" SET status = 'running', "lockedBy" = $6, "leaseUntil" = $7, attempts = attempts + 1, "updatedAt" = $1
+       UPDATE "Job" SET status = 'running', "lockedBy" = $6 || ':' || md5(random()::text || id), "leaseUntil" = $7, attempts = attempts + 1, "updatedAt" = $1
        WHERE id IN (SELECT id FROM picked)
        RETURNING id`,
       now,
@@ -150,43 +156,45 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
     return prisma.job.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
   }
 
-  const owned = (job: Job, workerId: string) => ({ id: job.id, lockedBy: workerId, status: 'running' });
+  // Each claim has its own token: a job claimed again (lease expired) is no longer the first claimer's.
+  const owned = (job: Job) => ({ id: job.id, lockedBy: job.lockedBy ?? '', status: 'running' });
 
   return {
+    leaseMs,
     claim(workerId, limit, now = new Date()) {
       return db.dialect === 'postgres' ? claimPostgres(workerId, limit, now) : claimSqlite(workerId, limit, now);
     },
-    async complete(job, workerId) {
+    async complete(job) {
       await prisma.job.updateMany({
-        where: owned(job, workerId),
+        where: owned(job),
         data: { status: 'done', leaseUntil: null, lockedBy: null, finishedAt: new Date() },
       });
     },
-    async fail(job, workerId, message, retriable, now = new Date()) {
+    async fail(job, message, retriable, now = new Date()) {
       const dead = !retriable || job.attempts >= job.maxAttempts;
       await prisma.job.updateMany({
-        where: owned(job, workerId),
+        where: owned(job),
         data: dead
           ? { status: 'dead', lastError: message, leaseUntil: null, lockedBy: null, finishedAt: now }
           : { status: 'queued', lastError: message, leaseUntil: null, lockedBy: null, runAt: new Date(now.getTime() + retryDelayMs(job.attempts)) },
       });
       return dead ? 'dead' : 'retry';
     },
-    async postpone(job, workerId, until, reason) {
+    async postpone(job, until, reason) {
       await prisma.job.updateMany({
-        where: owned(job, workerId),
+        where: owned(job),
         data: { status: 'queued', runAt: until, leaseUntil: null, lockedBy: null, lastError: reason, attempts: { decrement: 1 } },
       });
     },
-    async reschedule(job, workerId, runAt) {
+    async reschedule(job, runAt) {
       await prisma.job.updateMany({
-        where: owned(job, workerId),
+        where: owned(job),
         data: { status: 'queued', runAt, leaseUntil: null, lockedBy: null, lastError: null, attempts: 0 },
       });
     },
-    async heartbeat(job, workerId, now = new Date()) {
+    async heartbeat(job, now = new Date()) {
       const { count } = await prisma.job.updateMany({
-        where: owned(job, workerId),
+        where: owned(job),
         data: { leaseUntil: new Date(now.getTime() + leaseMs) },
       });
       return count === 1;

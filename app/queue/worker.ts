@@ -57,29 +57,33 @@ export function createWorker(deps: {
   async function run(job: Job): Promise<void> {
     const log = logger.child({ jobId: job.id, kind: job.kind, shop: job.shopId, attempt: job.attempts });
     const handler = handlers[job.kind];
+    // A slow call must not look abandoned: keep the lease while the job runs.
+    const keepLease = setInterval(() => void queue.heartbeat(job).catch(() => {}), Math.max(250, queue.leaseMs / 3));
     try {
       if (!handler) throw new AppError('unknown_job_kind', `No handler for job kind ${job.kind}`);
-      const result = await handler(job, { signal: abort.signal, heartbeat: () => queue.heartbeat(job, id) });
-      if (result) await queue.reschedule(job, id, result.rescheduleAt);
-      else await queue.complete(job, id);
+      const result = await handler(job, { signal: abort.signal, heartbeat: () => queue.heartbeat(job) });
+      if (result) await queue.reschedule(job, result.rescheduleAt);
+      else await queue.complete(job);
     } catch (e) {
       const err = coerceError(e);
       if (err instanceof ThrottledError) {
         const until = new Date(Date.now() + err.retryAfterMs);
         if (err.service === 'shopify') await prisma.shop.update({ where: { id: job.shopId }, data: { pausedUntil: until } }).catch(() => {});
-        await queue.postpone(job, id, until, err.message);
+        await queue.postpone(job, until, err.message);
         log.debug({ retryAfterMs: err.retryAfterMs }, 'throttled, postponed');
       } else if (err instanceof ShopAccessError) {
         // Waiting costs nothing; burning the retries of every queued job would lose them.
         await prisma.shop.update({ where: { id: job.shopId }, data: { blockedReason: err.message } }).catch(() => {});
-        await queue.postpone(job, id, new Date(Date.now() + ACCESS_RECHECK_MS), err.message);
+        await queue.postpone(job, new Date(Date.now() + ACCESS_RECHECK_MS), err.message);
         log.warn('shop access revoked; its jobs wait until the merchant reconnects');
       } else {
         const retriable = err instanceof AppError ? err.retriable : true;
-        const outcome = await queue.fail(job, id, err.message, retriable);
+        const outcome = await queue.fail(job, err.message, retriable);
         if (outcome === 'dead') await deps.onDead?.(job, err.message).catch(() => {});
         log[outcome === 'dead' ? 'error' : 'warn']({ err: err.message, outcome }, 'job failed');
       }
+    } finally {
+      clearInterval(keepLease);
     }
   }
 

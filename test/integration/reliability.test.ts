@@ -124,8 +124,8 @@ describe('crashes', () => {
     await h.settle();
     expect(tracesFor('crash@example.com')).toHaveLength(1);
     // The dead worker cannot finish (or fail) the job it lost.
-    await queue.complete(claimed[0]!, 'dead-worker');
-    await queue.fail(claimed[0]!, 'dead-worker', 'late failure', true);
+    await queue.complete(claimed[0]!);
+    await queue.fail(claimed[0]!, 'late failure', true);
     expect((await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('done');
   });
 });
