@@ -108,7 +108,21 @@ export function writesNeeded(
 
 function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason): Decision {
   const { writes, blocked } = writesNeeded(record, channel, settings);
-  return { writes, skip: writes.length > 0 ? null : (blocked ?? fallback), record };
+  if (writes.length > 0) return { writes, skip: null, record };
+  const agrees = (state: EdroneState | null) => state === record.truthState;
+  const bothAgree = agrees(record.shopifyState ? shopifyToEdrone(record.shopifyState) : null) && agrees(record.edroneState);
+  // "in_sync" only when it is true; otherwise a side holds a newer state of its own.
+  return { writes, skip: blocked ?? (fallback === 'in_sync' && !bothAgree ? 'other_side_newer' : fallback), record };
+}
+
+/**
+ * The believed state after a report of the same time as the believed one but
+ * another state (two changes within one second: both platforms count in whole
+ * seconds). Kept when it is the app's own accepted write; otherwise unknown, so
+ * the truth is written there.
+ */
+function sameTimeBelief<S>(believed: S | null, ownWrite: boolean): S | null {
+  return ownWrite ? believed : null;
 }
 
 /** Shopify -> edrone: a consent state observed on Shopify (webhook, backfill or reconciliation). */
@@ -123,8 +137,13 @@ export function decideShopifyEvent(
     record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
   // Shopify keeps the newest consent record itself: an older report no longer describes
   // what it holds, but as a real change it may still be the newest one (before a pending, say).
-  const current = record.shopifyAt === null || ms(event.at) >= ms(record.shopifyAt);
-  let next: ConsentRecord = current ? { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt } : record;
+  let next: ConsentRecord = record;
+  if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
+    next = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
+  } else if (ms(event.at) === ms(record.shopifyAt) && event.state !== record.shopifyState) {
+    const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) === ms(record.wroteShopifyAt);
+    next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite) };
+  }
   const mapped = shopifyToEdrone(event.state);
   const newer = mapped !== null && !isOwnWrite && beatsTruth(next, mapped, event.at);
   if (mapped !== null && !isOwnWrite) next = withTruth(next, mapped, event.at, 'shopify');
@@ -153,19 +172,34 @@ export function decideEdroneEvent(
   const status = event.status;
   const at = event.at.getTime();
 
-  // A report that may come from a trace (TRACE_* reason, or none given) of a state the app
-  // itself traced: its echo, early or late. It tells nothing new.
+  // A report that may come from a trace (TRACE_* reason, or none given) of the state the app
+  // traced last, dated from that trace on (edrone counts whole seconds): its echo, early or late.
   const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
-  const tracedAt = status === 'subscribed' ? record.tracedSubscribedWallAt : record.tracedUnsubscribedWallAt;
-  if (traceLike && tracedAt && at >= tracedAt.getTime() - CLOCK_SKEW_MS && at <= tracedAt.getTime() + ECHO_WINDOW_MS) {
+  const lastTrace = record.wroteEdroneWallAt?.getTime() ?? null;
+  const lastTraceSecond = lastTrace === null ? null : Math.floor(lastTrace / 1000) * 1000;
+  if (
+    traceLike &&
+    lastTrace !== null &&
+    lastTraceSecond !== null &&
+    status === record.wroteEdroneState &&
+    at >= lastTraceSecond - CLOCK_SKEW_MS &&
+    at <= lastTrace + ECHO_WINDOW_MS
+  ) {
     return { writes: [], skip: 'echo', record };
   }
-  const supersededByOwnTrace = record.wroteEdroneWallAt !== null && at < record.wroteEdroneWallAt.getTime();
+  // edrone applied the app's last trace after this change: it holds that trace's state still.
+  const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
   if (traceLike && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
 
   let next = record;
-  // edrone processed the app's later trace after this change, so edrone holds that trace's state still.
-  if (!supersededByOwnTrace && ms(event.at) >= ms(record.edroneAt)) next = { ...next, edroneState: status, edroneAt: event.at };
+  if (!supersededByOwnTrace) {
+    if (ms(event.at) > ms(record.edroneAt)) {
+      next = { ...next, edroneState: status, edroneAt: event.at };
+    } else if (ms(event.at) === ms(record.edroneAt) && status !== record.edroneState) {
+      const believedIsOwnWrite = record.edroneState === record.wroteEdroneState && ms(record.edroneAt) === ms(record.wroteEdroneAt);
+      next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite) };
+    }
+  }
   const newer = beatsTruth(next, status, event.at);
   next = withTruth(next, status, event.at, 'edrone');
   const fallback: SkipReason =
@@ -182,7 +216,6 @@ export function afterEdroneWrite(record: ConsentRecord, value: EdroneState, at: 
     wroteEdroneState: value,
     wroteEdroneAt: at,
     wroteEdroneWallAt: now,
-    ...(value === 'subscribed' ? { tracedSubscribedWallAt: now } : { tracedUnsubscribedWallAt: now }),
   };
 }
 

@@ -44,10 +44,8 @@ export interface ConsentRecord {
   wroteShopifyWallAt: Date | null;
   wroteEdroneState: EdroneState | null;
   wroteEdroneAt: Date | null;
+  /** When the app last sent a trace: edrone's reports dated before it are superseded by it. */
   wroteEdroneWallAt: Date | null;
-  /** When the app last traced each state to edrone (to recognise edrone's reports of them). */
-  tracedSubscribedWallAt: Date | null;
-  tracedUnsubscribedWallAt: Date | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
@@ -64,8 +62,6 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneState: null,
   wroteEdroneAt: null,
   wroteEdroneWallAt: null,
-  tracedSubscribedWallAt: null,
-  tracedUnsubscribedWallAt: null,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

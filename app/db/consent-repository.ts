@@ -49,8 +49,6 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneState: row.wroteEdroneState as EdroneState | null,
         wroteEdroneAt: row.wroteEdroneAt,
         wroteEdroneWallAt: row.wroteEdroneWallAt,
-        tracedSubscribedWallAt: row.tracedSubscribedWallAt,
-        tracedUnsubscribedWallAt: row.tracedUnsubscribedWallAt,
       }
     : { ...EMPTY_RECORD };
 

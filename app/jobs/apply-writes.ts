@@ -1,5 +1,5 @@
 // Carries out the writes the rules decided, in order, recording each one.
-import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, type Write } from '../core/decide.js';
+import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, writesNeeded, type Write } from '../core/decide.js';
 import { edroneToShopify, edroneWireValue } from '../core/consent-mapping.js';
 import type { ConsentRecord } from '../core/types.js';
 import type { ConsentHandle, ConsentKey } from '../db/consent-repository.js';
@@ -20,12 +20,21 @@ export async function applyWrites(
   activity: ActivityBase,
 ): Promise<ConsentRecord> {
   let current = record;
-  for (const write of writes) {
-    current =
-      write.target === 'edrone'
-        ? await writeEdrone(deps, shop, consent.key, current, write, activity)
-        : await writeShopify(deps, shop, consent, current, write, activity);
-    await consent.save(current);
+  let pending = writes;
+  // One catch-up round: a write can teach the app something (Shopify kept a newer
+  // state of its own), after which the other side needs that newest state too.
+  for (let round = 0; round < 2 && pending.length > 0; round++) {
+    for (const write of pending) {
+      current =
+        write.target === 'edrone'
+          ? await writeEdrone(deps, shop, consent.key, current, write, activity)
+          : await writeShopify(deps, shop, consent, current, write, activity);
+      await consent.save(current);
+    }
+    const done = pending;
+    pending = writesNeeded(current, consent.key.channel, settingsOf(shop)).writes.filter(
+      (w) => !done.some((d) => d.target === w.target && d.value === w.value),
+    );
   }
   return current;
 }

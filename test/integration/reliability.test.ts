@@ -4,7 +4,7 @@ import { startHarness, EDRONE_APP_ID, type Harness } from '../helpers/harness.js
 
 let h: Harness;
 beforeAll(async () => {
-  h = await startHarness({ env: { EDRONE_TIMEOUT_MS: '300', SHOPIFY_TIMEOUT_MS: '300' } });
+  h = await startHarness({ env: { EDRONE_TIMEOUT_MS: '2000', SHOPIFY_TIMEOUT_MS: '2000' } });
 });
 afterAll(async () => h?.close());
 beforeEach(() => h.shopify.control.resetCalls());
@@ -62,7 +62,7 @@ describe('retries', () => {
 
   it('when Shopify answers THROTTLED, the job waits without spending an attempt, and the shop is paused meanwhile', async () => {
     const c = h.shopify.control.createCustomer({ shop: h.shop, email: 'throttled@example.com', emailState: 'subscribed' });
-    h.shopify.control.emptyBucket(h.shop, 5_000);
+    h.shopify.control.emptyBucket(h.shop, 1_500);
     await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: 'throttled@example.com', status: '0' });
     await h.server.ctx.worker.drain();
     const job = (await jobs()).find((j) => j.kind === 'edrone-event');
@@ -71,10 +71,11 @@ describe('retries', () => {
     const shop = await h.server.ctx.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
     expect(shop.pausedUntil!.getTime()).toBeGreaterThan(Date.now());
     // Once the bucket has refilled, the change goes through.
-    h.shopify.control.emptyBucket(h.shop, 0);
+    await new Promise((r) => setTimeout(r, 2_000));
     await timePasses();
     await h.settle();
     expect(h.shopify.control.getCustomer(h.shop, c.id)?.emailConsent?.state).toBe('unsubscribed');
+    expect(await h.server.ctx.prisma.job.count({ where: { status: 'queued' } })).toBe(0);
   });
 });
 

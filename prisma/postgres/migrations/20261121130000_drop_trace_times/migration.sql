@@ -1,0 +1,2 @@
+ALTER TABLE "ConsentState" DROP COLUMN "tracedSubscribedWallAt";
+ALTER TABLE "ConsentState" DROP COLUMN "tracedUnsubscribedWallAt";
