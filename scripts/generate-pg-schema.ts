@@ -9,6 +9,7 @@ const source = readFileSync('prisma/schema.prisma', 'utf8');
 const pgSchema = source
   .replace('// The one source of the data model.', '// GENERATED from prisma/schema.prisma by `npm run db:pg-schema`: do not edit.\n// The one source of the data model.')
   .replace('output          = "./generated/sqlite"', 'output          = "../generated/pg"')
+  .replace(/\/\/ @prisma\/client's own entry[^\n]*\n[^\n]*\ngenerator default_client \{[^}]*\}\n\n/, '')
   .replace(/datasource db \{[^}]*\}/, 'datasource db {\n  provider = "postgresql"\n  url      = "postgresql://127.0.0.1:5432/unused" // unused: the adapter connects\n}');
 writeFileSync('prisma/postgres/schema.prisma', pgSchema);
 
