@@ -52,6 +52,7 @@ export function createWorker(deps: {
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
   let ticking = false;
+  let tickAgain = false;
   let abort = new AbortController();
 
   async function run(job: Job): Promise<void> {
@@ -88,7 +89,11 @@ export function createWorker(deps: {
   }
 
   async function tick(): Promise<number> {
-    if (ticking) return 0;
+    if (ticking) {
+      // A slot freed while a claim is in flight: look again right after it.
+      tickAgain = true;
+      return 0;
+    }
     ticking = true;
     try {
       const free = concurrency - running.size;
@@ -103,10 +108,15 @@ export function createWorker(deps: {
       }
       return jobs.length;
     } catch (e) {
-      logger.error({ err: coerceError(e).message }, 'claiming jobs failed');
+      // Database errors can carry whole query plans: the first line says what happened.
+      logger.error({ err: coerceError(e).message.split('\n')[0]?.slice(0, 500) }, 'claiming jobs failed');
       return 0;
     } finally {
       ticking = false;
+      if (tickAgain && !stopped) {
+        tickAgain = false;
+        schedule(0);
+      }
     }
   }
 
