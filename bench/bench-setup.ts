@@ -51,14 +51,34 @@ export function envInt(name: string, fallback: number, max = 1_000_000): number 
 // Cleanup that also runs on Ctrl-C, so no bench_* database is left behind.
 
 const cleanups = new Set<() => Promise<void>>();
+let handlersInstalled = false;
 let signalled = false;
-for (const sig of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(sig, () => {
-    if (signalled) return;
-    signalled = true;
-    console.error(`\n${sig}: cleaning up`);
-    void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
-  });
+
+/** Drops a cleanup registered with onInterrupt once it has run normally. */
+export function forget(cleanup: () => Promise<void>): void {
+  cleanups.delete(cleanup);
+}
+
+/** Registers work to undo on Ctrl-C; the handlers are installed on first use only (not in child processes). */
+export function onInterrupt(cleanup: () => Promise<void>): void {
+  cleanups.add(cleanup);
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      if (signalled) return;
+      signalled = true;
+      console.error(`\n${sig}: cleaning up`);
+      // The app is still running on the database being dropped: its errors no longer matter.
+      process.on('uncaughtException', () => {});
+      process.on('unhandledRejection', () => {});
+      // Newest first: the app stops before its database is dropped.
+      void (async () => {
+        for (const c of [...cleanups].reverse()) await c().catch(() => {});
+        process.exit(130);
+      })();
+    });
+  }
 }
 
 export interface BenchDatabase {
@@ -79,11 +99,11 @@ export async function createBenchDatabase(kind: DbKind): Promise<BenchDatabase> 
       url: `file:${file}`,
       label: process.env.BENCH_SQLITE_DIR ? `sqlite (${process.env.BENCH_SQLITE_DIR})` : 'sqlite (temp file)',
       async drop() {
-        cleanups.delete(db.drop);
+        forget(db.drop);
         rmSync(dir, { recursive: true, force: true });
       },
     };
-    cleanups.add(db.drop);
+    onInterrupt(db.drop);
     return db;
   }
   const admin = process.env.BENCH_PG_URL ?? 'postgresql://postgres@127.0.0.1:5432/test';
@@ -107,7 +127,7 @@ export async function createBenchDatabase(kind: DbKind): Promise<BenchDatabase> 
       url: url.toString(),
       label: `postgres ${version}`,
       async drop() {
-        cleanups.delete(db.drop);
+        forget(db.drop);
         const c = new pg.Client({ connectionString: admin });
         await c.connect();
         try {
@@ -117,7 +137,7 @@ export async function createBenchDatabase(kind: DbKind): Promise<BenchDatabase> 
         }
       },
     };
-    cleanups.add(db.drop);
+    onInterrupt(db.drop);
     return db;
   } finally {
     await client.end();
@@ -160,7 +180,12 @@ export async function startBenchApp(options: { databaseUrl: string; edroneUrl?: 
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
   });
   const server = await startServer(config, { host: '127.0.0.1' });
-  return { server, config, close: () => server.close() };
+  const close = async () => {
+    forget(close);
+    await server.close();
+  };
+  onInterrupt(close);
+  return { server, config, close };
 }
 
 export interface BenchShop {
@@ -210,7 +235,7 @@ export async function runLoadClient(spec: Omit<LoadSpec, 'apiSecret'>): Promise<
   const stop = async () => {
     child.kill('SIGTERM');
   };
-  cleanups.add(stop);
+  onInterrupt(stop);
   let out = '';
   child.stdout.setEncoding('utf8');
   child.stdout.on('data', (d: string) => (out += d));
@@ -218,7 +243,7 @@ export async function runLoadClient(spec: Omit<LoadSpec, 'apiSecret'>): Promise<
     child.once('error', reject);
     child.once('exit', (c) => resolve(c));
   });
-  cleanups.delete(stop);
+  forget(stop);
   const last = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new Error(`load-client exited with ${code}: ${out.slice(-500)}`);
   return JSON.parse(last) as LoadResult;

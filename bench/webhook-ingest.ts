@@ -42,6 +42,8 @@ interface Row {
   rssAfter: number;
   /** CPU time of the server process over the run's wall time (warm-up included). */
   cpuPercent: number;
+  /** The same CPU time per request: what the server spends, whatever else runs on the machine. */
+  cpuMsPerRequest: number;
   ok: boolean;
 }
 
@@ -67,7 +69,9 @@ async function runOne(kind: DbKind, requests: number, concurrency: number, warmu
         runTag: randomBytes(4).toString('hex'),
       });
       const cpu = process.cpuUsage(cpuBefore);
-      const cpuPercent = ((cpu.user + cpu.system) / 1000 / (Date.now() - wallStart)) * 100;
+      const cpuMs = (cpu.user + cpu.system) / 1000;
+      const cpuPercent = (cpuMs / (Date.now() - wallStart)) * 100;
+      const cpuMsPerRequest = cpuMs / (requests + warmup);
       const rssAfter = process.memoryUsage().rss;
       const events = (await prisma.inboundEvent.count()) - result.warmupAccepted;
       const jobs = (await prisma.job.count()) - result.warmupAccepted;
@@ -86,6 +90,7 @@ async function runOne(kind: DbKind, requests: number, concurrency: number, warmu
         rssBefore,
         rssAfter,
         cpuPercent,
+        cpuMsPerRequest,
         ok,
       };
     } finally {
@@ -121,7 +126,7 @@ async function main(): Promise<void> {
   console.log(`\nafter the runs: ${loadLine()}`);
   console.log(
     table(
-      ['database', 'requests', 'conc.', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'server CPU %', 'rows stored (events/jobs)', 'RSS before -> after'],
+      ['database', 'requests', 'conc.', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'server CPU %', 'CPU ms/req', 'rows stored (events/jobs)', 'RSS before -> after'],
       rows.map((r) => [
         r.database,
         String(r.requests),
@@ -133,6 +138,7 @@ async function main(): Promise<void> {
         fmt(r.max),
         String(r.errors),
         fmt(r.cpuPercent, 0),
+        fmt(r.cpuMsPerRequest, 2),
         `${r.events}/${r.jobs}${r.ok ? '' : ' MISMATCH'}`,
         `${mb(r.rssBefore)} -> ${mb(r.rssAfter)}`,
       ]),

@@ -1,5 +1,5 @@
 // Benchmark: how fast the worker drains Shopify consent webhook jobs into
-// edrone traces (fake edrone on loopback, in this process).
+// edrone traces (the fake edrone on loopback, in a child process).
 //
 //   npx tsx bench/worker-drain.ts [--db sqlite|postgres|both]
 //
@@ -30,6 +30,8 @@ import {
   dbKindsFromArgs,
   envInt,
   fmt,
+  forget,
+  onInterrupt,
   loadLine,
   installShops,
   machineLine,
@@ -58,6 +60,8 @@ interface Row {
   peakPerApp1s: number;
   /** CPU time of this process (app, worker and fake edrone) over the drain's wall time. */
   cpuPercent: number;
+  /** The same CPU time per job: the app's cost per job, whatever else runs on the machine. */
+  cpuMsPerJob: number;
   done: number;
   dead: number;
   retried: number;
@@ -81,7 +85,8 @@ async function startEdroneTarget(mode: 'process' | 'inline'): Promise<EdroneTarg
     return { url: edrone.url, traces: async () => edrone.traces, close: () => edrone.close() };
   }
   const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--fake-edrone-child'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
+    // stdin stays open while this process lives: the child exits when it closes.
+    stdio: ['pipe', 'pipe', 'inherit'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = await new Promise<string>((resolve, reject) => {
@@ -95,6 +100,11 @@ async function startEdroneTarget(mode: 'process' | 'inline'): Promise<EdroneTarg
     child.once('exit', (code) => reject(new Error(`fake edrone child exited with ${code}`)));
     setTimeout(() => reject(new Error('fake edrone child did not start within 30 s')), 30_000).unref();
   });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  onInterrupt(stop);
   return {
     url,
     async traces() {
@@ -102,16 +112,20 @@ async function startEdroneTarget(mode: 'process' | 'inline'): Promise<EdroneTarg
       return ((await res.json()) as { traces: ReceivedTrace[] }).traces;
     },
     async close() {
-      child.kill('SIGTERM');
-      await exited;
+      forget(stop);
+      await stop();
     },
   };
 }
 
-/** Child mode: serve the fake edrone until SIGTERM. */
+/** Child mode: serve the fake edrone until SIGTERM, or until the parent is gone (stdin closed). */
 async function fakeEdroneChild(): Promise<void> {
   const edrone = await startFakeEdrone({ host: '127.0.0.1' });
-  process.once('SIGTERM', () => void edrone.close().then(() => process.exit(0)));
+  const stop = () => void edrone.close().finally(() => process.exit(0));
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  process.stdin.on('end', stop).on('error', stop).resume();
+  process.stdout.on('error', stop);
   process.stdout.write(`FAKE_EDRONE_URL=${edrone.url}\n`);
 }
 
@@ -210,6 +224,7 @@ async function runOne(
         tracesPerS: traces / (Math.max(1, lastTraceAt - started) / 1000),
         peakPerApp1s: peakPerSecond(received),
         cpuPercent: ((cpu.user + cpu.system) / 1000 / wallMs) * 100,
+        cpuMsPerJob: (cpu.user + cpu.system) / 1000 / jobs,
         done,
         dead,
         retried,
@@ -261,7 +276,7 @@ async function main(): Promise<void> {
   console.log(`\nafter the runs: ${loadLine()}`);
   console.log(
     table(
-      ['database', 'scenario', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'done/dead/retried', 'RSS before -> after'],
+      ['database', 'scenario', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'CPU ms/job', 'done/dead/retried', 'RSS before -> after'],
       rows.map((r) => [
         r.database,
         r.scenario,
@@ -273,6 +288,7 @@ async function main(): Promise<void> {
         fmt(r.tracesPerS, 1),
         String(r.peakPerApp1s),
         fmt(r.cpuPercent, 0),
+        fmt(r.cpuMsPerJob, 1),
         `${r.done}/${r.dead}/${r.retried}`,
         `${mb(r.rssBefore)} -> ${mb(r.rssAfter)}`,
       ]),
