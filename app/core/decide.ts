@@ -24,6 +24,8 @@ import type {
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
 /** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
 export const CLOCK_SKEW_MS = 1_000;
+/** How long after the app sends a trace edrone may still apply it: the default EDRONE_TIMEOUT_MS. */
+export const TRACE_APPLY_MS = 10_000;
 
 /** edrone reasons meaning "a trace changed this": maybe the app itself. */
 export const TRACE_REASONS = new Set(['TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'TRACE_UNKNOWN']);
@@ -134,14 +136,14 @@ export function decideShopifyEvent(
 ): Decision {
   if (!event.identity) return { writes: [], skip: 'no_identity', record };
   const isOwnWrite =
-    record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
+    record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) < CLOCK_SKEW_MS;
   // Shopify keeps the newest consent record itself: an older report no longer describes
   // what it holds, but as a real change it may still be the newest one (before a pending, say).
   let next: ConsentRecord = record;
   if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
     next = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
   } else if (ms(event.at) === ms(record.shopifyAt) && event.state !== record.shopifyState) {
-    const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) === ms(record.wroteShopifyAt);
+    const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
     next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite) };
   }
   const mapped = shopifyToEdrone(event.state);
@@ -189,12 +191,19 @@ export function decideEdroneEvent(
   }
   // edrone applied the app's last trace after this change: it holds that trace's state still.
   const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
-  if (traceLike && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
+  // A trace-like report of another state than the last trace, dated up to that trace's second
+  // (give or take the skew): an earlier trace of the app, which edrone applied before the last one.
+  const earlierOwnTrace = lastTraceSecond !== null && status !== record.wroteEdroneState && at <= lastTraceSecond + CLOCK_SKEW_MS;
+  if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) return { writes: [], skip: 'stale', record };
 
+  // A change of another state made while the app's last trace was on its way (sent, not yet
+  // surely applied): edrone may have applied the trace after it. Which one it holds is unknown.
+  const duringLastTrace =
+    lastTrace !== null && status !== record.wroteEdroneState && at <= lastTrace + TRACE_APPLY_MS + CLOCK_SKEW_MS;
   let next = record;
   if (!supersededByOwnTrace) {
     if (ms(event.at) > ms(record.edroneAt)) {
-      next = { ...next, edroneState: status, edroneAt: event.at };
+      next = { ...next, edroneState: duringLastTrace ? null : status, edroneAt: event.at };
     } else if (ms(event.at) === ms(record.edroneAt) && status !== record.edroneState) {
       const believedIsOwnWrite = record.edroneState === record.wroteEdroneState && ms(record.edroneAt) === ms(record.wroteEdroneAt);
       next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite) };
@@ -239,7 +248,7 @@ export function afterShopifyWrite(
     wroteShopifyAt: at,
     wroteShopifyWallAt: now,
   };
-  if (!shopifyNow || (shopifyNow.state === value && shopifyNow.at !== null && Math.abs(ms(shopifyNow.at) - at.getTime()) <= CLOCK_SKEW_MS)) {
+  if (!shopifyNow || (shopifyNow.state === value && shopifyNow.at !== null && Math.abs(ms(shopifyNow.at) - at.getTime()) < CLOCK_SKEW_MS)) {
     return written;
   }
   const kept: ConsentRecord = { ...written, shopifyState: shopifyNow.state, shopifyAt: shopifyNow.at };

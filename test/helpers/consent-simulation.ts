@@ -19,13 +19,19 @@
 //   delivered reports. For each it calls decide*, then performs the writes one
 //   after the other: each call reaches its platform after a short latency (users
 //   may change things meanwhile), and when it returns the app records it with
-//   afterEdroneWrite / afterShopifyWrite (now = that moment; Shopify's write
-//   with the consent the mutation returned). While a job's writes are in
-//   flight the worker takes no other report. Like app/jobs/apply-writes.ts, it
-//   does not look at the record again after the job's last write: what that
-//   write revealed (Shopify kept a newer state) is acted on at the next report.
-// - Times are whole seconds, as both platforms report them. scenarioArb never
-//   puts two changes in the same second; sameSecondScenarioArb does.
+//   afterEdroneWrite / afterShopifyWrite (a trace with now = the moment the
+//   call was sent, as apply-writes.ts takes it before calling edrone; Shopify's
+//   write with now = the moment it returned, and the consent the mutation
+//   returned). While a job's writes are in flight the worker takes no other
+//   report. Like app/jobs/apply-writes.ts, once the job's writes are recorded it
+//   asks writesNeeded once more and does what it returns (leaving out a write of
+//   the same target and value as one just done): one catch-up round, for what
+//   the writes revealed (Shopify kept a newer state of its own).
+// - Both platforms stamp times in whole seconds (consent_updated_at, event_date);
+//   the app's clock (`now`, the wall time of its writes) has milliseconds.
+//   scenarioArb keeps every step on whole seconds and never puts two changes in
+//   the same second; sameSecondScenarioArb does; subSecondScenarioArb gives the
+//   calls latencies in milliseconds, so the app's clock falls between seconds.
 import fc from 'fast-check';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import * as decide from '../../app/core/decide.js';
@@ -75,6 +81,8 @@ export interface Rules {
   afterEdroneWrite: typeof decide.afterEdroneWrite;
   /** Called with `shopifyNow`: Shopify's consent after the mutation, as its response returns it. */
   afterShopifyWrite: typeof decide.afterShopifyWrite;
+  /** The job's catch-up round after its writes (app/jobs/apply-writes.ts). */
+  writesNeeded: typeof decide.writesNeeded;
 }
 
 export const APP_RULES: Rules = {
@@ -82,6 +90,7 @@ export const APP_RULES: Rules = {
   decideEdroneEvent: decide.decideEdroneEvent,
   afterEdroneWrite: decide.afterEdroneWrite,
   afterShopifyWrite: decide.afterShopifyWrite,
+  writesNeeded: decide.writesNeeded,
 };
 
 export interface RealChange {
@@ -102,10 +111,14 @@ export interface WriteLog {
   channel: Channel;
   write: Write;
   decidedAt: number;
+  /** When the call was sent (the app's clock) and when it reached the platform. */
+  sentAt: number;
   landedAt: number;
   /** Id of the report that caused it, and whether that delivery was a redelivery. */
   cause: number;
   redelivery: boolean;
+  /** 0: decided for the report; 1: the job's catch-up round (writesNeeded after its writes). */
+  round: 0 | 1;
   /** Did the platform accept it (Shopify: consentUpdatedAt not older), did it change the state? */
   accepted: boolean;
   changed: boolean;
@@ -131,7 +144,10 @@ function traceReason(channel: Channel, status: EdroneState): string {
   return status === 'subscribed' ? 'TRACE_SUBSCRIBED' : 'TRACE_UNSUBSCRIBED';
 }
 
-const rel = (t: number | null): string => (t === null ? 'null' : `+${Math.round((t - START) / SECOND)}s`);
+/** Both platforms count whole seconds; the app's own clock (its `now`) does not. */
+const wholeSecond = (t: number): number => Math.floor(t / SECOND) * SECOND;
+const rel = (t: number | null): string =>
+  t === null ? 'null' : t % SECOND === 0 ? `+${(t - START) / SECOND}s` : `+${((t - START) / SECOND).toFixed(3)}s`;
 
 interface InFlight {
   channel: Channel;
@@ -139,14 +155,16 @@ interface InFlight {
   decidedAt: number;
   cause: number;
   redelivery: boolean;
+  round: 0 | 1;
   latency: number;
-  /** When it reaches the platform; set once it is the head of the queue. */
+  /** When the call is sent and when it reaches the platform; set once it is the head of the queue. */
+  sentAt: number;
   due: number;
 }
 
 export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBound = 400): Outcome {
   const { settings } = scenario;
-  const { decideShopifyEvent, decideEdroneEvent, afterEdroneWrite, afterShopifyWrite } = rules;
+  const { decideShopifyEvent, decideEdroneEvent, afterEdroneWrite, afterShopifyWrite, writesNeeded } = rules;
   let clock = START;
   let nextId = 1;
   const shopify: Outcome['shopify'] = {
@@ -159,6 +177,8 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
   const seen: Message[] = [];
   const delivered = new Set<number>();
   const inflight: InFlight[] = [];
+  /** The writes the running job decided (its first round). */
+  let jobWrites: Write[] = [];
   const realChanges: RealChange[] = [];
   const writes: WriteLog[] = [];
   const trace: Outcome['trace'] = [];
@@ -183,9 +203,9 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
 
   const emitEdrone = (channel: Channel, status: EdroneState, reason: string | null, echo: boolean) => {
     const id = nextId++;
-    const event: EdroneConsentEvent = { channel, identity: IDENTITY[channel], status, at: new Date(clock), reason, reasonCode: null };
+    const event: EdroneConsentEvent = { channel, identity: IDENTITY[channel], status, at: new Date(wholeSecond(clock)), reason, reasonCode: null };
     pool.push({ id, side: 'edrone', echo, event });
-    log(`edrone emits #${id} ${channel}=${status} reason=${reason} at=${rel(clock)}`);
+    log(`edrone emits #${id} ${channel}=${status} reason=${reason} at=${rel(wholeSecond(clock))}`);
   };
 
   /** The worker runs one job: decide, then queue its writes. */
@@ -207,8 +227,9 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
       ? d.writes.map((w) => `write ${w.target}=${w.value} at=${rel(w.at?.getTime() ?? null)}`).join(', ')
       : `skip ${d.skip}`;
     log(`app gets #${msg.id}${redelivery ? ' again' : ''} (${msg.side} ${channel}=${what} at=${rel(msg.event.at?.getTime() ?? null)}) -> ${outcome}`);
+    jobWrites = d.writes;
     for (const write of d.writes) {
-      inflight.push({ channel, write, decidedAt: clock, cause: msg.id, redelivery, latency, due: clock + latency });
+      inflight.push({ channel, write, decidedAt: clock, cause: msg.id, redelivery, round: 0, latency, sentAt: clock, due: clock + latency });
     }
   };
 
@@ -221,7 +242,7 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     if (write.target === 'edrone') {
       // edrone applies traces in arrival order and stamps them with its own time.
       if (edrone[channel].state !== write.value) {
-        edrone[channel] = { state: write.value, at: clock };
+        edrone[channel] = { state: write.value, at: wholeSecond(clock) };
         changed = true;
       }
       log(`edrone applies trace ${channel}=${write.value}${changed ? '' : ' (no change)'}`);
@@ -238,17 +259,27 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
       log(`shopify mutation ${channel}=${write.value} at=${rel(at)} ${accepted ? (changed ? 'applied' : 'no change') : 'ignored (older)'}`);
       if (changed) emitShopify(channel, true);
     }
-    const now = new Date(clock);
     records[channel] =
       write.target === 'edrone'
-        ? afterEdroneWrite(records[channel], write.value, write.at, now)
-        : afterShopifyWrite(records[channel], write.value, write.at, now, {
+        ? afterEdroneWrite(records[channel], write.value, write.at, new Date(w.sentAt))
+        : afterShopifyWrite(records[channel], write.value, write.at, new Date(clock), {
             state: shopify[channel].state,
             at: shopify[channel].at === null ? null : new Date(shopify[channel].at!),
           });
-    writes.push({ ...w, landedAt: clock, accepted, changed });
-    // The job's next write is sent now.
-    if (inflight[0]) inflight[0].due = clock + inflight[0].latency;
+    writes.push({ channel, write, decidedAt: w.decidedAt, sentAt: w.sentAt, landedAt: clock, cause: w.cause, redelivery: w.redelivery, round: w.round, accepted, changed });
+    if (inflight[0]) {
+      // The job's next write is sent now.
+      inflight[0].sentAt = clock;
+      inflight[0].due = clock + inflight[0].latency;
+    } else if (w.round === 0) {
+      // The job's writes are done: one catch-up round, as apply-writes.ts does it.
+      const more = writesNeeded(records[channel], channel, settings).writes.filter(
+        (m) => !jobWrites.some((x) => x.target === m.target && x.value === m.value),
+      );
+      if (more.length) log(`app catches up: ${more.map((m) => `write ${m.target}=${m.value} at=${rel(m.at?.getTime() ?? null)}`).join(', ')}`);
+      // The first is sent now, each next one when the one before returns.
+      for (const write of more) inflight.push({ ...w, write, decidedAt: clock, round: 1, sentAt: clock, due: clock + w.latency });
+    }
   };
 
   /** Time passes; writes that are due land on the way. */
@@ -266,15 +297,15 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     switch (step.kind) {
       case 'shopify':
         if (shopify[step.channel].state === step.state) break; // not a change: no webhook
-        shopify[step.channel] = { state: step.state, at: clock };
-        realChanges.push({ side: 'shopify', channel: step.channel, at: clock, state: step.state, mapped: shopifyToEdrone(step.state) });
+        shopify[step.channel] = { state: step.state, at: wholeSecond(clock) };
+        realChanges.push({ side: 'shopify', channel: step.channel, at: wholeSecond(clock), state: step.state, mapped: shopifyToEdrone(step.state) });
         log(`USER shopify ${step.channel}=${step.state}`);
         emitShopify(step.channel, false);
         break;
       case 'edrone':
         if (edrone[step.channel].state === step.status) break; // not a change: no report
-        edrone[step.channel] = { state: step.status, at: clock };
-        realChanges.push({ side: 'edrone', channel: step.channel, at: clock, state: step.status, mapped: step.status });
+        edrone[step.channel] = { state: step.status, at: wholeSecond(clock) };
+        realChanges.push({ side: 'edrone', channel: step.channel, at: wholeSecond(clock), state: step.status, mapped: step.status });
         log(`USER edrone ${step.channel}=${step.status} (${step.reason})`);
         emitEdrone(step.channel, step.status, step.reason, false);
         break;
@@ -440,6 +471,21 @@ export const scenarioArb: fc.Arbitrary<Scenario> = fc.record({
 });
 
 /**
+ * Like scenarioArb, but each HTTP call takes up to ten seconds to the millisecond:
+ * the app's clock (the wall time it records for its writes) falls between the
+ * whole seconds the platforms give. Real changes still fall in different seconds.
+ */
+const msLatencyArb = fc.integer({ min: 0, max: 10 * SECOND });
+export const subSecondScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  steps: fc.array(
+    fc.tuple(stepArb, msLatencyArb).map(([st, latency]): Step => (st.kind === 'deliver' || st.kind === 'redeliver' ? { ...st, latency } : st)),
+    { minLength: 1, maxLength: 24 },
+  ),
+  drainGap: fc.oneof(fc.constant(SECOND), dtArb, fc.constant(2 * ECHO_WINDOW_MS)),
+  settings: fc.constant(BOTH),
+});
+
+/**
  * Like scenarioArb, but some real changes happen in the same second as the step
  * before (dt 0): Shopify's consent_updated_at and edrone's event_date have
  * one-second precision, so such changes carry the same time.
@@ -467,13 +513,17 @@ export type WriteFate =
   /** Shopify already held the written state, since an older time (atOffset <= 0), and returned it. */
   | { kind: 'shopifyHad'; atOffset: number | null };
 
-/** One report the app handled, `dt` ms after the previous one, with the settings in force then. */
-export type HistoryOp =
+/**
+ * One report the app handled, `dt` ms after the previous one, with the settings in force then.
+ * `catchUp` false: the worker stopped after the job's writes, before its catch-up round.
+ */
+export type HistoryOp = (
   | { kind: 'shopify'; dt: number; state: ShopifyState; atOffset: number | null; settings: SyncSettings; fate: WriteFate }
   /** `fromLastTrace`: event_date is relative to the app's last trace (before it: a change the trace overwrote). */
   | { kind: 'edrone'; dt: number; status: EdroneState; atOffset: number; fromLastTrace: boolean; reason: string | null; settings: SyncSettings; fate: WriteFate }
   /** The report of the app's own last write to `side` comes back (`skew`: ms off the written / traced time). */
-  | { kind: 'echo'; dt: number; side: 'shopify' | 'edrone'; skew: number; settings: SyncSettings; fate: WriteFate };
+  | { kind: 'echo'; dt: number; side: 'shopify' | 'edrone'; skew: number; settings: SyncSettings; fate: WriteFate }
+) & { catchUp?: boolean };
 
 export interface History {
   ops: HistoryOp[];
@@ -540,6 +590,13 @@ export function replayHistory(history: History, rules: Rules = APP_RULES): { rec
         r = rules.afterShopifyWrite(r, w.value, w.at, now, shopifyNow);
       }
     }
+    // The job's catch-up round (apply-writes.ts), unless the worker stopped before it.
+    if (d.writes.length === 0 || op.catchUp === false) continue;
+    const done = d.writes;
+    for (const w of rules.writesNeeded(r, 'email', op.settings).writes) {
+      if (done.some((x) => x.target === w.target && x.value === w.value)) continue;
+      r = w.target === 'edrone' ? rules.afterEdroneWrite(r, w.value, w.at, now) : rules.afterShopifyWrite(r, w.value, w.at, now, { state: w.value, at: w.at });
+    }
   }
   return { record: r, now: new Date(clock) };
 }
@@ -582,6 +639,7 @@ const fateArb: fc.Arbitrary<WriteFate> = fc.oneof(
 );
 const historyDtArb = fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 5 }).map((m) => m * 60 * SECOND), fc.integer({ min: 1, max: 30 }).map((s) => s * SECOND));
 const anyReasonArb = fc.constantFrom('TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'CUSTOMER_UNSUBSCRIBED', 'AGENT_SUBSCRIBED', null);
+const catchUpArb = fc.oneof({ weight: 4, arbitrary: fc.constant(true) }, { weight: 1, arbitrary: fc.constant(false) });
 
 export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
   fc.record({
@@ -591,6 +649,7 @@ export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
     atOffset: fc.option(offsetArb, { nil: null, freq: 8 }),
     settings: historySettingsArb,
     fate: fateArb,
+    catchUp: catchUpArb,
   }),
   fc.record({
     kind: fc.constant('edrone' as const),
@@ -601,6 +660,7 @@ export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
     reason: anyReasonArb,
     settings: historySettingsArb,
     fate: fateArb,
+    catchUp: catchUpArb,
   }),
   fc.record({
     kind: fc.constant('echo' as const),
@@ -609,6 +669,7 @@ export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
     skew: fc.oneof(fc.integer({ min: -1, max: 1 }).map((s) => s * SECOND), fc.integer({ min: 0, max: 12 }).map((m) => m * 60 * SECOND)),
     settings: historySettingsArb,
     fate: fateArb,
+    catchUp: catchUpArb,
   }),
 );
 

@@ -7,22 +7,31 @@
 // one, FC_NUM_RUNS=<n> for more or fewer runs. A failure prints the shrunk
 // scenario and its whole timeline.
 //
-// REGRESSIONS: an earlier app/core/decide.ts broke properties (a) to (d); the
-// minimal scenarios it failed on are kept in REGRESSIONS below, run on their own
-// and fed to the properties as explicit examples, so they are checked whatever
-// the seed. The rules were rebuilt around the newest real change (truth*) and
-// all of them now pass.
+// The simulated worker is app/jobs/apply-writes.ts: it records a trace with the
+// wall time it was sent, and after a job's writes it asks writesNeeded once more
+// and does what it returns (one catch-up round).
+//
+// REGRESSIONS: earlier versions of app/core/decide.ts broke properties (a) to (d);
+// the minimal scenarios they failed on are kept below (REGRESSIONS, SAME_SECOND,
+// KEPT_NEWER_REDELIVERY, DUPLICATE_CHANGES_TIMING), run on their own and fed to
+// the properties as explicit examples, so they are checked whatever the seed.
 //
 // KNOWN VIOLATIONS of the current rules (it.fails, each with its minimal
 // counterexample fed as an explicit example so the outcome does not depend on
 // the seed; SHOW_KNOWN_VIOLATIONS=1 runs them as plain tests to see the failure):
-// - SAME_SECOND: two real changes in the same second (both platforms give times
-//   to the second) can leave the two sides in different states for good;
-// - the same root cause makes a Shopify report decided twice write twice;
-// - KEPT_NEWER_REDELIVERY: when Shopify kept a newer state of its own, the write
-//   to edrone that it calls for waits for the next report, which may be a
-//   redelivery.
+// - TRACE_BOUNDARY: an edrone report dated within a second or so of the app's
+//   last trace is misread: the report of the app's earlier trace is taken for a
+//   real change (it writes Shopify: REGRESSIONS.loop is back), and a real change
+//   that edrone's trace overwrote is believed to be what edrone holds (no repair:
+//   a silent re-subscribe);
+// - SAME_SECOND_ECHO: a real Shopify change one second off the time the app wrote
+//   to Shopify, of the same state, is taken for the echo of that write;
+// - SAME_SECOND_REDELIVERY: a redelivered Shopify report of the same second as
+//   the state Shopify's mutation response returned causes a (no-op) write.
 // See the comments on those constants for the analysis and the proposed fixes.
+// Each violated property has a narrowed twin that passes: the same property for
+// every run that does not touch a known violation (knownViolationIn), so every
+// other scenario is still checked.
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -31,6 +40,7 @@ import {
   afterEdroneWrite,
   afterShopifyWrite,
   CLOCK_SKEW_MS,
+  TRACE_APPLY_MS,
   decideEdroneEvent,
   decideShopifyEvent,
   ECHO_WINDOW_MS,
@@ -61,11 +71,13 @@ import {
   historyArb,
   newestMapped,
   sameSecondScenarioArb,
+  subSecondScenarioArb,
   offsetArb,
   replayHistory,
   scenarioArb,
   SECOND,
   simulate,
+  START,
   type History,
   type Outcome,
   type Scenario,
@@ -77,7 +89,8 @@ const seed =
 const numRuns = process.env.FC_NUM_RUNS ? Number(process.env.FC_NUM_RUNS) : 500;
 const params = { seed, numRuns };
 /** it.fails for what the rules violate today (see KNOWN VIOLATIONS above). */
-const knownViolation = process.env.SHOW_KNOWN_VIOLATIONS ? it : it.fails;
+// Were violations of earlier rules; decide.ts now satisfies them: plain regression tests.
+const knownViolation = it;
 
 // ---- minimal scenarios ------------------------------------------------------------
 
@@ -150,27 +163,13 @@ const DUPLICATE_WRITES: Scenario = scenario(
 const ALL_REGRESSIONS: [Scenario][] = Object.values(REGRESSIONS).map((s) => [s]);
 
 /**
- * KNOWN VIOLATION (property (a), and (c) under the tie rule): two real changes
- * on one side in the same second. Both carry the same time, so for the app they
- * tie, and an unsubscribe wins (decide.ts's tie rule); but the platform holds
- * the one made last.
- *
- * Rule at fault (decideShopifyEvent's `current`, and decideEdroneEvent's
- * `ms(event.at) >= ms(record.edroneAt)`): a report as old as the believed state
- * replaces it (>=). Here the subscribe arrives first (believed subscribed, sent
- * to the other side), then the unsubscribe of the same second: believed
- * unsubscribed, truth unsubscribed (tie), so the side is taken to hold the truth
- * already and is never written, though it holds the subscribe.
- * shopifySameSecond ends Shopify=subscribed, edrone=unsubscribed (forever);
- * edroneSameSecond ends Shopify=unsubscribed, edrone=subscribed.
- *
- * Proposed fix: a report with the same time as the believed state but another
- * state does not tell which one the side holds. If the belief is the app's own
- * accepted write (shopifyState/At = wroteShopifyState/At), keep it: Shopify
- * applied that write after the report's change. Otherwise make the belief
- * unknown (state null, time kept), so writesNeeded writes the truth there.
- * (Checked against this simulation: with it, (a) (b) (c) hold on
- * sameSecondScenarioArb, and a Shopify report decided twice writes once.)
+ * Fixed (same-time reports): two real changes on one side in the same second.
+ * Both carry the same time, so for the app they tie and an unsubscribe wins;
+ * but the platform holds the one made last. A report as old as the believed
+ * state used to replace it, so the side was taken to hold the truth already
+ * and never written (shopifySameSecond ended Shopify=subscribed,
+ * edrone=unsubscribed, for good). Now such a report leaves the belief unknown
+ * (unless it is the app's own accepted write), and the truth is written there.
  */
 const SAME_SECOND = {
   shopifySameSecond: scenario(shopifyChange('unsubscribed'), shopifyChange('subscribed', 0), deliver(1)),
@@ -178,22 +177,13 @@ const SAME_SECOND = {
 } satisfies Record<string, Scenario>;
 
 /**
- * KNOWN VIOLATION of property (d) "a redelivered report never causes a write".
- * edrone subscribes at +1s, the customer unsubscribes in Shopify at +2s; the app
- * gets edrone's report (kept for redelivery) and writes Shopify subscribed at
- * +1s: Shopify keeps its newer unsubscribe and returns it, afterShopifyWrite
- * makes that the truth, and edrone (subscribed) now lags. Nothing writes it
- * until the next report: here the redelivery of edrone's report, which then
- * writes edrone unsubscribed. The end state is right, and Shopify's own webhook
- * would have caused the same write; but a duplicate causes a write, and if that
- * webhook never comes, edrone stays subscribed until some report arrives.
- *
- * Not in decide.ts: in the job (app/jobs/apply-writes.ts, modelled by the
- * simulation's worker). Proposed fix: after a job's last write, call
- * writesNeeded(record, channel, settings) again and carry out what it returns
- * (at most one more write: afterShopifyWrite only moves the truth to what
- * Shopify holds, so only edrone can lag). Checked against this simulation:
- * with it, (d) holds, with and without same-second changes.
+ * Fixed (the job's catch-up round), property (d) "a redelivered report never
+ * causes a write". edrone subscribes at +1s, the customer unsubscribes in
+ * Shopify at +2s; the app gets edrone's report (kept for redelivery) and writes
+ * Shopify subscribed at +1s: Shopify keeps its newer unsubscribe and returns it,
+ * afterShopifyWrite makes that the truth, and edrone (subscribed) now lags. It
+ * used to wait for the next report (here the redelivery, which then wrote
+ * edrone); now the job's catch-up round writes it at once.
  */
 const KEPT_NEWER_REDELIVERY: Scenario = scenario(
   edroneChange('subscribed'),
@@ -202,19 +192,14 @@ const KEPT_NEWER_REDELIVERY: Scenario = scenario(
 );
 
 /**
- * KNOWN VIOLATION of property (d) "duplicates change nothing", same root cause
- * as KEPT_NEWER_REDELIVERY. edrone subscribes (+1s), Shopify unsubscribes (+2s),
- * edrone's customer unsubscribes (+3s); the app's Shopify write for edrone's
- * subscribe is kept out by Shopify's newer unsubscribe (+5s), leaving edrone to
- * catch up; then edrone's customer subscribes again (+7s).
- * - With a duplicate of edrone's first report (+6s), the catch-up trace
- *   (unsubscribed) is sent at once, before the +7s subscribe: 3 writes.
- * - Without it, the catch-up waits for Shopify's webhook and lands after the +7s
- *   subscribe, overwriting it in edrone; the repair then restores it: 4 writes.
- * Both end right (subscribed on both sides), but the duplicate changed what was
- * written, and without it a real edrone change was overwritten for a while.
- * Fixed in the simulation by the same proposed fix (write what the record still
- * needs after a job's last write).
+ * Fixed (the job's catch-up round), property (d) "duplicates change nothing", same
+ * root cause as KEPT_NEWER_REDELIVERY. edrone subscribes (+1s), Shopify
+ * unsubscribes (+2s), edrone's customer unsubscribes (+3s); the app's Shopify
+ * write for edrone's subscribe is kept out by Shopify's newer unsubscribe,
+ * leaving edrone to catch up; then edrone's customer subscribes again (+7s).
+ * Without the catch-up round, the duplicate of edrone's first report made the
+ * catch-up trace go out before the +7s subscribe (3 writes), while without the
+ * duplicate it went out after it and overwrote it for a while (4 writes).
  */
 const DUPLICATE_CHANGES_TIMING: Scenario = scenario(
   edroneChange('subscribed'),
@@ -225,10 +210,146 @@ const DUPLICATE_CHANGES_TIMING: Scenario = scenario(
   edroneChange('subscribed'),
 );
 
+/**
+ * KNOWN VIOLATION of (a) and (c): edrone reports dated near the app's last trace
+ * (app/core/decide.ts, decideEdroneEvent). Echo detection keys on the last trace
+ * only; a report dated from floor(last trace) - CLOCK_SKEW_MS on is taken to be
+ * newer than that trace, whatever it is.
+ * - earlierTraceReport (= REGRESSIONS.loop): Shopify subscribed at +1s, then
+ *   unsubscribed at +2s. The app traces the subscribe (sent +4s; edrone applies
+ *   it and reports TRACE_SUBSCRIBED at +5s), then the unsubscribe (sent +6s).
+ *   The report of the first trace, dated +5s, is neither the echo (another state
+ *   than the last trace) nor stale (not before +6s - 1s): a "real" edrone
+ *   subscribe, newer than everything, written to Shopify. Ends
+ *   Shopify=subscribed, edrone=unsubscribed, for good: (a), and (c) (the
+ *   customer unsubscribed last).
+ * - changeBeforeTrace: Shopify subscribed at +1s; the customer unsubscribes in
+ *   edrone at +2s; the app traces the subscribe at +3s and edrone applies it
+ *   (+4s) over the unsubscribe. edrone's report of the unsubscribe (+2s) is not
+ *   "before the trace" (+3s - 1s), so the app believes edrone holds it and only
+ *   writes Shopify: edrone stays subscribed, a silent re-subscribe (c).
+ * - changeDuringTrace: the same with the change made while the trace is on its
+ *   way (sent +2s, applied +5s, the change at +3s).
+ * Proposed fix (decideEdroneEvent), both parts needed (checked with a copy of
+ * decide.ts changed so: every property here holds on every arbitrary, 3000 runs,
+ * many seeds):
+ * 1. a trace-like report of another state than the last trace, dated up to
+ *    floor(last trace) + CLOCK_SKEW_MS, is 'stale': it is the report of an
+ *    earlier trace, which edrone applied before the last one was sent (the
+ *    worker sends one trace at a time and waits for it);
+ * 2. a report of another state than the last trace, not stale, dated up to as
+ *    late as edrone may apply that trace (wroteEdroneWallAt + ECHO_WINDOW_MS +
+ *    CLOCK_SKEW_MS; + the trace call's 10 s timeout suffices when edrone applies
+ *    a trace before answering) leaves edrone's belief unknown (null): edrone may
+ *    have applied the trace after it. The truth moves as before, and
+ *    writesNeeded writes the truth to edrone (a no-op there if it held it).
+ */
+const TRACE_BOUNDARY = {
+  earlierTraceReport: REGRESSIONS.loop,
+  changeBeforeTrace: scenario(shopifyChange('subscribed'), edroneChange('unsubscribed'), deliver()),
+  changeDuringTrace: scenario(shopifyChange('subscribed'), { kind: 'deliver', dt: SECOND, pick: 0, keep: false, latency: 3 * SECOND }, edroneChange('unsubscribed')),
+} satisfies Record<string, Scenario>;
+
+/**
+ * KNOWN VIOLATION of (a) and (c) under the tie rule (same-second changes). edrone
+ * unsubscribes at +1s; Shopify unsubscribes at +2s and, in that same second, an
+ * agent subscribes in edrone (a tie: the unsubscribe wins). The app writes
+ * edrone's unsubscribe to Shopify (consentUpdatedAt +1s); Shopify, holding its
+ * own unsubscribe of +2s, returns it, and afterShopifyWrite takes it for the
+ * write (the same state, times within CLOCK_SKEW_MS); Shopify's webhook of +2s is
+ * then taken for the echo of the write (decideShopifyEvent's isOwnWrite, same
+ * tolerance). So the Shopify unsubscribe never becomes the truth, and the edrone
+ * subscribe of +2s wins: both sides end subscribed.
+ * Proposed fix: both platforms give whole seconds, so the echo of a write of T
+ * carries T (or T rounded, when T had milliseconds): compare with
+ * `< CLOCK_SKEW_MS`, not `<=` (isOwnWrite and afterShopifyWrite). (The unit test
+ * "when the consent time differs by at most a second ... it is still the echo"
+ * asserts the `<=` tolerance for a whole second and would change with it.)
+ */
+const SAME_SECOND_ECHO: Scenario = scenario(edroneChange('unsubscribed'), shopifyChange('unsubscribed'), edroneChange('subscribed', 0));
+
+/**
+ * KNOWN VIOLATION of (d) with same-second changes. Shopify subscribes and
+ * unsubscribes within +1s (it holds the unsubscribe); the app gets the subscribe
+ * (+1s) and traces it; edrone's customer unsubscribes (+121s), written to Shopify:
+ * Shopify holds the unsubscribe already, since +1s, and the mutation returns that.
+ * The subscribe of +1s, delivered again, is as old as that belief but another
+ * state: the belief becomes unknown (it is not "the app's own accepted write",
+ * whose time is +121s), and Shopify is written again (a no-op).
+ * Proposed fix: the belief is the app's own write also when Shopify returned the
+ * written state with an older time: in decideShopifyEvent, believedIsOwnWrite =
+ * shopifyState === wroteShopifyState && shopifyAt <= wroteShopifyAt.
+ */
+const SAME_SECOND_REDELIVERY: Scenario = scenario(
+  shopifyChange('subscribed'),
+  shopifyChange('unsubscribed', 0),
+  deliver(0, MINUTE), // the subscribe: traced
+  edroneChange('unsubscribed', MINUTE),
+  deliver(2), // edrone's unsubscribe: Shopify had it
+  { kind: 'redeliver', dt: SECOND, pick: 0, latency: SECOND }, // the subscribe again
+);
+
+const wholeSecond = (t: number) => Math.floor(t / SECOND) * SECOND;
+
+/**
+ * Which known violation, if any, a run comes near (so the narrowed properties
+ * check every other run). Generous: it also matches runs that end well.
+ */
+function knownViolationIn(o: Outcome): string | null {
+  for (const channel of CHANNELS) {
+    const traces = o.writes.filter((w) => w.channel === channel && w.write.target === 'edrone');
+    for (const [i, w] of traces.entries()) {
+      const sent = wholeSecond(w.sentAt);
+      // TRACE_BOUNDARY: an earlier trace of another state, applied (and reported) within the skew of this one's second...
+      if (traces.slice(0, i).some((e) => e.changed && e.write.value !== w.write.value && wholeSecond(e.landedAt) >= sent - CLOCK_SKEW_MS)) {
+        return 'TRACE_BOUNDARY (earlier trace)';
+      }
+      // ... or a real edrone change of another state, from a second before the trace was sent to when edrone applied it.
+      const near = (c: Outcome['realChanges'][number]) =>
+        c.side === 'edrone' && c.channel === channel && c.mapped !== w.write.value && c.at >= sent - CLOCK_SKEW_MS && c.at < w.landedAt;
+      if (o.realChanges.some(near)) return 'TRACE_BOUNDARY (change around a trace)';
+    }
+    const shopifyChanges = o.realChanges.filter((c) => c.side === 'shopify' && c.channel === channel);
+    const shopifyWrites = o.writes.filter((w) => w.channel === channel && w.write.target === 'shopify');
+    const oneSecondOff = (c: Outcome['realChanges'][number]) =>
+      shopifyWrites.some((w) => w.write.value === c.mapped && Math.abs(c.at - ms(w.write.at)) === CLOCK_SKEW_MS);
+    if (shopifyChanges.some(oneSecondOff)) return 'SAME_SECOND_ECHO';
+    if (new Set(shopifyChanges.map((c) => c.at)).size < shopifyChanges.length) return 'SAME_SECOND_REDELIVERY (two Shopify changes in one second)';
+  }
+  return null;
+}
+
+/** Like checkScenario, for runs that do not touch a known violation. */
+function checkScenarioAwayFromKnownViolations(check: (o: Outcome) => string | null) {
+  return (sc: Scenario) => {
+    const outcome = simulated(sc);
+    fc.pre(knownViolationIn(outcome) === null);
+    const problem = check(outcome);
+    if (problem) throw new Error(`${problem}\n--- timeline ---\n${formatTrace(outcome)}`);
+  };
+}
+
+/**
+ * simulate, remembered: with the same seed the properties below see the same
+ * scenarios, so each is simulated once (simulate is deterministic and its outcome
+ * is only read).
+ */
+const outcomes = new Map<string, Outcome>();
+function simulated(sc: Scenario): Outcome {
+  const key = JSON.stringify(sc);
+  let o = outcomes.get(key);
+  if (!o) {
+    if (outcomes.size > 20_000) outcomes.clear();
+    o = simulate(sc);
+    outcomes.set(key, o);
+  }
+  return o;
+}
+
 /** Runs the scenario and throws with the whole timeline when `check` finds a violation. */
 function checkScenario(check: (o: Outcome) => string | null) {
   return (sc: Scenario) => {
-    const outcome = simulate(sc);
+    const outcome = simulated(sc);
     const problem = check(outcome);
     if (problem) throw new Error(`${problem}\n--- timeline ---\n${formatTrace(outcome)}`);
   };
@@ -285,6 +406,30 @@ describe('simulation sanity (the model, not the rules)', () => {
     for (const w of o.writes) expect(w.landedAt).toBeGreaterThanOrEqual(w.decidedAt);
   });
 
+  it('a trace is recorded with the wall time it was sent (apply-writes.ts), edrone dates it when it arrives', () => {
+    const o = simulate(scenario(shopifyChange('subscribed'), { kind: 'deliver', dt: SECOND, pick: 0, keep: false, latency: 3 * SECOND }));
+    const [trace] = o.writes;
+    expect(trace).toMatchObject({ write: { target: 'edrone' }, sentAt: START + 2 * SECOND, landedAt: START + 5 * SECOND });
+    expect(o.records.email.wroteEdroneWallAt).toEqual(new Date(START + 2 * SECOND));
+    expect(o.trace.map((e) => e.what)).toContainEqual(expect.stringMatching(/TRACE_SUBSCRIBED at=\+5s/));
+  });
+
+  it("after a job's writes the worker asks writesNeeded once more and does what it returns, in the same job", () => {
+    // Shopify keeps its newer unsubscribe against the app's write: edrone gets it in the catch-up round.
+    const o = simulate(KEPT_NEWER_REDELIVERY);
+    expect(o.writes.map((w) => [w.round, w.write.target, w.write.value, w.cause])).toEqual([
+      [0, 'shopify', 'subscribed', 1],
+      [1, 'edrone', 'unsubscribed', 1],
+    ]);
+    expect(finalOf(o, 'email')).toEqual({ shopify: 'unsubscribed', edrone: 'unsubscribed' });
+  });
+
+  it('platform times are whole seconds, the app clock is not', () => {
+    const o = simulate(scenario(shopifyChange('subscribed'), { kind: 'deliver', dt: SECOND, pick: 0, keep: false, latency: 1_500 }));
+    expect(o.writes[0]).toMatchObject({ sentAt: START + 2 * SECOND, landedAt: START + 3_500 });
+    expect(o.edrone.email.at).toBe(START + 3 * SECOND);
+  });
+
   it('the scenario generator makes real changes on both sides, duplicates and reorderings', () => {
     const samples = fc.sample(scenarioArb, { numRuns: 200, seed: 1 });
     const kinds = new Set(samples.flatMap((sc) => sc.steps.map((st) => st.kind)));
@@ -295,18 +440,31 @@ describe('simulation sanity (the model, not the rules)', () => {
 
 // ---- properties ------------------------------------------------------------------
 
+const TRACE_BOUNDARY_EXAMPLES: [Scenario][] = Object.values(TRACE_BOUNDARY).map((sc) => [sc]);
+const SAME_SECOND_EXAMPLES: [Scenario][] = Object.values(SAME_SECOND).map((sc) => [sc]);
+
 describe('consent sync properties (direction both, all statuses, both channels)', () => {
   // The regression scenarios run first, so they are checked whatever the seed.
-  it('(a) both sides end in the state of the newest real change, per channel', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.a)), { ...params, examples: ALL_REGRESSIONS });
+  // KNOWN VIOLATION: see TRACE_BOUNDARY.
+  knownViolation('(a) both sides end in the state of the newest real change, per channel', () => {
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.a)), { ...params, examples: [...TRACE_BOUNDARY_EXAMPLES, ...ALL_REGRESSIONS] });
+  });
+
+  it('(a) ... and so they do, in every run away from the known violations', () => {
+    fc.assert(fc.property(scenarioArb, checkScenarioAwayFromKnownViolations(checks.a)), { ...params, examples: ALL_REGRESSIONS });
   });
 
   it('(b) no loop: at most two writes per real change, and everything settles', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.b)), { ...params, examples: ALL_REGRESSIONS });
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.b)), { ...params, examples: [...ALL_REGRESSIONS, ...TRACE_BOUNDARY_EXAMPLES] });
   });
 
-  it('(c) no silent re-subscribe: a customer whose newest real change is an unsubscribe is subscribed nowhere', () => {
-    fc.assert(fc.property(scenarioArb, checkScenario(checks.c)), { ...params, examples: ALL_REGRESSIONS });
+  // KNOWN VIOLATION: see TRACE_BOUNDARY.
+  knownViolation('(c) no silent re-subscribe: a customer whose newest real change is an unsubscribe is subscribed nowhere', () => {
+    fc.assert(fc.property(scenarioArb, checkScenario(checks.c)), { ...params, examples: [...TRACE_BOUNDARY_EXAMPLES, ...ALL_REGRESSIONS] });
+  });
+
+  it('(c) ... and so it is, in every run away from the known violations', () => {
+    fc.assert(fc.property(scenarioArb, checkScenarioAwayFromKnownViolations(checks.c)), { ...params, examples: ALL_REGRESSIONS });
   });
 
   it('(d) the regression: redelivering a report the app got before causes no write', () => {
@@ -314,72 +472,108 @@ describe('consent sync properties (direction both, all statuses, both channels)'
     expect(checks.d(o), formatTrace(o)).toBeNull();
   });
 
-  // KNOWN VIOLATION: see KEPT_NEWER_REDELIVERY.
-  knownViolation('(d) a redelivered report never causes a write', () => {
+  it('(d) a redelivered report never causes a write', () => {
     fc.assert(fc.property(scenarioArb, checkScenario(checks.d)), { ...params, examples: [[KEPT_NEWER_REDELIVERY], [DUPLICATE_WRITES]] });
   });
 
-  // KNOWN VIOLATION: see DUPLICATE_CHANGES_TIMING.
-  knownViolation('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
-    fc.assert(
-      fc.property(scenarioArb, (sc) => {
-        fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
-        const withDuplicates = simulate(sc);
-        fc.pre(!withDuplicates.looped); // loops are property (b)
-        const without = simulate({
-          ...sc,
-          steps: sc.steps.map((st): Step => (st.kind === 'redeliver' ? { kind: 'idle', dt: st.dt } : st)),
-        });
-        // Comparable only when the users did the same: a duplicate may make a write land earlier,
-        // and a user step that changes nothing (same state) is then a real change in one run only.
-        const changes = (o: Outcome) => JSON.stringify(o.realChanges);
-        fc.pre(changes(withDuplicates) === changes(without));
-        const timelines = `--- with ---\n${formatTrace(withDuplicates)}\n--- without ---\n${formatTrace(without)}`;
-        expect(withDuplicates.writes.length, timelines).toBe(without.writes.length);
-        for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
-      }),
-      { ...params, examples: [[DUPLICATE_CHANGES_TIMING], [DUPLICATE_WRITES]] },
-    );
+  it('(d) duplicates change nothing: the same schedule without the redeliveries writes as much and ends the same', () => {
+    fc.assert(fc.property(scenarioArb, duplicatesChangeNothing), { ...params, examples: [[DUPLICATE_CHANGES_TIMING], [DUPLICATE_WRITES]] });
+  });
+});
+
+/** Property (d) in full: without the redeliveries, the same writes and the same end. */
+function duplicatesChangeNothing(sc: Scenario): void {
+  fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
+  const withDuplicates = simulated(sc);
+  fc.pre(!withDuplicates.looped); // loops are property (b)
+  const without = simulate({ ...sc, steps: sc.steps.map((st): Step => (st.kind === 'redeliver' ? { kind: 'idle', dt: st.dt } : st)) });
+  // Comparable only when the users did the same: a duplicate may make a write land earlier,
+  // and a user step that changes nothing (same state) is then a real change in one run only.
+  const changes = (o: Outcome) => JSON.stringify(o.realChanges);
+  fc.pre(changes(withDuplicates) === changes(without));
+  const timelines = `--- with ---\n${formatTrace(withDuplicates)}\n--- without ---\n${formatTrace(without)}`;
+  expect(withDuplicates.writes.length, timelines).toBe(without.writes.length);
+  for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
+}
+
+describe('consent sync properties with changes in the same second (direction both)', () => {
+  const abc = (o: Outcome) => checks.b(o) ?? checks.a(o) ?? checks.c(o);
+
+  it('(b) no endless loop: everything settles', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => (o.looped ? 'the drain never settled: a write loop' : null))), {
+      ...params,
+      examples: [...SAME_SECOND_EXAMPLES, [SAME_SECOND_ECHO], [SAME_SECOND_REDELIVERY]],
+    });
+  });
+
+  // KNOWN VIOLATION: see TRACE_BOUNDARY and SAME_SECOND_ECHO.
+  knownViolation('(a) (b) (c) both sides end in the state of the newest real change (an unsubscribe wins a tie), within two writes per change', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenario(abc)), {
+      ...params,
+      examples: [[SAME_SECOND_ECHO], ...TRACE_BOUNDARY_EXAMPLES, ...SAME_SECOND_EXAMPLES],
+    });
+  });
+
+  it('(a) (b) (c) ... and so they do, in every run away from the known violations', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenarioAwayFromKnownViolations(abc)), { ...params, examples: SAME_SECOND_EXAMPLES });
+  });
+
+  for (const [name, sc] of Object.entries(SAME_SECOND)) {
+    it(`${name}: settles in the newest real state`, () => {
+      const o = simulate(sc);
+      expect(abc(o), formatTrace(o)).toBeNull();
+    });
+  }
+
+  knownViolation('SAME_SECOND_ECHO: settles in the newest real state', () => {
+    const o = simulate(SAME_SECOND_ECHO);
+    expect(abc(o), formatTrace(o)).toBeNull();
+  });
+
+  // KNOWN VIOLATION: see SAME_SECOND_REDELIVERY.
+  knownViolation('(d) a redelivered report never causes a write', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenario(checks.d)), { ...params, examples: [[SAME_SECOND_REDELIVERY]] });
+  });
+
+  it('(d) ... and so it is, in every run away from the known violations', () => {
+    fc.assert(fc.property(sameSecondScenarioArb, checkScenarioAwayFromKnownViolations(checks.d)), params);
   });
 
   it('(d) duplicates never change how it ends', () => {
     fc.assert(
-      fc.property(scenarioArb, (sc) => {
+      fc.property(sameSecondScenarioArb, (sc) => {
         fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
-        const withDuplicates = simulate(sc);
+        const withDuplicates = simulated(sc);
+        fc.pre(!withDuplicates.looped);
         const without = simulate({ ...sc, steps: sc.steps.map((st): Step => (st.kind === 'redeliver' ? { kind: 'idle', dt: st.dt } : st)) });
         fc.pre(JSON.stringify(withDuplicates.realChanges) === JSON.stringify(without.realChanges));
         const timelines = `--- with ---\n${formatTrace(withDuplicates)}\n--- without ---\n${formatTrace(without)}`;
         for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
       }),
-      { ...params, examples: [[DUPLICATE_CHANGES_TIMING], [DUPLICATE_WRITES]] },
+      { ...params, examples: [[SAME_SECOND_REDELIVERY]] },
     );
   });
 });
 
-describe('consent sync properties with changes in the same second (direction both)', () => {
-  it('(b) no endless loop: everything settles', () => {
-    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => (o.looped ? 'the drain never settled: a write loop' : null))), {
-      ...params,
-      examples: Object.values(SAME_SECOND).map((sc) => [sc]),
-    });
+describe("consent sync properties with the app's clock between seconds (calls of any length, to the millisecond)", () => {
+  const abc = (o: Outcome) => checks.b(o) ?? checks.a(o) ?? checks.c(o);
+
+  // KNOWN VIOLATION: see TRACE_BOUNDARY.
+  knownViolation('(a) (b) (c) both sides end in the state of the newest real change, within two writes per change', () => {
+    fc.assert(fc.property(subSecondScenarioArb, checkScenario(abc)), { ...params, examples: TRACE_BOUNDARY_EXAMPLES });
   });
 
-  // KNOWN VIOLATION: see SAME_SECOND. (b)'s write bound fails too: every copy of a report of
-  // the same second as the app's write causes another (no-op) write.
-  knownViolation('(a) (b) (c) both sides end in the state of the newest real change (an unsubscribe wins a tie), within two writes per change', () => {
-    fc.assert(fc.property(sameSecondScenarioArb, checkScenario((o) => checks.b(o) ?? checks.a(o) ?? checks.c(o))), {
-      ...params,
-      examples: Object.values(SAME_SECOND).map((sc) => [sc]),
-    });
+  it('(a) (b) (c) ... and so they do, in every run away from the known violations', () => {
+    fc.assert(fc.property(subSecondScenarioArb, checkScenarioAwayFromKnownViolations(abc)), params);
   });
 
-  for (const [name, sc] of Object.entries(SAME_SECOND)) {
-    knownViolation(`${name}: settles in the newest real state`, () => {
-      const o = simulate(sc);
-      expect(checks.b(o) ?? checks.a(o) ?? checks.c(o), formatTrace(o)).toBeNull();
-    });
-  }
+  it('(b) no endless loop, and (d) a redelivered report never causes a write', () => {
+    fc.assert(fc.property(subSecondScenarioArb, checkScenario((o) => (o.looped ? 'a write loop' : checks.d(o)))), params);
+  });
+
+  it('(d) duplicates change nothing', () => {
+    fc.assert(fc.property(subSecondScenarioArb, duplicatesChangeNothing), params);
+  });
 });
 
 /** May the settings let the app write `w` on `channel`? (The settings contract, stated independently of decide.ts.) */
@@ -404,21 +598,25 @@ describe('consent sync properties, any settings', () => {
     );
   });
 
-  it('(c) whatever the settings, a side whose own unsubscribe is the newest real change never ends subscribed', () => {
-    // One-way or paused sync may leave the other side behind; but the app never
-    // re-subscribes the side where the customer unsubscribed last.
-    fc.assert(
-      fc.property(anyScenarioArb, (sc) => {
-        const o = simulate(sc);
-        for (const channel of CHANNELS) {
-          const newest = o.realChanges.filter((c) => c.channel === channel && c.mapped !== null).at(-1);
-          if (newest?.mapped !== 'unsubscribed') continue;
-          const now = newest.side === 'shopify' ? o.shopify[channel].state : o.edrone[channel].state;
-          expect(now, `${channel}: ${newest.side} re-subscribed\n${formatTrace(o)}`).not.toBe('subscribed');
-        }
-      }),
-      params,
-    );
+  // One-way or paused sync may leave the other side behind; but the app never
+  // re-subscribes the side where the customer unsubscribed last.
+  const ownUnsubscribeStands = (o: Outcome): string | null => {
+    for (const channel of CHANNELS) {
+      const newest = o.realChanges.filter((c) => c.channel === channel && c.mapped !== null).at(-1);
+      if (newest?.mapped !== 'unsubscribed') continue;
+      const now = newest.side === 'shopify' ? o.shopify[channel].state : o.edrone[channel].state;
+      if (now === 'subscribed') return `${channel}: ${newest.side} re-subscribed`;
+    }
+    return null;
+  };
+
+  // KNOWN VIOLATION: see TRACE_BOUNDARY (changeBeforeTrace: edrone's own unsubscribe is overwritten).
+  knownViolation('(c) whatever the settings, a side whose own unsubscribe is the newest real change never ends subscribed', () => {
+    fc.assert(fc.property(anyScenarioArb, checkScenario(ownUnsubscribeStands)), { ...params, examples: TRACE_BOUNDARY_EXAMPLES });
+  });
+
+  it('(c) ... and so it does, in every run away from the known violations', () => {
+    fc.assert(fc.property(anyScenarioArb, checkScenarioAwayFromKnownViolations(ownUnsubscribeStands)), params);
   });
 });
 
@@ -427,7 +625,8 @@ describe('regressions: the minimal counterexamples of the earlier rules', () => 
   // the newest real state, nobody who unsubscribed last is subscribed anywhere, and
   // the app settles.
   for (const [name, sc] of Object.entries(REGRESSIONS)) {
-    it(`${name}: settles in the newest real state`, () => {
+    // KNOWN VIOLATION: `loop` is back, see TRACE_BOUNDARY.earlierTraceReport.
+    (name === 'loop' ? knownViolation : it)(`${name}: settles in the newest real state`, () => {
       const o = simulate(sc);
       const problem = checks.b(o) ?? checks.a(o) ?? checks.c(o);
       expect(problem, formatTrace(o)).toBeNull();
@@ -483,16 +682,16 @@ function writesAreLegal(d: Decision, channel: Channel, s: SyncSettings): void {
   assert.deepStrictEqual(d.writes, writesNeeded(r, channel, s).writes);
 }
 
+/** 'in_sync' only when it is true: both sides are believed to hold the truth. */
+function skipLabelTellsTheTruth(d: Decision): void {
+  if (d.skip !== 'in_sync') return;
+  const r = d.record;
+  assert.equal(r.shopifyState && shopifyToEdrone(r.shopifyState), r.truthState, "'in_sync' while Shopify is believed to hold another state");
+  assert.equal(r.edroneState, r.truthState, "'in_sync' while edrone is believed to hold another state");
+}
+
 const SHOPIFY_FIELDS = ['shopifyState', 'shopifyAt', 'wroteShopifyState', 'wroteShopifyAt', 'wroteShopifyWallAt'] as const;
-const EDRONE_FIELDS = [
-  'edroneState',
-  'edroneAt',
-  'wroteEdroneState',
-  'wroteEdroneAt',
-  'wroteEdroneWallAt',
-  'tracedSubscribedWallAt',
-  'tracedUnsubscribedWallAt',
-] as const;
+const EDRONE_FIELDS = ['edroneState', 'edroneAt', 'wroteEdroneState', 'wroteEdroneAt', 'wroteEdroneWallAt'] as const;
 const TRUTH = ['truthState', 'truthAt', 'truthSource'] as const;
 const pick = (r: ConsentRecord, keys: readonly (keyof ConsentRecord)[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 
@@ -544,7 +743,8 @@ function shopifyEventOf(rep: ShopifyReport, r: ConsentRecord, clock: Date): Shop
 }
 
 function edroneEventOf(rep: EdroneReport, r: ConsentRecord, clock: Date): EdroneConsentEvent {
-  const traced = rep.status === 'subscribed' ? r.tracedSubscribedWallAt : rep.status === 'unsubscribed' ? r.tracedUnsubscribedWallAt : null;
+  // Echo detection keys on the app's last trace.
+  const traced = r.wroteEdroneWallAt;
   const base = rep.base === 'traced' && traced ? traced : clock;
   return {
     channel: rep.channel,
@@ -565,7 +765,7 @@ describe('decide, for any reachable record, any report and any settings', () => 
     expect(some((r) => r.truthState === 'subscribed' && r.truthSource === 'shopify')).toBe(true);
     expect(some((r) => r.truthState === 'unsubscribed' && r.truthSource === 'edrone')).toBe(true);
     expect(some((r) => r.shopifyState === 'pending')).toBe(true);
-    expect(some((r) => r.tracedSubscribedWallAt !== null && r.tracedUnsubscribedWallAt !== null)).toBe(true);
+    expect(some((r) => r.wroteEdroneWallAt !== null && r.edroneState !== r.wroteEdroneState)).toBe(true);
     expect(some((r) => r.wroteShopifyState !== null && r.shopifyState !== r.wroteShopifyState)).toBe(true);
     expect(some((r) => writesNeeded(r, 'email', BOTH).writes.length > 0)).toBe(true);
   });
@@ -585,7 +785,7 @@ describe('decide, for any reachable record, any report and any settings', () => 
         truthMovesForward(record, d.record);
         const mapped = shopifyToEdrone(event.state);
         const ownWrite =
-          record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) <= CLOCK_SKEW_MS;
+          record.wroteShopifyState === event.state && event.at !== null && Math.abs(ms(event.at) - ms(record.wroteShopifyAt)) < CLOCK_SKEW_MS;
         // The truth only ever becomes this report, and only when it is a real, mapped change.
         if (d.record.truthState !== record.truthState || !sameTime(d.record.truthAt, record.truthAt)) {
           assert.equal(ownWrite, false);
@@ -593,12 +793,21 @@ describe('decide, for any reachable record, any report and any settings', () => 
         }
         // The webhook of the app's own write is reported as its echo (unless a lagging side is blocked by the settings).
         if (ownWrite && d.writes.length === 0) assert.ok(['echo', 'paused', 'channel_off', 'direction', 'status_filter'].includes(d.skip!), d.skip!);
-        // Shopify holds the newest: an older report does not change what Shopify is believed to hold.
+        // Shopify holds the newest: an older report does not change what Shopify is believed to hold,
+        // a newer one does. A report as old as the belief but of another state (two changes in one
+        // second) leaves it unknown, unless the belief is the app's own accepted write.
         if (record.shopifyAt !== null && ms(event.at) < ms(record.shopifyAt)) {
           assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), pick(record, ['shopifyState', 'shopifyAt']));
-        } else {
+        } else if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt) || event.state === record.shopifyState) {
           assert.equal(d.record.shopifyState, event.state);
+        } else {
+          const believedOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
+          assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), {
+            shopifyState: believedOwnWrite ? record.shopifyState : null,
+            shopifyAt: record.shopifyAt,
+          });
         }
+        skipLabelTellsTheTruth(d);
         // A Shopify report says nothing about edrone, nor about what the app wrote.
         assert.deepStrictEqual(pick(d.record, EDRONE_FIELDS), pick(record, EDRONE_FIELDS));
         assert.deepStrictEqual(pick(d.record, SHOPIFY_FIELDS.slice(2)), pick(record, SHOPIFY_FIELDS.slice(2)));
@@ -619,15 +828,30 @@ describe('decide, for any reachable record, any report and any settings', () => 
           return;
         }
         const at = event.at.getTime();
-        const traced = event.status === 'subscribed' ? record.tracedSubscribedWallAt : record.tracedUnsubscribedWallAt;
+        // Echoes key on the app's last trace: its state, dated from its second (edrone counts whole
+        // seconds, give or take the clock skew) to the end of the echo window.
+        const lastTrace = record.wroteEdroneWallAt;
+        const lastTraceSecond = lastTrace === null ? null : Math.floor(lastTrace.getTime() / SECOND) * SECOND;
         const traceLike = isTraceLike(event.reason);
-        const echo = traceLike && traced !== null && at >= traced.getTime() - CLOCK_SKEW_MS && at <= traced.getTime() + ECHO_WINDOW_MS;
-        const supersededByOwnTrace = record.wroteEdroneWallAt !== null && at < record.wroteEdroneWallAt.getTime();
+        const echo =
+          traceLike &&
+          lastTrace !== null &&
+          lastTraceSecond !== null &&
+          event.status === record.wroteEdroneState &&
+          at >= lastTraceSecond - CLOCK_SKEW_MS &&
+          at <= lastTrace.getTime() + ECHO_WINDOW_MS;
+        // Dated before the last trace: edrone applied that trace after it.
+        const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
+        // Another state than the last trace, dated up to that trace's second: an earlier trace of the app.
+        const earlierOwnTrace = lastTraceSecond !== null && event.status !== record.wroteEdroneState && at <= lastTraceSecond + CLOCK_SKEW_MS;
+        // Another state, made while the last trace was on its way: which one edrone holds is unknown.
+        const duringLastTrace =
+          lastTrace !== null && event.status !== record.wroteEdroneState && at <= lastTrace.getTime() + TRACE_APPLY_MS + CLOCK_SKEW_MS;
         if (echo) {
           assert.deepStrictEqual(d, { writes: [], skip: 'echo', record });
           return;
         }
-        if (traceLike && supersededByOwnTrace) {
+        if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) {
           assert.deepStrictEqual(d, { writes: [], skip: 'stale', record });
           return;
         }
@@ -637,11 +861,22 @@ describe('decide, for any reachable record, any report and any settings', () => 
           assert.deepStrictEqual(pick(d.record, TRUTH), { truthState: event.status, truthAt: event.at, truthSource: 'edrone' });
         }
         // edrone processed the app's later trace after this change: it holds the trace's state still.
+        // A report as old as the belief but of another state leaves it unknown, unless the belief is
+        // the app's own trace.
         if (supersededByOwnTrace || ms(event.at) < ms(record.edroneAt)) {
           assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), pick(record, ['edroneState', 'edroneAt']));
+        } else if (ms(event.at) > ms(record.edroneAt)) {
+          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), { edroneState: duringLastTrace ? null : event.status, edroneAt: event.at });
+        } else if (event.status === record.edroneState) {
+          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), pick(record, ['edroneState', 'edroneAt']));
         } else {
-          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), { edroneState: event.status, edroneAt: event.at });
+          const believedOwnTrace = record.edroneState === record.wroteEdroneState && sameTime(record.edroneAt, record.wroteEdroneAt);
+          assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), {
+            edroneState: believedOwnTrace ? record.edroneState : null,
+            edroneAt: record.edroneAt,
+          });
         }
+        skipLabelTellsTheTruth(d);
         // An edrone report says nothing about Shopify, nor about what the app wrote or traced.
         assert.deepStrictEqual(pick(d.record, SHOPIFY_FIELDS), pick(record, SHOPIFY_FIELDS));
         assert.deepStrictEqual(pick(d.record, EDRONE_FIELDS.slice(2)), pick(record, EDRONE_FIELDS.slice(2)));
@@ -699,14 +934,13 @@ describe('decide, for any reachable record, any report and any settings', () => 
   }
 
   /**
-   * KNOWN VIOLATIONS (same root cause as SAME_SECOND): a report with the same time as the
-   * newest real change, but another state, replaces the belief about its side (>=), so the
-   * side is written again, for every copy of that report.
+   * Fixed (same-time reports, see SAME_SECOND): a report with the same time as the newest
+   * real change but another state used to replace the belief about its side, so the side
+   * was written again for every copy of that report.
    * - Shopify: edrone's customer unsubscribed at T, written to Shopify (consentUpdatedAt T);
    *   Shopify's report of a subscribe at T comes (twice).
    * - edrone: Shopify redacted at T (paused, nothing written); edrone reports a subscribe at T
-   *   and the app traces the unsubscribe at once: edrone's report is not older than the trace
-   *   (possible when edrone's clock is ahead of ours), so its copy is not "stale".
+   *   and the app traces the unsubscribe at once; the report comes again.
    */
   const SAME_TIME_REPORTS: [History, Report, SyncSettings, number, number][] = [
     [
@@ -729,23 +963,12 @@ describe('decide, for any reachable record, any report and any settings', () => 
     ],
   ];
 
-  knownViolation('the same report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
+  it('the same report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
     fc.assert(
       fc.property(historyArb, reportArb, settingsArb, delayArb, delayArb, (history, report, s, delay, redeliveredAfter) => {
         assert.deepStrictEqual(twice(history, report, s, delay, redeliveredAfter).again.writes, []);
       }),
       { ...params, examples: SAME_TIME_REPORTS },
-    );
-  });
-
-  it('... and so it is, for every report that does not tie with the newest real change', () => {
-    fc.assert(
-      fc.property(historyArb, reportArb, settingsArb, delayArb, delayArb, (history, report, s, delay, redeliveredAfter) => {
-        const { first, again, at, state } = twice(history, report, s, delay, redeliveredAfter);
-        fc.pre(!(at !== null && ms(at) === ms(first.record.truthAt) && state !== first.record.truthState));
-        assert.deepStrictEqual(again.writes, []);
-      }),
-      params,
     );
   });
 });
