@@ -8,6 +8,8 @@ const REDACT = [
   'req.headers.authorization', 'req.headers["x-shopify-hmac-sha256"]', 'headers.authorization',
 ];
 
-export function createLogger(level: string): Logger {
-  return pino({ level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined });
+/** JSON logs on stdout, or on another file descriptor (the command line keeps stdout for its own lines). */
+export function createLogger(level: string, options: { fd?: number } = {}): Logger {
+  const settings = { level, redact: { paths: REDACT, censor: '[redacted]' }, base: undefined };
+  return options.fd === undefined ? pino(settings) : pino(settings, pino.destination(options.fd));
 }

@@ -24,7 +24,7 @@ import type {
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
 /** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
 export const CLOCK_SKEW_MS = 1_000;
-/** How long after the app sends a trace edrone may still apply it: the default EDRONE_TIMEOUT_MS. */
+/** How long after the app sends a trace edrone may still apply it, when its confirmation time is not known: the default EDRONE_TIMEOUT_MS. */
 export const TRACE_APPLY_MS = 10_000;
 
 /** edrone reasons meaning "a trace changed this": maybe the app itself. */
@@ -197,9 +197,10 @@ export function decideEdroneEvent(
   if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) return { writes: [], skip: 'stale', record };
 
   // A change of another state made while the app's last trace was on its way (sent, not yet
-  // surely applied): edrone may have applied the trace after it. Which one it holds is unknown.
+  // confirmed): edrone may have applied the trace after it. Which one it holds is unknown.
+  const traceSettled = record.wroteEdroneDoneAt?.getTime() ?? (lastTrace === null ? null : lastTrace + TRACE_APPLY_MS);
   const duringLastTrace =
-    lastTrace !== null && status !== record.wroteEdroneState && at <= lastTrace + TRACE_APPLY_MS + CLOCK_SKEW_MS;
+    traceSettled !== null && status !== record.wroteEdroneState && at <= traceSettled + CLOCK_SKEW_MS;
   let next = record;
   if (!supersededByOwnTrace) {
     if (ms(event.at) > ms(record.edroneAt)) {
@@ -216,15 +217,22 @@ export function decideEdroneEvent(
   return decision(next, event.channel, settings, fallback);
 }
 
-/** The record after the app wrote `value` (the truth as of `at`) to edrone. */
-export function afterEdroneWrite(record: ConsentRecord, value: EdroneState, at: Date | null, now: Date): ConsentRecord {
+/** The record after the app's trace of `value` (the truth as of `at`), sent at `sentAt` and confirmed by edrone at `doneAt`. */
+export function afterEdroneWrite(
+  record: ConsentRecord,
+  value: EdroneState,
+  at: Date | null,
+  sentAt: Date,
+  doneAt: Date | null = null,
+): ConsentRecord {
   return {
     ...record,
     edroneState: value,
     edroneAt: at,
     wroteEdroneState: value,
     wroteEdroneAt: at,
-    wroteEdroneWallAt: now,
+    wroteEdroneWallAt: sentAt,
+    wroteEdroneDoneAt: doneAt,
   };
 }
 

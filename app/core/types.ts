@@ -46,6 +46,8 @@ export interface ConsentRecord {
   wroteEdroneAt: Date | null;
   /** When the app last sent a trace: edrone's reports dated before it are superseded by it. */
   wroteEdroneWallAt: Date | null;
+  /** When edrone confirmed that trace (it answers once applied); null: not known. */
+  wroteEdroneDoneAt: Date | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
@@ -62,6 +64,7 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneState: null,
   wroteEdroneAt: null,
   wroteEdroneWallAt: null,
+  wroteEdroneDoneAt: null,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

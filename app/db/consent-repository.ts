@@ -49,6 +49,7 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneState: row.wroteEdroneState as EdroneState | null,
         wroteEdroneAt: row.wroteEdroneAt,
         wroteEdroneWallAt: row.wroteEdroneWallAt,
+        wroteEdroneDoneAt: row.wroteEdroneDoneAt,
       }
     : { ...EMPTY_RECORD };
 

@@ -70,7 +70,7 @@ async function writeEdrone(
         ? `Restored edrone's newer state (${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}), which an older change had overwritten.`
         : `Sent to edrone as ${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}.`,
   });
-  return afterEdroneWrite(record, write.value, write.at, sentAt);
+  return afterEdroneWrite(record, write.value, write.at, sentAt, deps.now());
 }
 
 function consentOf(customer: ShopifyCustomer, channel: ConsentKey['channel']) {

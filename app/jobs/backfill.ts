@@ -79,6 +79,9 @@ export class BackfillConflictError extends AppError {
   }
 }
 
+/** Short transactions, but a loaded database may make them wait. */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
 }
@@ -95,7 +98,7 @@ export async function startBackfill(prisma: PrismaClient, shopId: string, now = 
       const job = newJob(shopId, 'backfill', { runId: run.id }, now);
       await tx.job.create({ data: job });
       return tx.backfillRun.update({ where: { id: run.id }, data: { jobId: job.id } });
-    });
+    }, TX_OPTIONS);
   } catch (e) {
     if (isUniqueViolation(e)) throw new BackfillConflictError('An initial sync is already running for this store.');
     throw e;

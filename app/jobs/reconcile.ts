@@ -36,6 +36,9 @@ export class ReconcileConflictError extends AppError {
   }
 }
 
+/** Short transactions, but a loaded database may make them wait. */
+const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
+
 function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
 }
@@ -89,7 +92,7 @@ export async function enqueueReconcile(
       const job = newJob(shopId, 'reconcile', { runId: run.id }, now);
       await tx.job.create({ data: job });
       return tx.reconcileRun.update({ where: { id: run.id }, data: { jobId: job.id } });
-    });
+    }, TX_OPTIONS);
   } catch (e) {
     if (isUniqueViolation(e)) {
       if (options.onlyIfDue) return null;

@@ -11,9 +11,10 @@ import type { SyncDeps } from './sync-deps.js';
 
 /**
  * Skips a backfill or reconciliation does not list one by one (its run counts them):
- * customers already in sync, and states that are never sent (pending, not subscribed).
+ * customers already in sync (including Shopify still showing what the app wrote there),
+ * and states that are never sent (pending, not subscribed).
  */
-const QUIET_SKIPS: ReadonlySet<SkipReason> = new Set<SkipReason>(['in_sync', 'not_mapped']);
+const QUIET_SKIPS: ReadonlySet<SkipReason> = new Set<SkipReason>(['in_sync', 'not_mapped', 'echo']);
 
 export async function syncShopifyConsent(
   deps: SyncDeps,

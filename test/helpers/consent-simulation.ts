@@ -261,7 +261,7 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     }
     records[channel] =
       write.target === 'edrone'
-        ? afterEdroneWrite(records[channel], write.value, write.at, new Date(w.sentAt))
+        ? afterEdroneWrite(records[channel], write.value, write.at, new Date(w.sentAt), new Date(clock))
         : afterShopifyWrite(records[channel], write.value, write.at, new Date(clock), {
             state: shopify[channel].state,
             at: shopify[channel].at === null ? null : new Date(shopify[channel].at!),

@@ -171,7 +171,7 @@ describe('echoes are never sent back', () => {
     expect(tracesFor(h, phone).map((t) => t.fields.sms_subscriber_status)).toEqual(['0']);
     expect(smsMutations()).toBe(0);
 
-    await sleep(1100); // a later second than the Shopify change
+    await sleep(2100); // clear of the trace's second (edrone dates in whole seconds, give or take 1 s)
     await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'sms', phone, status: '1', reason: 5 });
     await h.settle();
     expect(smsMutations()).toBe(1);
@@ -199,7 +199,7 @@ describe('echoes are never sent back', () => {
       ['shopify', 'subscribed'],
     ];
     for (const [side, state] of steps) {
-      await sleep(1100); // each real change in a later second than the one before
+      await sleep(2100); // each real change clear of the second of the app's previous write
       if (side === 'shopify') h.shopify.control.setConsent({ shop: h.shop, customerId: c.id, channel: 'email', state });
       else await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email, status: state === 'subscribed' ? '1' : '0' });
       await h.settle();
@@ -224,7 +224,7 @@ describe('a real change inside the echo window still syncs', () => {
     await h.settle();
     expect(tracesFor(h, email)).toHaveLength(1);
 
-    await sleep(1100);
+    await sleep(2100); // clear of the trace's second: edrone dates in whole seconds, give or take 1 s
     const res = await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email, status: '1', reason: 11 });
     expect(res.status).toBe(200);
     await h.settle();
@@ -241,7 +241,7 @@ describe('a real change inside the echo window still syncs', () => {
     h.shopify.control.setConsent({ shop: h.shop, customerId: c.id, channel: 'email', state: 'unsubscribed' });
     await h.settle();
 
-    await sleep(1100);
+    await sleep(2100); // clear of the trace's second: edrone dates in whole seconds, give or take 1 s
     await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email, status: '1', reason: 10 });
     await h.settle();
 

@@ -1183,3 +1183,28 @@ describe('regressions: violations found in earlier versions of the rules', () =>
     expect(decideShopifyEvent(r, shopifyEvent({ state: 'subscribed', at: T(1) }), settings(), T(5)).writes).toEqual([]);
   });
 });
+
+describe('the window of an in-flight trace', () => {
+  const t = (s: number) => new Date(Date.UTC(2026, 0, 15, 10, 0, s));
+  const base = afterEdroneWrite({ ...EMPTY_RECORD, truthState: 'unsubscribed', truthAt: t(0), truthSource: 'shopify' }, 'unsubscribed', t(0), t(10), t(12));
+  const agentSubscribes = (s: number) => ({ channel: 'email' as const, identity: 'a@example.com', status: 'subscribed' as const, at: t(s), reason: 'AGENT_SUBSCRIBED', reasonCode: '11' });
+  const both = { direction: 'both' as const, edroneStatuses: 'all' as const, channels: { email: true, sms: true }, createMissingCustomers: false };
+
+  it('a real edrone change after edrone confirmed the trace is what edrone holds: only Shopify is written', () => {
+    const d = decideEdroneEvent(base, agentSubscribes(15), both, t(16));
+    expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: t(15) }]);
+  });
+
+  it('a real edrone change while the trace was unconfirmed leaves edrone unknown: the newest state is traced again too', () => {
+    const d = decideEdroneEvent(base, agentSubscribes(11), both, t(16));
+    expect(d.writes).toEqual([
+      { target: 'shopify', value: 'subscribed', at: t(11) },
+      { target: 'edrone', value: 'subscribed', at: t(11) },
+    ]);
+  });
+
+  it('without a confirmation time, the trace counts as in flight for the trace timeout', () => {
+    const unconfirmed = { ...base, wroteEdroneDoneAt: null };
+    expect(decideEdroneEvent(unconfirmed, agentSubscribes(15), both, t(16)).writes.map((w) => w.target)).toEqual(['shopify', 'edrone']);
+  });
+});

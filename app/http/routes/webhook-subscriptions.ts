@@ -22,8 +22,8 @@ const listQuery = z.object({
   pageSize: z.coerce.number().int().min(1).max(100).default(25),
 });
 
-/** Shopify returns at most this many pages of 100 subscriptions to this view. */
-const MAX_PAGES = 20;
+/** At most this many pages of 25 subscriptions are read for this view. */
+const MAX_PAGES = 40;
 const RECENT_DELIVERIES = 5;
 
 const NOTE =
@@ -40,7 +40,8 @@ export function webhookSubscriptionsRouter(ctx: AppContext): Router {
     const all: WebhookSubscription[] = [];
     let after: string | null = null;
     for (let page = 0; page < MAX_PAGES; page++) {
-      const result = await client.webhookSubscriptions(after, 100);
+      // A store has a handful: small pages keep each call cheap in cost points.
+      const result = await client.webhookSubscriptions(after, 25);
       all.push(...result.subscriptions);
       if (!result.hasNextPage || !result.endCursor) break;
       after = result.endCursor;
@@ -48,20 +49,26 @@ export function webhookSubscriptionsRouter(ctx: AppContext): Router {
     return all;
   }
 
-  /** The newest delivery the app stored per topic, for this shop. */
-  async function lastDeliveries(shopId: string): Promise<Map<string, string>> {
-    const rows = await prisma.inboundEvent.groupBy({
-      by: ['topic'],
-      where: { shopId, source: 'shopify' },
-      _max: { receivedAt: true },
-    });
-    return new Map(rows.filter((r) => r._max.receivedAt).map((r) => [r.topic, r._max.receivedAt!.toISOString()]));
+  /** The newest delivery the app stored for each topic, for this shop. (One indexed query per topic:
+   * an aggregate of dates is not read back reliably through the SQLite adapter.) */
+  async function lastDeliveries(shopId: string, topics: string[]): Promise<Map<string, string>> {
+    const newest = await Promise.all(
+      [...new Set(topics)].map(async (topic) => {
+        const event = await prisma.inboundEvent.findFirst({
+          where: { shopId, source: 'shopify', topic },
+          orderBy: { receivedAt: 'desc' },
+          select: { receivedAt: true },
+        });
+        return [topic, event?.receivedAt.toISOString() ?? null] as const;
+      }),
+    );
+    return new Map(newest.filter((e): e is readonly [string, string] => e[1] !== null));
   }
 
   async function health(shopId: string, client: ShopifyAdminClient) {
     const listed = await listAll(client);
     const rows = subscriptionHealth(listed, expected);
-    const deliveries = await lastDeliveries(shopId);
+    const deliveries = await lastDeliveries(shopId, rows.map((r) => r.topic));
     return { listed, rows: rows.map((r) => ({ ...r, lastDeliveryAt: deliveries.get(r.topic) ?? null })) };
   }
 
