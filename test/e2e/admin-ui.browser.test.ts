@@ -12,6 +12,12 @@ import { startHarness, type Harness } from '../helpers/harness.js';
 import { ROOT, eventually } from '../helpers/processes.js';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/**
+ * Required in CI (CI=true: .ci/run installs Chromium and fails without it). On a
+ * machine without Chromium, `npm test` skips these tests and says how to run them.
+ */
+const RUN = existsSync(CHROMIUM) || process.env.CI === 'true';
+if (!RUN) console.warn(`Browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set CHROMIUM_PATH).`);
 const CHROMIUM_ARGS = [
   '--headless',
   '--no-sandbox',
@@ -100,6 +106,7 @@ async function capture(name: string, ready: () => Promise<void>): Promise<void> 
 const authed = async () => `Bearer ${await h.token()}`;
 
 beforeAll(async () => {
+  if (!RUN) return;
   if (!existsSync(path.join(ROOT, 'web', 'dist', 'index.html'))) {
     try {
       execFileSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'pipe', timeout: 180_000 });
@@ -135,7 +142,7 @@ afterAll(async () => {
   await h?.close();
 });
 
-describe('admin UI in Chromium', () => {
+(RUN ? describe : describe.skip)('admin UI in Chromium', () => {
   it('renders without App Bridge (CDN unreachable) and opens on Setup for a store that is not set up', async () => {
     await page.goto(`${h.server.url}/`);
     await visible('the Setup tab', page.locator('[data-testid="nav-setup"][aria-selected="true"]'));
