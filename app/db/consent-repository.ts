@@ -4,7 +4,7 @@
 import type { Channel, ConsentRecord, EdroneState, ShopifyState } from '../core/types.js';
 import { EMPTY_RECORD } from '../core/types.js';
 import { RetriableError } from '../errors.js';
-import type { PrismaClient } from './database.js';
+import { isUniqueViolation, type PrismaClient } from './database.js';
 
 export interface ConsentKey {
   shopId: string;
@@ -23,9 +23,6 @@ export interface ConsentHandle {
 
 const whereKey = (k: ConsentKey) => ({ shopId: k.shopId, channel: k.channel, identity: k.identity });
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
-}
 
 function concurrent(): RetriableError {
   return new RetriableError('concurrent_update', 'This customer changed while the change was applied; it will be applied again.');

@@ -18,6 +18,11 @@ export interface Database {
   close(): Promise<void>;
 }
 
+/** A unique constraint refused the row (Prisma P2002): someone stored the same key first. */
+export function isUniqueViolation(e: unknown): boolean {
+  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
+}
+
 export function dialectOf(databaseUrl: string): Dialect {
   return databaseUrl.startsWith('file:') ? 'sqlite' : 'postgres';
 }

@@ -1,14 +1,11 @@
 // Stores an accepted delivery and its job in one transaction. A repeated
 // dedupe key is a duplicate delivery: nothing new is stored.
 import { randomUUID } from 'node:crypto';
-import type { PrismaClient } from '../db/database.js';
+import { isUniqueViolation, type PrismaClient } from '../db/database.js';
 import { newJob, type JobKind } from '../queue/job-queue.js';
 
 export type StoreResult = { status: 'accepted'; eventId: string; jobId: string } | { status: 'duplicate' };
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && 'code' in e && (e as { code: unknown }).code === 'P2002';
-}
 
 export async function storeEventWithJob(
   prisma: PrismaClient,

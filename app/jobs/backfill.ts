@@ -14,7 +14,7 @@
 // A slice ends after JOB_SLICE_MS, or at once when the worker stops; the job is
 // then re-queued and continues from the saved offset.
 import { z } from 'zod';
-import type { PrismaClient } from '../db/database.js';
+import { isUniqueViolation, type PrismaClient } from '../db/database.js';
 import type { Logger } from '../logger.js';
 import { AppError, PermanentError, RetriableError, coerceError } from '../errors.js';
 import { newJob, type Job } from '../queue/job-queue.js';
@@ -82,9 +82,6 @@ export class BackfillConflictError extends AppError {
 /** Short transactions, but a loaded database may make them wait. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
-}
 
 export function latestBackfill(prisma: PrismaClient, shopId: string) {
   return prisma.backfillRun.findFirst({ where: { shopId }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] });

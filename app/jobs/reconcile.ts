@@ -9,7 +9,7 @@
 // while a run is active. The scheduler moves Shop.lastReconciledAt with a
 // conditional update, so several worker processes schedule each run once.
 import { z } from 'zod';
-import type { PrismaClient } from '../db/database.js';
+import { isUniqueViolation, type PrismaClient } from '../db/database.js';
 import type { ShopRow } from '../db/shop-repository.js';
 import type { Logger } from '../logger.js';
 import { AppError, PermanentError } from '../errors.js';
@@ -39,9 +39,6 @@ export class ReconcileConflictError extends AppError {
 /** Short transactions, but a loaded database may make them wait. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
 
-function isUniqueViolation(e: unknown): boolean {
-  return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';
-}
 
 /** When the shop's next reconciliation is due: one interval after the last (or after install). */
 export function nextReconcileAt(shop: { lastReconciledAt: Date | null; installedAt: Date; reconcileIntervalMinutes: number }): Date {
