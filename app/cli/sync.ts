@@ -14,8 +14,8 @@ import { ConfigError, loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { settingsOf } from '../db/shop-repository.js';
-import { BackfillConflictError, backfillView, latestBackfill, startBackfill } from '../jobs/backfill.js';
-import { ReconcileConflictError, enqueueReconcile, reconcileView } from '../jobs/reconcile.js';
+import { BackfillConflictError, backfillView, latestBackfill, startBackfill } from '../sync/backfill.js';
+import { ReconcileConflictError, enqueueReconcile, reconcileView } from '../sync/reconcile.js';
 
 const USAGE = `usage: npm run sync -- <command> --shop <shop.myshopify.com>
 

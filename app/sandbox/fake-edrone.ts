@@ -9,7 +9,7 @@ import type { Server } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Channel } from '../core/types.js';
-import { signNative5, type Native5SignedFields } from '../ingest/edrone-request.js';
+import { signNative5, type Native5SignedFields } from '../adapters/edrone/index.js';
 
 /** A trace edrone accepted (HTTP 200). receivedAt: Date.now() when the request was handled. */
 export interface ReceivedTrace {

@@ -3,7 +3,7 @@
 // exercised with real events, and customer identity matching.
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { SKIP_REASONS } from '../../app/core/decide.js';
-import { signNative5 } from '../../app/ingest/edrone-request.js';
+import { signNative5 } from '../../app/adapters/edrone/index.js';
 import { edroneDate } from '../../app/sandbox/fake-edrone.js';
 import { EDRONE_APP_ID, EDRONE_SECRET, startHarness, type Harness } from '../helpers/harness.js';
 import {

@@ -2,7 +2,7 @@
 // app_id checks, validation, form and JSON encodings, event_id deduplication.
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signNative5, type Native5SignedFields } from '../../app/ingest/edrone-request.js';
+import { signNative5, type Native5SignedFields } from '../../app/adapters/edrone/index.js';
 import { edroneDate } from '../../app/sandbox/fake-edrone.js';
 import { EDRONE_APP_ID, EDRONE_SECRET, startHarness, type Harness } from '../helpers/harness.js';
 

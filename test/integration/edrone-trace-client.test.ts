@@ -1,9 +1,9 @@
 import { createServer } from 'node:net';
 import express from 'express';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { createEdroneTraceClient, createPacer, retryAfterMs } from '../../app/adapters/edrone/edrone-trace-client.js';
+import { createEdroneTraceClient, createPacer, retryAfterMs } from '../../app/adapters/edrone/index.js';
 import { PermanentError, RetriableError, ThrottledError } from '../../app/errors.js';
-import { parseEdroneRequest, verifyEdroneSignature } from '../../app/ingest/edrone-request.js';
+import { parseEdroneRequest, verifyEdroneSignature } from '../../app/adapters/edrone/index.js';
 import { startFakeEdrone, type FakeEdrone } from '../../app/sandbox/fake-edrone.js';
 
 let edrone: FakeEdrone;

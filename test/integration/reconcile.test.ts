@@ -4,7 +4,7 @@
 // queues one run per due shop however many workers schedule at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase } from '../../app/db/database.js';
-import { scheduleDueReconciliations } from '../../app/jobs/reconcile.js';
+import { scheduleDueReconciliations } from '../../app/sync/reconcile.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 describe('reconciliation', () => {

@@ -6,14 +6,14 @@ import express from 'express';
 import { SignJWT } from 'jose';
 import { Session, type WebhookValidation } from '@shopify/shopify-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createShopifyAdminClient, throttleWaitMs } from '../../app/adapters/shopify/shopify-admin-client.js';
+import { createShopifyAdminClient, throttleWaitMs } from '../../app/adapters/shopify/index.js';
 import {
   createShopifyApi,
   ensureFreshOfflineSession,
   exchangeForOfflineSession,
   type OfflineSessionStore,
   type ShopifyApi,
-} from '../../app/adapters/shopify/shopify-app.js';
+} from '../../app/adapters/shopify/index.js';
 import { PermanentError, RetriableError, ShopAccessError, ThrottledError } from '../../app/errors.js';
 import { startFakeShopify, type FakeShopify } from '../../app/sandbox/fake-shopify.js';
 

@@ -2,7 +2,7 @@
 // into lines with exact byte offsets (resume points), reading a line, and the
 // webhook topic mapping and subscription health.
 import { describe, expect, it } from 'vitest';
-import { customerFromExportLine, jsonLines } from '../../app/jobs/customer-consent.js';
+import { customerFromExportLine, jsonLines } from '../../app/adapters/shopify/index.js';
 import { subscriptionHealth, topicFromEnum, topicToEnum } from '../../app/core/webhook-subscriptions.js';
 
 async function* chunks(...parts: (string | Buffer)[]): AsyncGenerator<Uint8Array> {

@@ -8,7 +8,7 @@ import {
   verifyEdroneSignature,
   type ParseResult,
   type ParsedEdroneRequest,
-} from '../../app/ingest/edrone-request.js';
+} from '../../app/adapters/edrone/index.js';
 
 const SECRET = 'MY_APP_SECRET';
 const APP_ID = '5f1a2b3c4d5e6';

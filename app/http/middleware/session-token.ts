@@ -3,7 +3,7 @@
 // token exchange, as Shopify-managed installation expects.
 import type { NextFunction, Request, Response } from 'express';
 import type { AppContext } from '../../context.js';
-import { exchangeForOfflineSession } from '../../adapters/shopify/shopify-app.js';
+import { exchangeForOfflineSession } from '../../adapters/shopify/index.js';
 import { installShop } from '../../db/shop-repository.js';
 
 declare module 'express-serve-static-core' {

@@ -1,7 +1,7 @@
 // The initial sync (backfill): GET /api/backfill, POST /api/backfill, POST /api/backfill/cancel.
 import { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { BackfillConflictError, backfillView, cancelBackfill, latestBackfill, startBackfill } from '../../jobs/backfill.js';
+import { BackfillConflictError, backfillView, cancelBackfill, latestBackfill, startBackfill } from '../../sync/backfill.js';
 
 export function backfillRouter(ctx: AppContext): Router {
   const router = Router();

@@ -1,7 +1,7 @@
 // POST /edrone/sync/:syncToken: edrone's subscription status synchronisation.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestEdroneSync } from '../../ingest/ingest-edrone-sync.js';
+import { ingestEdroneSync } from '../../sync/ingest-edrone-sync.js';
 
 export const EDRONE_BODY_LIMIT = '64kb';
 

@@ -10,7 +10,7 @@ import {
   reconcileView,
   runSummary,
   type ReconcileRunRow,
-} from '../../jobs/reconcile.js';
+} from '../../sync/reconcile.js';
 
 const intervalSchema = z.object({
   intervalMinutes: z

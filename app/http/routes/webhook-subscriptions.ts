@@ -4,7 +4,7 @@
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { AppContext } from '../../context.js';
-import type { ShopifyAdminClient, WebhookSubscription } from '../../adapters/shopify/types.js';
+import type { ShopifyAdminClient, WebhookSubscription } from '../../adapters/shopify/index.js';
 import {
   APP_CONFIG_TOPICS,
   expectedWebhookAddress,

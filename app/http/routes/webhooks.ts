@@ -2,7 +2,7 @@
 // library; then the transport-independent ingest.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestShopifyWebhook } from '../../ingest/ingest-shopify-webhook.js';
+import { ingestShopifyWebhook } from '../../sync/ingest-shopify-webhook.js';
 
 export const WEBHOOK_BODY_LIMIT = '256kb';
 

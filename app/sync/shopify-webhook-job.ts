@@ -4,7 +4,7 @@ import { normalizeEmail, normalizePhone } from '../core/identity.js';
 import { PermanentError } from '../errors.js';
 import type { Job } from '../queue/job-queue.js';
 import type { JobHandler } from '../queue/worker.js';
-import { consentPayloadOf, isKnownTopic, parseWebhookBody, type ShopifyPayload } from '../ingest/shopify-payloads.js';
+import { consentPayloadOf, isKnownTopic, parseWebhookBody, type ShopifyPayload } from '../adapters/shopify/index.js';
 import { handleCustomerRedact, handleDataRequest, handleShopRedact, handleUninstalled } from './compliance.js';
 import { syncShopifyConsent } from './sync-shopify-consent.js';
 import type { SyncDeps } from './sync-deps.js';

@@ -11,9 +11,9 @@
 // as form or as JSON therefore gets the same key.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import { parseEdroneStatus } from '../core/consent-mapping.js';
-import { normalizeEmail, normalizePhone } from '../core/identity.js';
-import type { Channel, EdroneConsentEvent, EdroneState } from '../core/types.js';
+import { parseEdroneStatus } from '../../core/consent-mapping.js';
+import { normalizeEmail, normalizePhone } from '../../core/identity.js';
+import type { Channel, EdroneConsentEvent, EdroneState } from '../../core/types.js';
 
 export const EDRONE_FORMATS = ['NATIVE_5', 'NATIVE_4', 'LEGACY_NO_REASON', 'JSON_EVENT', 'JSON_FLAT'] as const;
 export type EdroneFormat = (typeof EDRONE_FORMATS)[number];

@@ -1,7 +1,7 @@
 import type { PrismaClient } from '../db/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { EdroneTraceClient } from '../adapters/edrone/types.js';
-import type { ShopifyAdminClient } from '../adapters/shopify/types.js';
+import type { EdroneTraceClient } from '../adapters/edrone/index.js';
+import type { ShopifyAdminClient } from '../adapters/shopify/index.js';
 import type { KeyedLock } from './keyed-lock.js';
 
 /** What the sync use cases need from the outside world. */

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { PermanentError } from '../errors.js';
 import type { Job } from '../queue/job-queue.js';
 import type { JobHandler } from '../queue/worker.js';
-import { parseEdroneRequest } from '../ingest/edrone-request.js';
+import { parseEdroneRequest } from '../adapters/edrone/index.js';
 import { syncEdroneConsent } from './sync-edrone-consent.js';
 import type { SyncDeps } from './sync-deps.js';
 

@@ -21,14 +21,12 @@ import { newJob, type Job } from '../queue/job-queue.js';
 import type { JobContext, JobHandler, JobResult } from '../queue/worker.js';
 import { recordActivity } from './activity.js';
 import {
-  customerFromExportLine,
-  jsonLines,
   neverTouchedKeys,
   syncCustomerConsent,
   withoutRows,
   type CustomerOutcome,
 } from './customer-consent.js';
-import type { ShopifyCustomer } from '../adapters/shopify/types.js';
+import { customerFromExportLine, jsonLines, type ShopifyCustomer } from '../adapters/shopify/index.js';
 import type { SyncDeps } from './sync-deps.js';
 import type { ShopRow } from '../db/shop-repository.js';
 

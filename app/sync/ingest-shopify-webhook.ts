@@ -2,7 +2,7 @@
 // webhook id, store event + job. Transport-independent: HTTPS, Pub/Sub or
 // EventBridge deliveries can all call it.
 import type { PrismaClient } from '../db/database.js';
-import { COMPLIANCE_TOPICS, isKnownTopic, parseWebhookBody } from './shopify-payloads.js';
+import { COMPLIANCE_TOPICS, isKnownTopic, parseWebhookBody } from '../adapters/shopify/index.js';
 import { storeEventWithJob } from './store-event.js';
 
 export type IngestOutcome =

@@ -1,7 +1,7 @@
 // The merchant-visible record of each processed change.
 import type { PrismaClient } from '../db/database.js';
 import { SKIP_REASONS, type SkipReason } from '../core/decide.js';
-import { edroneReasonName } from '../ingest/edrone-request.js';
+import { edroneReasonName } from '../adapters/edrone/index.js';
 
 export type ActivityResult = 'sent' | 'skipped' | 'failed' | 'no_customer' | 'recorded';
 

@@ -3,7 +3,7 @@
 import type { PrismaClient } from '../db/database.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { edroneCredentials } from '../db/shop-repository.js';
-import { parseEdroneRequest, verifyEdroneSignature } from './edrone-request.js';
+import { parseEdroneRequest, verifyEdroneSignature } from '../adapters/edrone/index.js';
 import { storeEventWithJob } from './store-event.js';
 
 export type EdroneIngestOutcome =

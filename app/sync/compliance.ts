@@ -1,7 +1,7 @@
 // Privacy webhooks and uninstall: data is really reported or erased.
 import { normalizeEmail, normalizePhone } from '../core/identity.js';
 import type { PrismaClient } from '../db/database.js';
-import type { ShopifyPayload } from '../ingest/shopify-payloads.js';
+import type { ShopifyPayload } from '../adapters/shopify/index.js';
 import { recordActivity } from './activity.js';
 
 type Customer = ShopifyPayload<'customers/redact'>['customer'];

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { SHOPIFY_STATES } from '../../core/types.js';
 import { AppError, PermanentError, RetriableError, ShopAccessError, ThrottledError, coerceError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
-import type { ShopifyApi } from './shopify-app.js';
+import type { ShopifyApi } from './shopify-api.js';
 import type {
   BulkOperation,
   ConsentInputState,

@@ -5,7 +5,7 @@ import type { ConsentRecord } from '../core/types.js';
 import type { ConsentHandle, ConsentKey } from '../db/consent-repository.js';
 import { edroneCredentials, settingsOf, type ShopRow } from '../db/shop-repository.js';
 import { PermanentError } from '../errors.js';
-import type { ShopifyCustomer } from '../adapters/shopify/types.js';
+import type { ShopifyCustomer } from '../adapters/shopify/index.js';
 import { recordActivity, type ActivityInput } from './activity.js';
 import type { SyncDeps } from './sync-deps.js';
 

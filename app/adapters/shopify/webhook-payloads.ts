@@ -2,7 +2,7 @@
 // Number.MAX_SAFE_INTEGER, so they are turned into strings before JSON.parse
 // ever sees them as numbers.
 import { z } from 'zod';
-import { SHOPIFY_STATES, type ShopifyState } from '../core/types.js';
+import { SHOPIFY_STATES, type ShopifyState } from '../../core/types.js';
 
 export const CONSENT_TOPICS = ['customers_email_marketing_consent/update', 'customers_marketing_consent/update'] as const;
 export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;

@@ -1,12 +1,11 @@
 // One Shopify customer as read by the backfill (bulk export line) or the
 // reconciliation (customers page), passed channel by channel through the same
 // decision path as a webhook (syncShopifyConsent). Shared by both jobs.
-import { z } from 'zod';
 import { normalizeEmail, normalizePhone } from '../core/identity.js';
-import { SHOPIFY_STATES, type Channel, type ShopifyState } from '../core/types.js';
+import type { Channel, ShopifyState } from '../core/types.js';
 import type { ShopRow } from '../db/shop-repository.js';
 import { AppError, PermanentError, RetriableError, coerceError } from '../errors.js';
-import type { ShopifyCustomer } from '../adapters/shopify/types.js';
+import type { ShopifyCustomer } from '../adapters/shopify/index.js';
 import { recordActivity } from './activity.js';
 import { syncShopifyConsent } from './sync-shopify-consent.js';
 import type { SyncDeps } from './sync-deps.js';
@@ -133,91 +132,5 @@ async function withConcurrentRetry<T>(fn: () => Promise<T>): Promise<T> {
     } catch (e) {
       if (!(e instanceof RetriableError && e.code === 'concurrent_update') || attempt >= CONCURRENT_RETRIES) throw e;
     }
-  }
-}
-
-// ---------------------------------------------------------------------------
-// A line of the bulk export
-
-const stateSchema = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .pipe(z.enum(SHOPIFY_STATES));
-const consentSchema = z.object({ marketingState: stateSchema, consentUpdatedAt: z.string().nullish() }).nullish();
-const exportLineSchema = z.object({
-  id: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/),
-  email: z.string().nullish(),
-  phone: z.string().nullish(),
-  emailMarketingConsent: consentSchema,
-  smsMarketingConsent: consentSchema,
-  __parentId: z.string().optional(),
-});
-
-/** A customer line of the export, or null for a line that is not one (blank, child object). */
-export function customerFromExportLine(text: string): ShopifyCustomer | null {
-  if (text.trim() === '') return null;
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    throw new PermanentError('bulk_line_invalid', 'A line of the Shopify export is not valid JSON.');
-  }
-  const parsed = exportLineSchema.safeParse(json);
-  if (!parsed.success || parsed.data.__parentId) return null;
-  const c = parsed.data;
-  const snapshot = (s: z.infer<typeof consentSchema>) =>
-    s ? { state: s.marketingState as ShopifyState, consentUpdatedAt: s.consentUpdatedAt ?? null } : null;
-  return {
-    id: c.id.slice('gid://shopify/Customer/'.length),
-    email: c.email ?? null,
-    phone: c.phone ?? null,
-    emailConsent: snapshot(c.emailMarketingConsent),
-    smsConsent: snapshot(c.smsMarketingConsent),
-  };
-}
-
-/**
- * Splits a byte stream into lines without holding more than one line: yields
- * each line's text and its size in bytes (newline included), so the reader
- * knows the exact byte offset it reached. `skipBytes` drops the start of the
- * stream (a server that ignored the Range header).
- */
-export async function* jsonLines(
-  body: AsyncIterable<Uint8Array>,
-  options: { skipBytes?: number; maxLineBytes?: number } = {},
-): AsyncGenerator<{ text: string; bytes: number }> {
-  const maxLine = options.maxLineBytes ?? 4 * 1024 * 1024;
-  let toSkip = options.skipBytes ?? 0;
-  let pending: Buffer[] = [];
-  let pendingBytes = 0;
-  for await (const raw of body) {
-    let chunk = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
-    if (toSkip > 0) {
-      if (chunk.length <= toSkip) {
-        toSkip -= chunk.length;
-        continue;
-      }
-      chunk = chunk.subarray(toSkip);
-      toSkip = 0;
-    }
-    let start = 0;
-    for (let nl = chunk.indexOf(10, start); nl !== -1; nl = chunk.indexOf(10, start)) {
-      const piece = chunk.subarray(start, nl);
-      const line = pendingBytes > 0 ? Buffer.concat([...pending, piece]) : piece;
-      pending = [];
-      pendingBytes = 0;
-      start = nl + 1;
-      yield { text: line.toString('utf8'), bytes: line.length + 1 };
-    }
-    if (start < chunk.length) {
-      // Copy: the chunk's memory may be reused by the stream.
-      pending.push(Buffer.from(chunk.subarray(start)));
-      pendingBytes += chunk.length - start;
-      if (pendingBytes > maxLine) throw new PermanentError('bulk_line_too_long', 'A line of the Shopify export is longer than expected.');
-    }
-  }
-  if (pendingBytes > 0) {
-    const line = Buffer.concat(pending);
-    yield { text: line.toString('utf8'), bytes: line.length };
   }
 }

@@ -1,0 +1,156 @@
+// The /api/* contract of Setup, Status, Activity and Failures (see index.ts).
+import { z } from 'zod';
+import { settingsInputSchema } from '../core/settings.js';
+import { CHANNELS, DIRECTIONS, EDRONE_STATUS_FILTERS } from '../core/types.js';
+import {
+  ACTIVITY_DIRECTIONS,
+  ACTIVITY_ORIGINS,
+  ACTIVITY_RESULTS,
+  ACTIVITY_TARGETS,
+  HEALTH_STATES,
+  JOB_KINDS,
+  count,
+  isoDateTime,
+  pageQueryShape,
+  pageShape,
+  text,
+} from './shared.js';
+
+// ---------------------------------------------------------------------------
+// Settings
+
+const channels = z.strictObject({ email: z.boolean(), sms: z.boolean() });
+
+/** GET /api/settings, and the 200 of PUT /api/settings. The secret is only ever "is one set". */
+export const settingsAnswer = z.strictObject({
+  /** '' until an App ID is saved. */
+  edroneAppId: z.string(),
+  edroneAppSecretSet: z.boolean(),
+  direction: z.enum(DIRECTIONS),
+  edroneStatuses: z.enum(EDRONE_STATUS_FILTERS),
+  channels,
+  createMissingCustomers: z.boolean(),
+  /** The shop's secret edrone sync URL; sent from install on, before any App ID is saved. */
+  syncUrl: z.url(),
+});
+
+/**
+ * PUT /api/settings body: the very schema the server validates with (app/core/settings.ts).
+ * `edroneAppSecret` absent or blank keeps the saved secret. 400: apiErrorBody with fieldErrors.
+ */
+export const settingsUpdate = settingsInputSchema;
+
+/** POST /api/settings/test-connection body: the App ID as typed; the saved one when absent. */
+export const testConnectionRequest = z.object({ edroneAppId: z.string().trim().min(1).optional() });
+
+/** POST /api/settings/test-connection: always 200; `ok: false` says why in merchant words. */
+export const testConnectionAnswer = z.discriminatedUnion('ok', [
+  z.strictObject({ ok: z.literal(true) }),
+  z.strictObject({ ok: z.literal(false), reason: z.string().min(1) }),
+]);
+
+// ---------------------------------------------------------------------------
+// Status, Activity, Failures
+
+const directionCounts = z.strictObject({ shopifyToEdrone: count, edroneToShopify: count });
+
+/** GET /api/status */
+export const statusAnswer = z.strictObject({
+  state: z.enum(HEALTH_STATES),
+  reason: text,
+  today: directionCounts,
+  last30Days: directionCounts,
+  /** The last 30 UTC days, oldest first, today last. */
+  daily: z.array(directionCounts.extend({ date: z.iso.date() })).length(30),
+  lastShopifyEventAt: isoDateTime.nullable(),
+  lastEdroneEventAt: isoDateTime.nullable(),
+  /** Dead-lettered jobs (GET /api/failures). */
+  failures: count,
+  /** Jobs queued or running. */
+  queued: count,
+});
+
+/** GET /api/activity query; empty filters are left out. 400: apiErrorBody with fieldErrors. */
+export const activityQuery = z.object({
+  ...pageQueryShape,
+  direction: z.enum(ACTIVITY_DIRECTIONS).optional(),
+  channel: z.enum(CHANNELS).optional(),
+  result: z.enum(ACTIVITY_RESULTS).optional(),
+  /** Part of an email or phone, case-insensitive. */
+  q: z.string().trim().max(200).optional(),
+});
+
+/** One row of GET /api/activity: the Activity table row as the database holds it. */
+export const activityItem = z.strictObject({
+  id: z.string(),
+  shopId: z.string(),
+  jobId: text,
+  eventId: text,
+  origin: z.enum(ACTIVITY_ORIGINS),
+  target: z.enum(ACTIVITY_TARGETS),
+  channel: z.enum([...CHANNELS, 'none']),
+  identity: text,
+  customerId: text,
+  previousState: text,
+  newState: text,
+  result: z.enum(ACTIVITY_RESULTS),
+  reason: text,
+  /** edrone's reason as it sent it (numeric id or name). */
+  reasonCode: text,
+  createdAt: isoDateTime,
+});
+
+/** GET /api/activity: newest first. */
+export const activityPage = z.strictObject(pageShape(activityItem));
+
+/** GET /api/failures query. 400: apiErrorBody with fieldErrors. */
+export const failuresQuery = z.object(pageQueryShape);
+
+/** One row of GET /api/failures: a dead-lettered job. */
+export const failureItem = z.strictObject({
+  id: z.string(),
+  kind: z.enum(JOB_KINDS),
+  createdAt: isoDateTime,
+  updatedAt: isoDateTime,
+  attempts: count,
+  lastError: text,
+  /** What the job was doing, in merchant words. */
+  summary: z.string(),
+});
+
+/** GET /api/failures: most recently failed first. */
+export const failuresPage = z.strictObject(pageShape(failureItem));
+
+/** POST /api/failures/:id/retry (no body). 404: apiErrorBody (unknown id, or retried already). */
+export const retryAnswer = z.strictObject({
+  ok: z.literal(true),
+  job: z.strictObject({ id: z.string(), status: z.literal('queued') }),
+});
+
+/** POST /api/failures/retry-all (no body): how many dead jobs were queued again. */
+export const retryAllAnswer = z.strictObject({ retried: count });
+
+// Types: answers as parsed (z.infer); request inputs as a client sends them (z.input).
+
+export type Direction = (typeof DIRECTIONS)[number];
+export type EdroneStatusFilter = (typeof EDRONE_STATUS_FILTERS)[number];
+export type Channels = z.infer<typeof channels>;
+export type SettingsAnswer = z.infer<typeof settingsAnswer>;
+export type SettingsUpdate = z.input<typeof settingsUpdate>;
+export type TestConnectionRequest = z.input<typeof testConnectionRequest>;
+export type TestConnectionAnswer = z.infer<typeof testConnectionAnswer>;
+export type HealthState = (typeof HEALTH_STATES)[number];
+export type DirectionCounts = z.infer<typeof directionCounts>;
+export type StatusAnswer = z.infer<typeof statusAnswer>;
+export type DailyCount = StatusAnswer['daily'][number];
+export type ActivityQuery = z.output<typeof activityQuery>;
+export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
+export type ActivityChannel = (typeof CHANNELS)[number];
+export type ActivityResult = (typeof ACTIVITY_RESULTS)[number];
+export type ActivityItem = z.infer<typeof activityItem>;
+export type ActivityPage = z.infer<typeof activityPage>;
+export type FailuresQuery = z.output<typeof failuresQuery>;
+export type FailureItem = z.infer<typeof failureItem>;
+export type FailuresPage = z.infer<typeof failuresPage>;
+export type RetryAnswer = z.infer<typeof retryAnswer>;
+export type RetryAllAnswer = z.infer<typeof retryAllAnswer>;
