@@ -1,5 +1,6 @@
-// Parsing and verification of the subscription-sync request edrone POSTs to
-// the app (reference/edrone.md §1.3-1.12). Pure: no I/O, no clock.
+// Parsing of the subscription-sync request edrone POSTs to the app
+// (reference/edrone.md §1.3-1.12): body, format, field validation, consent
+// events. Pure: no I/O, no clock. Its signature is checked in signature.ts.
 //
 // edrone's docs disagree on the encoding (form vs JSON) and on the payload
 // (NATIVE_x fields vs the newer docs' `subscription_status_changed` event), so
@@ -9,142 +10,14 @@
 // `sha256:<hex>` of the canonical body, i.e. JSON.stringify of the received
 // fields (as wire strings, see `fields`) sorted by name. The same event resent
 // as form or as JSON therefore gets the same key.
-import { createHash, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { parseEdroneStatus } from '../../core/consent-mapping.js';
 import { normalizeEmail, normalizePhone } from '../../core/identity.js';
 import type { Channel, EdroneConsentEvent, EdroneState } from '../../core/types.js';
-
-export const EDRONE_FORMATS = ['NATIVE_5', 'NATIVE_4', 'LEGACY_NO_REASON', 'JSON_EVENT', 'JSON_FLAT'] as const;
-export type EdroneFormat = (typeof EDRONE_FORMATS)[number];
-
-export interface ParsedEdroneRequest {
-  ok: true;
-  format: EdroneFormat;
-  /**
-   * Every scalar field as received, as the text the signature is computed
-   * over: form values verbatim, JSON strings verbatim, JSON numbers and
-   * booleans in decimal/`true`/`false` form, JSON null as ''. For JSON_EVENT
-   * the fields of `data` are lifted to the top level (they win on clashes).
-   */
-  fields: Record<string, string>;
-  events: EdroneConsentEvent[];
-  /** The request's event_id, or null when it sent none. */
-  eventId: string | null;
-  /** What to deduplicate deliveries on: eventId, else a body hash (see the file header). */
-  dedupeKey: string;
-  appId: string | null;
-  signature: string | null;
-  /** Parts of the request that were accepted but not used, for the activity log. */
-  warnings: string[];
-}
-
-export interface RejectedEdroneRequest {
-  ok: false;
-  status: 400;
-  message: string;
-}
-
-export type ParseResult = ParsedEdroneRequest | RejectedEdroneRequest;
-
-export interface EdroneRequestInput {
-  contentType?: string | undefined;
-  rawBody: string;
-  query: Record<string, string>;
-}
-
-// ---------------------------------------------------------------------------
-// Reason codes (edrone.md §1.8). The webhook may carry the id or the name.
-
-const EMAIL_REASONS: Readonly<Record<number, string>> = {
-  1: 'CUSTOMER_UNSUBSCRIBED',
-  2: 'HARD_BOUNCED_UNSUBSCRIBED',
-  3: 'CUSTOMER_SPAM_COMPLAINT_UNSUBSCRIBED',
-  4: 'AGENT_UNSUBSCRIBED',
-  5: 'EMAIL_INCORRECT_UNSUBSCRIBED',
-  6: 'TRACE_UNSUBSCRIBED',
-  7: 'DATA_IMPORT_UNSUBSCRIBED',
-  8: 'EXTERNAL_API_UNSUBSCRIBED',
-  9: 'SPAM_BOUNCED_UNSUBSCRIBED',
-  10: 'TRACE_SUBSCRIBED',
-  11: 'AGENT_SUBSCRIBED',
-  12: 'DATA_IMPORT_SUBSCRIBED',
-  13: 'TRACE_UNKNOWN',
-  14: 'ENGAGEMENT_TEST_MESSAGE_UNKNOWN',
-  15: 'SUBSCRIPTION_CHANGED_EVENT_SUBSCRIBED',
-};
-
-const SMS_REASONS: Readonly<Record<number, string>> = {
-  1: 'DATA_IMPORT_SUBSCRIBED',
-  2: 'DATA_IMPORT_UNSUBSCRIBED',
-  3: 'DATA_IMPORT_UNKNOWN',
-  4: 'AGENT_UNSUBSCRIBED',
-  5: 'AGENT_SUBSCRIBED',
-  6: 'CUSTOMER_UNSUBSCRIBED',
-  7: 'LEGACY_SUBSCRIBED',
-  8: 'CUSTOMER_DELETED_UNSUBSCRIBED',
-  9: 'CUSTOMER_SELF_RESURRECT',
-  10: 'TRACE_UPDATE',
-  11: 'CHAT_UNKNOWN',
-  12: 'INBOX_UNKNOWN',
-};
-
-/** Reason name for a code: numeric ids via the channel's table (unknown id: null), names kept as given. */
-export function edroneReasonName(channel: Channel, code: string): string | null {
-  const trimmed = code.trim();
-  if (trimmed === '') return null;
-  if (!/^\d+$/.test(trimmed)) return trimmed;
-  return (channel === 'email' ? EMAIL_REASONS : SMS_REASONS)[Number(trimmed)] ?? null;
-}
-
-// ---------------------------------------------------------------------------
-// Dates
-
-const DATE_RE =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[ T](\d{2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
-
-/**
- * edrone's event_date: 'YYYY-MM-DD HH:MM:SS' (UTC, the doc says "UTC date"),
- * ISO 8601 with or without ms and Z/offset (no zone means UTC), or unix
- * seconds. Impossible dates (2024-02-30) are null.
- */
-export function parseEdroneDate(raw: string): Date | null {
-  const s = raw.trim();
-  // 9-11 digits: unix seconds from 1973 on; shorter digit runs are not dates.
-  if (/^\d{9,11}(\.\d+)?$/.test(s)) {
-    const d = new Date(Number(s) * 1000);
-    return Number.isNaN(d.getTime()) ? null : d;
-  }
-  const m = DATE_RE.exec(s);
-  if (!m) return null;
-  const [, y, mo, d, h = '0', mi = '0', sec = '0', frac = '', zone = ''] = m;
-  const parts = [y, mo, d, h, mi, sec].map(Number) as [number, number, number, number, number, number];
-  const [year, month, day, hour, minute, second] = parts;
-  const ms = frac ? Math.floor(Number(`0.${frac}`) * 1000) : 0;
-  const utc = Date.UTC(year, month - 1, day, hour, minute, second, ms);
-  const check = new Date(utc);
-  // Date.UTC rolls over (Feb 30 -> Mar 1); a date that rolled over was not a real date.
-  if (
-    check.getUTCFullYear() !== year ||
-    check.getUTCMonth() !== month - 1 ||
-    check.getUTCDate() !== day ||
-    hour > 23 ||
-    minute > 59 ||
-    second > 59
-  ) {
-    return null;
-  }
-  return new Date(utc - zoneOffsetMs(zone));
-}
-
-function zoneOffsetMs(zone: string): number {
-  if (zone === '' || zone.toUpperCase() === 'Z') return 0;
-  const sign = zone.startsWith('-') ? -1 : 1;
-  const digits = zone.slice(1).replace(':', '');
-  const hours = Number(digits.slice(0, 2));
-  const minutes = digits.length > 2 ? Number(digits.slice(2, 4)) : 0;
-  return sign * (hours * 60 + minutes) * 60_000;
-}
+import { parseEdroneDate } from './event-date.js';
+import { edroneReasonName } from './reason-codes.js';
+import { sha256Hex } from './signature.js';
+import type { EdroneFormat, EdroneRequestInput, ParseResult, RejectedEdroneRequest } from './sync-request-types.js';
 
 // ---------------------------------------------------------------------------
 // Field schemas. Input is the raw received value (string from a form, any JSON
@@ -476,90 +349,7 @@ function jsonEvents(d: JsonPayload, label: (key: string) => string): Built | Rej
   return { events, warnings };
 }
 
-// ---------------------------------------------------------------------------
-// Signatures (edrone.md §1.7): base64 of the lower-case sha256 HEX TEXT of a
-// plain concatenation ending in app_secret . app_id. Not an RFC 2104 HMAC.
-
-function sha256Hex(s: string): string {
-  return createHash('sha256').update(s, 'utf8').digest('hex');
-}
-
+/** The dedupe body: the wire fields sorted by name, as JSON (see the file header). */
 function canonicalBody(fields: Record<string, string>): string {
   return JSON.stringify(Object.entries(fields).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-}
-
-function edroneSignature(parts: readonly string[], appSecret: string, appId: string): string {
-  return Buffer.from(sha256Hex([...parts, appSecret, appId].join('')), 'utf8').toString('base64');
-}
-
-/** The values before app_secret . app_id, per format, over the raw received text. */
-function signedParts(parsed: ParsedEdroneRequest): string[] {
-  const f = (key: string): string => parsed.fields[key] ?? '';
-  switch (parsed.format) {
-    case 'NATIVE_5':
-      return [
-        f('subscription_status_type_id').trim() === '1' ? f('email') : f('phone'),
-        f('subscriber_status'),
-        f('subscription_status_reason'),
-        f('event_date'),
-        f('event_id'),
-      ];
-    case 'NATIVE_4':
-      return [f('email'), f('subscriber_status'), f('subscription_status_reason'), f('event_date'), f('event_id')];
-    case 'LEGACY_NO_REASON':
-      // Magento 1 v1.1.37's formula: NATIVE_5's without the reason.
-      return [f('email'), f('subscriber_status'), f('event_date'), f('event_id')];
-    case 'JSON_EVENT':
-    case 'JSON_FLAT':
-      // Not documented by edrone (its newer docs sign nothing); a NATIVE_4-style
-      // formula with event_id '' is the only one accepted.
-      return [f('email'), f('subscriber_status'), f('reason'), f('timestamp'), ''];
-  }
-}
-
-/**
- * True only when the request carries a signature that matches the formula of
- * its format, computed with this shop's app secret and App ID. The App ID is
- * the configured one, not the request's, so a request for another shop fails.
- *
- * Unsigned requests are rejected in every format (the route answers 401):
- * JSON_EVENT / JSON_FLAT carry no signature in edrone's docs, but accepting
- * unsigned consent changes would let anyone who learns the sync URL
- * unsubscribe or subscribe the shop's customers.
- */
-export function verifyEdroneSignature(parsed: ParsedEdroneRequest, appSecret: string, appId: string): boolean {
-  // An unconfigured secret must never verify: '' is easy to guess.
-  if (!parsed.signature || appSecret === '' || appId === '') return false;
-  const expected = Buffer.from(edroneSignature(signedParts(parsed), appSecret, appId), 'utf8');
-  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it.
-  const received = Buffer.from(parsed.signature.trim(), 'utf8');
-  return received.length === expected.length && timingSafeEqual(received, expected);
-}
-
-/** The NATIVE_5 fields the signature covers, as the wire strings that are sent. */
-export interface Native5SignedFields {
-  subscription_status_type_id: string;
-  email?: string;
-  phone?: string;
-  subscriber_status: string;
-  subscription_status_reason?: string;
-  event_date: string;
-  event_id?: string;
-  app_id: string;
-}
-
-/** edrone's NATIVE_5 signature of these fields (for the fake edrone and tests). */
-export function signNative5(fields: Native5SignedFields, appSecret: string): string {
-  const identity = fields.subscription_status_type_id.trim() === '1' ? fields.email : fields.phone;
-  return edroneSignature(
-    [
-      identity ?? '',
-      fields.subscriber_status,
-      fields.subscription_status_reason ?? '',
-      fields.event_date,
-      fields.event_id ?? '',
-    ],
-    appSecret,
-    fields.app_id,
-  );
 }

@@ -1,24 +1,9 @@
 // Shopify's bulk export result: a JSONL file of customers, read as a stream of
 // lines (with their byte sizes, so a reader can resume at an offset) and parsed
 // into the adapter's customer shape.
-import { z } from 'zod';
-import { SHOPIFY_STATES, type ShopifyState } from '../../core/types.js';
 import { PermanentError } from '../../errors.js';
+import { customerFromExportJson } from './admin-responses.js';
 import type { ShopifyCustomer } from './types.js';
-
-const stateSchema = z
-  .string()
-  .transform((s) => s.toLowerCase())
-  .pipe(z.enum(SHOPIFY_STATES));
-const consentSchema = z.object({ marketingState: stateSchema, consentUpdatedAt: z.string().nullish() }).nullish();
-const exportLineSchema = z.object({
-  id: z.string().regex(/^gid:\/\/shopify\/Customer\/\d+$/),
-  email: z.string().nullish(),
-  phone: z.string().nullish(),
-  emailMarketingConsent: consentSchema,
-  smsMarketingConsent: consentSchema,
-  __parentId: z.string().optional(),
-});
 
 /** A customer line of the export, or null for a line that is not one (blank, child object). */
 export function customerFromExportLine(text: string): ShopifyCustomer | null {
@@ -29,18 +14,7 @@ export function customerFromExportLine(text: string): ShopifyCustomer | null {
   } catch {
     throw new PermanentError('bulk_line_invalid', 'A line of the Shopify export is not valid JSON.');
   }
-  const parsed = exportLineSchema.safeParse(json);
-  if (!parsed.success || parsed.data.__parentId) return null;
-  const c = parsed.data;
-  const snapshot = (s: z.infer<typeof consentSchema>) =>
-    s ? { state: s.marketingState as ShopifyState, consentUpdatedAt: s.consentUpdatedAt ?? null } : null;
-  return {
-    id: c.id.slice('gid://shopify/Customer/'.length),
-    email: c.email ?? null,
-    phone: c.phone ?? null,
-    emailConsent: snapshot(c.emailMarketingConsent),
-    smsConsent: snapshot(c.smsMarketingConsent),
-  };
+  return customerFromExportJson(json);
 }
 
 /**

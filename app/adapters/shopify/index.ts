@@ -1,26 +1,31 @@
 // Everything the app knows about Shopify's protocols, and nothing else does.
-//
-// - `createShopifyApi`: the @shopify/shopify-api instance (webhook HMAC,
-//   session tokens, token exchange, GraphQL client); build it once at start-up.
-// - `exchangeForOfflineSession` / `ensureFreshOfflineSession`: the offline
-//   token's lifecycle; call the latter before every background call.
-// - `createShopifyAdminClient`: the sync's Admin GraphQL operations for one
-//   shop; every failure comes out as the app's error family.
-// - Webhook payloads (`parseWebhookBody`, `consentPayloadOf`, the topic lists):
-//   what a verified webhook body says, validated per topic.
-// - Bulk export (`jsonLines`, `customerFromExportLine`): reading the initial
-//   sync's JSONL result.
+// Import only from this file; the files behind it are the adapter's own.
+
+// The library instance: build it once at start-up with `createShopifyApi` (webhook
+// HMAC, session tokens, token exchange, GraphQL client). `rewriteAdminUrl` and
+// `SHOP_TARGET_HEADER` are the admin-origin override, for local fakes only.
+// Keep this export first: it loads the library's node adapter.
 export {
   createShopifyApi,
-  ensureFreshOfflineSession,
-  exchangeForOfflineSession,
   rewriteAdminUrl,
-  REFRESH_MARGIN_MS,
   SHOP_TARGET_HEADER,
   type OfflineSessionStore,
   type ShopifyApi,
 } from './shopify-api.js';
-export { createShopifyAdminClient, throttleWaitMs, toAppError, type AdminClientOptions } from './admin-client.js';
+
+// The offline token's lifecycle: `exchangeForOfflineSession` when a shop opens
+// the app; `ensureFreshOfflineSession` before every background call.
+export { ensureFreshOfflineSession, exchangeForOfflineSession, REFRESH_MARGIN_MS } from './offline-session.js';
+
+// App Bridge session tokens: which shop an embedded-admin request comes from
+// (null: answer 401).
+export { shopOfSessionToken } from './session-token.js';
+
+// The sync's Admin GraphQL operations for one shop (`createShopifyAdminClient`);
+// every failure comes out as the app's error family through `toAppError`, and a
+// throttle waits `throttleWaitMs`.
+export { createShopifyAdminClient, type AdminClientOptions } from './admin-client.js';
+export { throttleWaitMs, toAppError } from './admin-errors.js';
 export type {
   BulkOperation,
   BulkOperationStatus,
@@ -32,6 +37,8 @@ export type {
   WebhookSubscription,
   WebhookSubscriptionPage,
 } from './types.js';
+
+// Webhook payloads: what a verified webhook body says, validated per topic.
 export {
   COMPLIANCE_TOPICS,
   CONSENT_TOPICS,
@@ -45,4 +52,7 @@ export {
   type ShopifyConsentPayload,
   type ShopifyPayload,
 } from './webhook-payloads.js';
+
+// Bulk export: reading the initial sync's JSONL result, line by line.
 export { customerFromExportLine, jsonLines } from './bulk-export.js';
+export { openBulkResult, type BulkDownloadOptions, type BulkResult, type ExportLine } from './bulk-download.js';

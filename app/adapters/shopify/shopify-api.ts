@@ -1,28 +1,16 @@
-// The @shopify/shopify-api instance and the offline-token lifecycle (exchange, refresh).
+// The @shopify/shopify-api instance, and the admin-origin override that points its
+// Admin API and token calls at a local fake (development and tests).
 // The node adapter must be imported before anything else from the library.
 import '@shopify/shopify-api/adapters/node';
-import {
-  ApiVersion,
-  HttpRequestError,
-  HttpResponseError,
-  LogSeverity,
-  RequestedTokenType,
-  shopifyApi,
-  type Session,
-  type Shopify,
-} from '@shopify/shopify-api';
+import { ApiVersion, LogSeverity, shopifyApi, type Shopify } from '@shopify/shopify-api';
 import { abstractFetch, setAbstractFetchFunc, type AbstractFetchFunc } from '@shopify/shopify-api/runtime';
 import type { SessionStorage } from '@shopify/shopify-app-session-storage';
 import type { AppConfig } from '../../config.js';
-import { AppError, RetriableError, ShopAccessError } from '../../errors.js';
 
 export type ShopifyApi = Shopify;
 
 /** The subset of SessionStorage the token helpers need. */
 export type OfflineSessionStore = Pick<SessionStorage, 'loadSession' | 'storeSession'>;
-
-/** Refresh an expiring offline token this long before it runs out. */
-export const REFRESH_MARGIN_MS = 5 * 60 * 1000;
 
 /** Header that tells a local fake which shop a redirected call was meant for. */
 export const SHOP_TARGET_HEADER = 'X-Shopify-Shop-Domain-Target';
@@ -88,84 +76,4 @@ export function rewriteAdminUrl(url: string, origin: string): { url: string; sho
   const match = /^https:\/\/([^/?#]+)(\/admin\/.*)$/.exec(url);
   if (!match?.[1] || !match[2]) return null;
   return { url: `${origin}${match[2]}`, shop: match[1] };
-}
-
-// ---------------------------------------------------------------------------
-// Offline sessions
-
-/** Exchanges an App Bridge session token for an expiring offline access token. */
-export async function exchangeForOfflineSession(
-  shopify: ShopifyApi,
-  params: { shop: string; sessionToken: string },
-): Promise<Session> {
-  try {
-    const { session } = await shopify.auth.tokenExchange({
-      shop: params.shop,
-      sessionToken: params.sessionToken,
-      requestedTokenType: RequestedTokenType.OfflineAccessToken,
-      expiring: true,
-    });
-    return session;
-  } catch (e) {
-    throw tokenCallError(e, 'Shopify refused to grant the app access to this store. Reload the app from your Shopify admin.');
-  }
-}
-
-const refreshesInFlight = new WeakMap<ShopifyApi, Map<string, Promise<Session>>>();
-
-/**
- * The shop's offline session, refreshed when its token expires within 5 minutes.
- * null when the shop has no offline session. A session that cannot be refreshed
- * (no refresh token: a non-expiring token) is returned as it is.
- * Throws ShopAccessError when Shopify rejects the refresh token.
- */
-export async function ensureFreshOfflineSession(
-  shopify: ShopifyApi,
-  storage: OfflineSessionStore,
-  shop: string,
-): Promise<Session | null> {
-  const session = await storage.loadSession(shopify.session.getOfflineId(shop));
-  if (!session) return null;
-  if (!session.isExpired(REFRESH_MARGIN_MS) || !session.refreshToken) return session;
-  if (session.refreshTokenExpires && session.refreshTokenExpires.getTime() <= Date.now()) {
-    throw new ShopAccessError();
-  }
-  // Two jobs of one shop must not both spend the same refresh token.
-  const inFlight = refreshesInFlight.get(shopify) ?? new Map<string, Promise<Session>>();
-  refreshesInFlight.set(shopify, inFlight);
-  const pending = inFlight.get(shop);
-  if (pending) return pending;
-  const refresh = refreshAndStore(shopify, storage, shop, session.refreshToken).finally(() => inFlight.delete(shop));
-  inFlight.set(shop, refresh);
-  return refresh;
-}
-
-async function refreshAndStore(
-  shopify: ShopifyApi,
-  storage: OfflineSessionStore,
-  shop: string,
-  refreshToken: string,
-): Promise<Session> {
-  let fresh: Session;
-  try {
-    ({ session: fresh } = await shopify.auth.refreshToken({ shop, refreshToken }));
-  } catch (e) {
-    throw tokenCallError(e);
-  }
-  await storage.storeSession(fresh);
-  return fresh;
-}
-
-/** Token endpoint failures: 4xx means the grant is gone, anything else may pass. */
-function tokenCallError(e: unknown, accessMessage?: string): Error {
-  if (e instanceof AppError) return e;
-  if (e instanceof HttpResponseError) {
-    const status = e.response.code;
-    if (status >= 400 && status < 500 && status !== 429) return new ShopAccessError(accessMessage);
-    return new RetriableError('shopify_token_unavailable', `Shopify's token service answered ${status}; the app will retry.`, e);
-  }
-  if (e instanceof HttpRequestError || e instanceof TypeError || e instanceof SyntaxError) {
-    return new RetriableError('shopify_token_unavailable', 'Could not reach Shopify to renew the access token; the app will retry.', e);
-  }
-  return e instanceof Error ? e : new Error(String(e));
 }

@@ -96,23 +96,27 @@ export function parseWebhookBody(topic: KnownTopic, raw: string): ParsedWebhook 
 export function consentPayloadOf(topic: KnownTopic, body: unknown): ShopifyConsentPayload | null {
   if (topic === 'customers_email_marketing_consent/update') {
     const b = body as ShopifyPayload<typeof topic>;
-    return {
-      channel: 'email',
-      customerId: b.customer_id,
-      address: b.email_address ?? null,
-      state: b.email_marketing_consent?.state ?? 'not_subscribed',
-      consentUpdatedAt: b.email_marketing_consent?.consent_updated_at ?? null,
-    };
+    return consentPayload('email', b.customer_id, b.email_address, b.email_marketing_consent);
   }
   if (topic === 'customers_marketing_consent/update') {
     const b = body as ShopifyPayload<typeof topic>;
-    return {
-      channel: 'sms',
-      customerId: b.id,
-      address: b.phone ?? null,
-      state: b.sms_marketing_consent?.state ?? 'not_subscribed',
-      consentUpdatedAt: b.sms_marketing_consent?.consent_updated_at ?? null,
-    };
+    return consentPayload('sms', b.id, b.phone, b.sms_marketing_consent);
   }
   return null;
+}
+
+/** Both consent topics: no consent object, or no state in it, reads as not subscribed. */
+function consentPayload(
+  channel: ShopifyConsentPayload['channel'],
+  customerId: string,
+  address: string | null | undefined,
+  consent: { state: ShopifyState | null; consent_updated_at?: string | null | undefined } | null,
+): ShopifyConsentPayload {
+  return {
+    channel,
+    customerId,
+    address: address ?? null,
+    state: consent?.state ?? 'not_subscribed',
+    consentUpdatedAt: consent?.consent_updated_at ?? null,
+  };
 }
