@@ -118,7 +118,9 @@ async function send(method: HttpMethod, path: string, body: unknown, signal: Abo
 
 /**
  * One JSON call to the app server. Never throws: network errors, timeouts and HTTP errors are values.
- * The JSON answer is trusted to match T (the server validates with zod on its side).
+ * T is an answer type of the API contract (app/api-contract/, via api-types.ts); the server is tested
+ * against that contract (test/integration/api-contract.test.ts), so answers are not parsed again here,
+ * which keeps zod out of the bundle.
  */
 export async function request<T>(method: HttpMethod, path: string, body?: unknown): Promise<ApiResult<T>> {
   const controller = new AbortController();

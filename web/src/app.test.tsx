@@ -3,11 +3,11 @@ import './test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { App } from './app.js';
-import type { Settings, StatusReport } from './api-types.js';
+import type { SettingsAnswer, StatusAnswer } from './api-types.js';
 import { mockFetch, type FetchMock } from './test/mock-fetch.js';
 import { renderWithPolaris } from './test/render.js';
 
-const STATUS: StatusReport = {
+const STATUS: StatusAnswer = {
   state: 'failing',
   reason: 'edrone is not answering.',
   today: { shopifyToEdrone: 1, edroneToShopify: 2 },
@@ -19,14 +19,14 @@ const STATUS: StatusReport = {
   queued: 1,
 };
 
-const SETTINGS: Settings = {
+const SETTINGS: SettingsAnswer = {
   edroneAppId: '',
   edroneAppSecretSet: false,
   direction: 'both',
   edroneStatuses: 'all',
   channels: { email: true, sms: true },
   createMissingCustomers: false,
-  syncUrl: null,
+  syncUrl: 'https://sync.example.com/edrone/sync/tok_abc',
 };
 
 let fetchMock: FetchMock;

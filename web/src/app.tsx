@@ -2,7 +2,7 @@
 // failure count on the Failures tab and the "sync is failing" banner must be visible from every tab.
 import { useEffect, useState } from 'react';
 import { Banner, BlockStack, Page, Text } from '@shopify/polaris';
-import type { StatusReport } from './api-types.js';
+import type { StatusAnswer } from './api-types.js';
 import { ActivityPage } from './components/activity/activity-page.js';
 import { AppNav, panelId, tabId } from './components/common/app-nav.js';
 import { LoadingSection } from './components/common/loading-section.js';
@@ -18,7 +18,7 @@ const STATUS_POLL_MS = 30_000;
 
 export function App() {
   const [requested, navigate] = useHashTab();
-  const status = useApiGet<StatusReport>('/api/status');
+  const status = useApiGet<StatusAnswer>('/api/status');
   useInterval(() => void status.reload(), STATUS_POLL_MS, true);
 
   // Without a tab in the URL: a store that is not set up lands on Setup, every other on Status.

@@ -1,5 +1,5 @@
 // Display helpers: dates in the merchant's locale, enum values in plain words.
-import type { ActivityItem, Direction, EdroneStatuses } from './api-types.js';
+import type { ActivityItem, Direction, EdroneStatusFilter } from './api-types.js';
 
 /** "12 Mar 2025, 14:05", or the raw text when it is not a date. */
 export function formatDateTime(iso: string | null | undefined): string {
@@ -46,7 +46,7 @@ export const DIRECTION_LABELS: Record<Direction, string> = {
   paused: 'Paused (nothing is synced)',
 };
 
-export const EDRONE_STATUS_LABELS: Record<EdroneStatuses, string> = {
+export const EDRONE_STATUS_LABELS: Record<EdroneStatusFilter, string> = {
   all: 'All changes (subscribes and unsubscribes)',
   unsubscribes: 'Only unsubscribes',
   subscribes: 'Only subscribes',

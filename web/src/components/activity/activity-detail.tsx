@@ -40,7 +40,7 @@ export function ActivityDetail({ item, onClose }: Props) {
                     </Text>
                   ),
                 },
-                { term: 'Record ID', description: <code>{String(item.id)}</code> },
+                { term: 'Record ID', description: <code>{item.id}</code> },
               ]}
             />
           </div>

@@ -1,6 +1,6 @@
 // Filter bar for the activity log: three selects and a search box. Search is debounced in the page.
 import { Button, InlineGrid, Select, TextField } from '@shopify/polaris';
-import type { ActivityChannelFilter, ActivityDirection, ActivityResult } from '../../api-types.js';
+import type { ActivityChannel, ActivityDirection, ActivityResult } from '../../api-types.js';
 import { hasFilters, type ActivityFilters } from './activity-query.js';
 
 interface Props {
@@ -55,7 +55,7 @@ export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {
           name="channel"
           options={CHANNEL_OPTIONS}
           value={filters.channel}
-          onChange={(v) => onChange({ ...filters, channel: v as ActivityChannelFilter | '' })}
+          onChange={(v) => onChange({ ...filters, channel: v as ActivityChannel | '' })}
         />
         <Select
           label="Result"

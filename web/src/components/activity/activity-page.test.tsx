@@ -2,7 +2,7 @@
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ActivityItem, Paged } from '../../api-types.js';
+import type { ActivityItem, ActivityPage as ActivityList } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { ActivityPage } from './activity-page.js';
@@ -10,7 +10,10 @@ import { EMPTY_FILTERS, activityPath } from './activity-query.js';
 
 function item(id: number, over: Partial<ActivityItem> = {}): ActivityItem {
   return {
-    id,
+    id: String(id),
+    shopId: 'demo-store.myshopify.com',
+    jobId: null,
+    eventId: null,
     createdAt: '2025-03-12T14:05:00.000Z',
     origin: 'shopify',
     target: 'edrone',
@@ -26,7 +29,7 @@ function item(id: number, over: Partial<ActivityItem> = {}): ActivityItem {
   };
 }
 
-function page(items: ActivityItem[], p = 1, total = items.length): Paged<ActivityItem> {
+function page(items: ActivityItem[], p = 1, total = items.length): ActivityList {
   return { items, page: p, pageSize: 25, total };
 }
 

@@ -1,7 +1,7 @@
 // Activity tab: the log of every consent change the app saw, with filters, paging and a detail view.
 import { useState } from 'react';
 import { BlockStack, Button, Card, InlineStack, Spinner, Text } from '@shopify/polaris';
-import type { ActivityItem, Paged } from '../../api-types.js';
+import type { ActivityItem, ActivityPage as ActivityList } from '../../api-types.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useDebounced } from '../../hooks/use-debounced.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
@@ -25,7 +25,7 @@ export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 30
   const [open, setOpen] = useState<ActivityItem | null>(null);
   const q = useDebounced(filters.q, searchDelayMs);
   const applied: ActivityFilters = { ...filters, q };
-  const resource = useApiGet<Paged<ActivityItem>>(activityPath(applied, page, pageSize));
+  const resource = useApiGet<ActivityList>(activityPath(applied, page, pageSize));
   const { data, error, loading, refreshing, reload } = resource;
 
   const changeFilters = (next: ActivityFilters): void => {

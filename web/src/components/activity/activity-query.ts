@@ -1,9 +1,9 @@
 // Builds GET /api/activity query strings; empty filters are left out so the server applies no filter.
-import type { ActivityChannelFilter, ActivityDirection, ActivityResult } from '../../api-types.js';
+import type { ActivityChannel, ActivityDirection, ActivityResult } from '../../api-types.js';
 
 export interface ActivityFilters {
   direction: ActivityDirection | '';
-  channel: ActivityChannelFilter | '';
+  channel: ActivityChannel | '';
   result: ActivityResult | '';
   /** Email or phone, as typed. */
   q: string;

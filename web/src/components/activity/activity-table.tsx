@@ -31,9 +31,9 @@ export function ActivityTable({ items, onOpen }: Props) {
         <tbody>
           {items.map((item) => (
             <tr
-              key={String(item.id)}
+              key={item.id}
               data-testid="activity-row"
-              data-id={String(item.id)}
+              data-id={item.id}
               className="ecs-clickable-row"
               onClick={() => onOpen(item)}
             >

@@ -2,7 +2,7 @@
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { FailureItem, Paged } from '../../api-types.js';
+import type { FailureItem, FailuresPage as FailureList } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { FailuresPage } from './failures-page.js';
@@ -10,8 +10,8 @@ import { reconcile, watchIds } from './retry-tracker.js';
 
 function failure(id: number, over: Partial<FailureItem> = {}): FailureItem {
   return {
-    id,
-    kind: 'push_to_edrone',
+    id: String(id),
+    kind: 'shopify-webhook',
     createdAt: '2025-03-12T14:05:00.000Z',
     updatedAt: '2025-03-12T15:05:00.000Z',
     attempts: 8,
@@ -21,7 +21,7 @@ function failure(id: number, over: Partial<FailureItem> = {}): FailureItem {
   };
 }
 
-function list(items: FailureItem[]): Paged<FailureItem> {
+function list(items: FailureItem[]): FailureList {
   return { items, page: 1, pageSize: 25, total: items.length };
 }
 
@@ -39,7 +39,7 @@ describe('retry tracker', () => {
     expect(r.syncedIds).toEqual([]);
     watches = r.watches;
     r = reconcile(watches, [failure(1), failure(2, { attempts: 9, lastError: 'still down' })], 0);
-    expect(r.failedAgain.map((f) => f.id)).toEqual([2]);
+    expect(r.failedAgain.map((f) => f.id)).toEqual(['2']);
     expect(Object.keys(r.watches)).toEqual(['1']);
   });
 
@@ -54,7 +54,7 @@ describe('retry tracker', () => {
   it('counts a row that comes back to the list as failed again', () => {
     const left = reconcile(watchIds({}, ['1']), [], 1).watches;
     const r = reconcile(left, [failure(1, { attempts: 8 })], 1);
-    expect(r.failedAgain.map((f) => f.id)).toEqual([1]);
+    expect(r.failedAgain.map((f) => f.id)).toEqual(['1']);
     expect(r.watches).toEqual({});
   });
 
@@ -87,7 +87,7 @@ describe('Failures page', () => {
     });
     fetchMock.on('POST /api/failures/42/retry', () => {
       retried = true;
-      return { body: { ok: true, job: { id: 42, status: 'queued' } } };
+      return { body: { ok: true, job: { id: '42', status: 'queued' } } };
     });
     renderWithPolaris(<FailuresPage pollMs={20} />);
     const rows = await screen.findAllByTestId('failure-row');
@@ -120,7 +120,7 @@ describe('Failures page', () => {
     });
     fetchMock.on('POST /api/failures/5/retry', () => {
       retried = true;
-      return { body: { ok: true, job: { id: 5, status: 'queued' } } };
+      return { body: { ok: true, job: { id: '5', status: 'queued' } } };
     });
     renderWithPolaris(<FailuresPage pollMs={20} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Retry' }));

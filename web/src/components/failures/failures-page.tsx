@@ -5,7 +5,7 @@
 import { useRef, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { FailureItem, Paged, RetryAllResult, RetryResult, StatusReport } from '../../api-types.js';
+import type { FailureItem, FailuresPage as FailureList, RetryAllAnswer, RetryAnswer, StatusAnswer } from '../../api-types.js';
 import { plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useInterval } from '../../hooks/use-interval.js';
@@ -34,7 +34,7 @@ type Notice =
 
 export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000, onChanged }: Props) {
   const [page, setPage] = useState(1);
-  const resource = useApiGet<Paged<FailureItem>>(`/api/failures?page=${page}&pageSize=${pageSize}`);
+  const resource = useApiGet<FailureList>(`/api/failures?page=${page}&pageSize=${pageSize}`);
   const { data, error, loading, reload } = resource;
   const [watches, setWatches] = useState<Watches>({});
   const [notice, setNotice] = useState<Notice | null>(null);
@@ -50,7 +50,7 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
 
   const refresh = async (): Promise<void> => {
     const watching = Object.keys(watchesRef.current).length > 0;
-    const [list, status] = await Promise.all([reload(), watching ? api.get<StatusReport>('/api/status') : null]);
+    const [list, status] = await Promise.all([reload(), watching ? api.get<StatusAnswer>('/api/status') : null]);
     if (!list) return;
     const current = watchesRef.current;
     if (Object.keys(current).length === 0) return;
@@ -81,10 +81,10 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
   };
 
   const retryOne = async (item: FailureItem): Promise<void> => {
-    const id = String(item.id);
+    const id = item.id;
     startWatching([id]);
-    setFailedAgain((rows) => rows.filter((row) => String(row.id) !== id));
-    const result = await api.post<RetryResult>(`/api/failures/${encodeURIComponent(id)}/retry`);
+    setFailedAgain((rows) => rows.filter((row) => row.id !== id));
+    const result = await api.post<RetryAnswer>(`/api/failures/${encodeURIComponent(id)}/retry`);
     if (!result.ok) {
       const rest = { ...watchesRef.current };
       delete rest[id];
@@ -100,7 +100,7 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
   const retryAll = async (): Promise<void> => {
     setRetryingAll(true);
     setFailedAgain([]);
-    const result = await api.post<RetryAllResult>('/api/failures/retry-all');
+    const result = await api.post<RetryAllAnswer>('/api/failures/retry-all');
     setRetryingAll(false);
     if (!result.ok) {
       setNotice({ kind: 'error', error: result.error });
@@ -112,7 +112,7 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
       return;
     }
     // Only rows on this page can be watched; the others are retried all the same.
-    startWatching((data?.items ?? []).map((item) => String(item.id)));
+    startWatching((data?.items ?? []).map((item) => item.id));
     setNotice({ kind: 'started', count: result.data.retried });
     await refresh();
   };
@@ -140,8 +140,8 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
               >
                 <BlockStack gap="100">
                   {failedAgain.slice(0, 5).map((row) => (
-                    <Text as="p" key={String(row.id)}>
-                      {row.summary ?? String(row.id)}: {row.lastError ?? 'no error message'}
+                    <Text as="p" key={row.id}>
+                      {row.summary}: {row.lastError ?? 'no error message'}
                     </Text>
                   ))}
                 </BlockStack>

@@ -29,7 +29,7 @@ export function FailuresTable({ items, pending, onRetry }: Props) {
         </thead>
         <tbody>
           {items.map((item) => {
-            const id = String(item.id);
+            const id = item.id;
             const isPending = pending.has(id);
             const summaryId = `failure-${id}-summary`;
             return (
@@ -37,7 +37,7 @@ export function FailuresTable({ items, pending, onRetry }: Props) {
                 <td data-label="Change">
                   <BlockStack gap="100" inlineAlign="start">
                     <Text as="span" id={summaryId} fontWeight="medium" breakWord>
-                      {item.summary ?? humanize(item.kind)}
+                      {item.summary}
                     </Text>
                     <Badge>{humanize(item.kind)}</Badge>
                   </BlockStack>

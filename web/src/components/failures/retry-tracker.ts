@@ -30,7 +30,7 @@ export function watchIds(watches: Watches, ids: string[]): Watches {
  *   in which case a row that left the list is taken as synced.
  */
 export function reconcile(watches: Watches, items: FailureItem[], queued: number | null): Reconciled {
-  const byId = new Map(items.map((item) => [String(item.id), item]));
+  const byId = new Map(items.map((item) => [item.id, item]));
   const next: Watches = {};
   const syncedIds: string[] = [];
   const failedAgain: FailureItem[] = [];

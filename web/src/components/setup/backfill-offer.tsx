@@ -3,7 +3,7 @@
 import { useState } from 'react';
 import { Banner, BlockStack, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { BackfillRunResult } from '../../api-types.js';
+import type { BackfillRunAnswer } from '../../api-types.js';
 
 interface Props {
   onStarted: () => void;
@@ -17,7 +17,7 @@ export function BackfillOffer({ onStarted, onDismiss }: Props) {
   const start = async (): Promise<void> => {
     setStarting(true);
     setError(null);
-    const result = await api.post<BackfillRunResult>('/api/backfill');
+    const result = await api.post<BackfillRunAnswer>('/api/backfill');
     setStarting(false);
     // 409: one is already running, which is what the merchant asked for; the Sync tab shows it.
     if (result.ok || result.error.status === 409) {

@@ -18,7 +18,7 @@ import {
   TextField,
 } from '@shopify/polaris';
 import { api } from '../../api.js';
-import type { Channels, Direction, EdroneStatuses, Settings, SettingsUpdate } from '../../api-types.js';
+import type { Channels, Direction, EdroneStatusFilter, SettingsAnswer, SettingsUpdate } from '../../api-types.js';
 import { DIRECTION_LABELS, EDRONE_STATUS_LABELS } from '../../format.js';
 
 export interface SettingsFormValues {
@@ -26,7 +26,7 @@ export interface SettingsFormValues {
   /** Typed by the merchant; never filled from the server. Blank keeps the saved secret. */
   edroneAppSecret: string;
   direction: Direction;
-  edroneStatuses: EdroneStatuses;
+  edroneStatuses: EdroneStatusFilter;
   channels: Channels;
   createMissingCustomers: boolean;
 }
@@ -44,9 +44,9 @@ const INLINE_FIELDS = [
 ] as const;
 type InlineField = (typeof INLINE_FIELDS)[number];
 
-export function valuesFromSettings(settings: Settings): SettingsFormValues {
+export function valuesFromSettings(settings: SettingsAnswer): SettingsFormValues {
   return {
-    edroneAppId: settings.edroneAppId ?? '',
+    edroneAppId: settings.edroneAppId,
     edroneAppSecret: '',
     direction: settings.direction,
     edroneStatuses: settings.edroneStatuses,
@@ -77,14 +77,14 @@ const directionOptions = (Object.keys(DIRECTION_LABELS) as Direction[]).map((val
   value,
   label: DIRECTION_LABELS[value],
 }));
-const statusOptions = (Object.keys(EDRONE_STATUS_LABELS) as EdroneStatuses[]).map((value) => ({
+const statusOptions = (Object.keys(EDRONE_STATUS_LABELS) as EdroneStatusFilter[]).map((value) => ({
   value,
   label: EDRONE_STATUS_LABELS[value],
 }));
 
 interface Props {
-  settings: Settings;
-  onSaved: (settings: Settings) => void;
+  settings: SettingsAnswer;
+  onSaved: (settings: SettingsAnswer) => void;
   /** Reports every edit, so the connection guide can test the App ID as typed. */
   onDraftChange?: (values: SettingsFormValues, dirty: boolean) => void;
 }
@@ -117,7 +117,7 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
     setSaving(true);
     setSaved(false);
     setFormError(null);
-    const result = await api.put<Settings>('/api/settings', toSettingsUpdate(values));
+    const result = await api.put<SettingsAnswer>('/api/settings', toSettingsUpdate(values));
     setSaving(false);
     if (result.ok) {
       setFieldErrors({});
@@ -224,7 +224,7 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
                     name="edroneStatuses"
                     options={statusOptions}
                     value={values.edroneStatuses}
-                    onChange={(v) => update('edroneStatuses', v as EdroneStatuses, 'edroneStatuses')}
+                    onChange={(v) => update('edroneStatuses', v as EdroneStatusFilter, 'edroneStatuses')}
                     error={err('edroneStatuses')}
                     helpText="Matches the statuses you choose in edrone's Subscription status synchronisation."
                   />

@@ -2,12 +2,12 @@
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it, vi } from 'vitest';
-import type { Settings } from '../../api-types.js';
+import type { SettingsAnswer } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { SetupPage } from './setup-page.js';
 
-const SAVED: Settings = {
+const SAVED: SettingsAnswer = {
   edroneAppId: 'app-123',
   edroneAppSecretSet: true,
   direction: 'both',

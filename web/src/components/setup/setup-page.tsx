@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { BlockStack, Layout } from '@shopify/polaris';
 import { api } from '../../api.js';
-import type { BackfillState, Settings } from '../../api-types.js';
+import type { BackfillState, SettingsAnswer } from '../../api-types.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { LoadingSection } from '../common/loading-section.js';
@@ -18,8 +18,8 @@ interface Props {
 }
 
 export function SetupPage({ onSaved, onOpenSync }: Props) {
-  const resource = useApiGet<Settings>('/api/settings');
-  const [saved, setSaved] = useState<Settings | null>(null);
+  const resource = useApiGet<SettingsAnswer>('/api/settings');
+  const [saved, setSaved] = useState<SettingsAnswer | null>(null);
   const [draft, setDraft] = useState<{ appId: string; dirty: boolean } | null>(null);
   const [offerBackfill, setOfferBackfill] = useState(false);
   const settings = saved ?? resource.data;
@@ -33,7 +33,7 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
 
   // Offer the initial sync only when it can send something (credentials saved, consent flows to edrone) and
   // this store never ran one. Any failure to ask simply shows no offer.
-  const checkBackfill = async (next: Settings): Promise<void> => {
+  const checkBackfill = async (next: SettingsAnswer): Promise<void> => {
     const sendsToEdrone = next.direction === 'both' || next.direction === 'shopify_to_edrone';
     if (!next.edroneAppId || !next.edroneAppSecretSet || !sendsToEdrone) {
       setOfferBackfill(false);
@@ -70,8 +70,9 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
           description="Tell edrone where to send subscription changes, so they reach Shopify within seconds. You do this once, in edrone Mission Control."
         >
           <ConnectGuide
-            syncUrl={settings.syncUrl}
-            appId={draft?.appId ?? settings.edroneAppId ?? ''}
+            // The server sends the URL from install on; edrone can use it only once an App ID is saved.
+            syncUrl={settings.edroneAppId !== '' ? settings.syncUrl : null}
+            appId={draft?.appId ?? settings.edroneAppId}
             unsavedChanges={draft?.dirty ?? false}
           />
         </Layout.AnnotatedSection>

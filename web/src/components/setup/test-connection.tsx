@@ -2,7 +2,7 @@
 import { useState } from 'react';
 import { Banner, BlockStack, Button, InlineStack, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { TestConnectionResult } from '../../api-types.js';
+import type { TestConnectionAnswer } from '../../api-types.js';
 
 interface Props {
   /** The App ID as typed in the form (maybe unsaved); the server tests the saved one when empty. */
@@ -10,7 +10,7 @@ interface Props {
   unsavedChanges: boolean;
 }
 
-type Outcome = { kind: 'result'; result: TestConnectionResult } | { kind: 'error'; error: ApiError };
+type Outcome = { kind: 'result'; result: TestConnectionAnswer } | { kind: 'error'; error: ApiError };
 
 export function TestConnection({ appId, unsavedChanges }: Props) {
   const [testing, setTesting] = useState(false);
@@ -20,7 +20,7 @@ export function TestConnection({ appId, unsavedChanges }: Props) {
     setTesting(true);
     setOutcome(null);
     const typed = appId.trim();
-    const answer = await api.post<TestConnectionResult>('/api/settings/test-connection', typed ? { edroneAppId: typed } : {});
+    const answer = await api.post<TestConnectionAnswer>('/api/settings/test-connection', typed ? { edroneAppId: typed } : {});
     setTesting(false);
     setOutcome(answer.ok ? { kind: 'result', result: answer.data } : { kind: 'error', error: answer.error });
   };

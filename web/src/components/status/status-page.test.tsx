@@ -2,12 +2,12 @@
 import '../../test/setup.js';
 import { fireEvent, screen, within } from '@testing-library/react';
 import { describe, expect, it, vi } from 'vitest';
-import type { StatusReport } from '../../api-types.js';
+import type { StatusAnswer } from '../../api-types.js';
 import type { Resource } from '../../hooks/use-api-get.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { StatusPage } from './status-page.js';
 
-function report(over: Partial<StatusReport> = {}): StatusReport {
+function report(over: Partial<StatusAnswer> = {}): StatusAnswer {
   const daily = Array.from({ length: 30 }, (_, i) => ({
     date: `2025-03-${String(i + 1).padStart(2, '0')}`,
     shopifyToEdrone: i,
@@ -27,7 +27,7 @@ function report(over: Partial<StatusReport> = {}): StatusReport {
   };
 }
 
-function resource(data: StatusReport | null, over: Partial<Resource<StatusReport>> = {}): Resource<StatusReport> {
+function resource(data: StatusAnswer | null, over: Partial<Resource<StatusAnswer>> = {}): Resource<StatusAnswer> {
   return { data, error: null, loading: false, refreshing: false, reload: vi.fn(async () => data), ...over };
 }
 

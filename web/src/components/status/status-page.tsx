@@ -1,7 +1,7 @@
 // Status tab: health, counts, the 30-day chart, last events, and the queue/failure totals.
 // It renders the status that App loads (and polls), so the Failures tab badge and this page agree.
 import { BlockStack, Button, Card, InlineGrid, InlineStack, Layout, Text } from '@shopify/polaris';
-import type { StatusReport } from '../../api-types.js';
+import type { StatusAnswer } from '../../api-types.js';
 import { formatCount, formatDateTime, formatRelative, plural } from '../../format.js';
 import type { Resource } from '../../hooks/use-api-get.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
@@ -12,7 +12,7 @@ import { DailyChart } from './daily-chart.js';
 import { HealthBanner } from './health-banner.js';
 
 interface Props {
-  status: Resource<StatusReport>;
+  status: Resource<StatusAnswer>;
   onNavigate: (tab: TabId) => void;
 }
 

@@ -10,7 +10,7 @@ import { InitialSyncCard } from './initial-sync-card.js';
 
 function run(over: Partial<BackfillRun> = {}): BackfillRun {
   return {
-    id: 7,
+    id: '7',
     status: 'running',
     phase: 'sending',
     read: 200,
@@ -20,6 +20,8 @@ function run(over: Partial<BackfillRun> = {}): BackfillRun {
     startedAt: '2025-03-12T14:05:00.000Z',
     finishedAt: null,
     error: null,
+    cancelRequested: false,
+    total: null,
     ...over,
   };
 }

@@ -3,7 +3,7 @@
 import { useEffect, useId, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, List, ProgressBar, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { BackfillRun, BackfillRunResult, BackfillState } from '../../api-types.js';
+import type { BackfillRun, BackfillRunAnswer, BackfillState } from '../../api-types.js';
 import { formatCount, formatDateTime, plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useInterval } from '../../hooks/use-interval.js';
@@ -96,7 +96,7 @@ export function InitialSyncCard({ pollMs = 2000 }: Props) {
   const act = async (kind: 'start' | 'cancel'): Promise<void> => {
     setBusy(kind);
     setActionError(null);
-    const result = await api.post<BackfillRunResult>(kind === 'start' ? '/api/backfill' : '/api/backfill/cancel');
+    const result = await api.post<BackfillRunAnswer>(kind === 'start' ? '/api/backfill' : '/api/backfill/cancel');
     setBusy(null);
     if (result.ok && result.data?.run) {
       setRun(result.data.run);

@@ -2,16 +2,17 @@
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { ReconcileSettings } from '../../api-types.js';
+import type { ReconcileAnswer, ReconcileLastRun, ReconcileRun } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { ReconcileCard, intervalOptions } from './reconcile-card.js';
 
-const SETTINGS: ReconcileSettings = {
+const SETTINGS: ReconcileAnswer = {
   intervalMinutes: 360,
   lastRunAt: '2025-03-12T14:05:00.000Z',
   nextRunAt: '2025-03-12T20:05:00.000Z',
-  lastRun: { checked: 1234, repaired: 3, at: '2025-03-12T14:05:00.000Z' },
+  lastRun: { checked: 1234, repaired: 3, at: '2025-03-12T14:05:00.000Z', status: 'completed', failed: 0, error: null },
+  running: false,
 };
 
 function describedText(el: HTMLElement): string {
@@ -112,10 +113,22 @@ describe('Reconciliation card', () => {
   });
 
   it('when "Run now" is pressed, then it POSTs and shows what the check repaired', async () => {
-    const lastRun = { checked: 1300, repaired: 0, at: '2025-03-12T16:00:00.000Z' };
+    const lastRun: ReconcileLastRun = { checked: 1300, repaired: 0, at: '2025-03-12T16:00:00.000Z', status: 'completed', failed: 0, error: null };
+    const run: ReconcileRun = {
+      id: 'rec-1',
+      status: 'completed',
+      trigger: 'manual',
+      since: '2025-03-12T13:55:00.000Z',
+      checked: 1300,
+      repaired: 0,
+      failed: 0,
+      startedAt: '2025-03-12T15:59:00.000Z',
+      finishedAt: lastRun.at,
+      error: null,
+    };
     fetchMock.on('POST /api/reconcile/run', () => {
       fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, lastRun, lastRunAt: lastRun.at, nextRunAt: '2025-03-12T22:00:00.000Z' } });
-      return { body: { lastRun } };
+      return { body: { lastRun, run } };
     });
     await renderLoaded();
     fireEvent.click(screen.getByRole('button', { name: 'Run now' }));
@@ -128,6 +141,51 @@ describe('Reconciliation card', () => {
       ),
     );
     expect(screen.getByTestId('reconcile-last-run').textContent).toContain('Checked 1,300 customers');
+  });
+
+  it('when the last check stopped because of a problem, then it says so with the reason', async () => {
+    fetchMock.on('GET /api/reconcile', {
+      body: { ...SETTINGS, lastRun: { ...SETTINGS.lastRun, status: 'failed', repaired: 2, failed: 1, error: 'Shopify refused the app.' } },
+    });
+    await renderLoaded();
+    const lastRun = screen.getByTestId('reconcile-last-run');
+    expect(lastRun.textContent).toContain('Checked 1,234 customers and repaired 2, then stopped because of a problem: Shopify refused the app.');
+    expect(lastRun.textContent).not.toContain('everything matched');
+  });
+
+  it('when "Run now" outlives the server\'s wait (202), then it says a check is running and reports it once it ended', async () => {
+    const lastRun: ReconcileLastRun = { checked: 40, repaired: 1, at: '2025-03-12T16:00:00.000Z', status: 'completed', failed: 1, error: null };
+    const run: ReconcileRun = {
+      id: 'rec-2',
+      status: 'running',
+      trigger: 'manual',
+      since: '2025-03-12T13:55:00.000Z',
+      checked: 0,
+      repaired: 0,
+      failed: 0,
+      startedAt: '2025-03-12T15:59:00.000Z',
+      finishedAt: null,
+      error: null,
+    };
+    fetchMock.on('POST /api/reconcile/run', () => {
+      fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, running: true } });
+      return { status: 202, body: { lastRun: null, run } };
+    });
+    renderWithPolaris(<ReconcileCard pollMs={20} />);
+    fireEvent.click(await screen.findByRole('button', { name: 'Run now' }));
+    expect((await screen.findByTestId('reconcile-running')).textContent).toContain('A check is running');
+    expect(screen.queryByTestId('reconcile-result')).toBeNull();
+
+    fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, lastRun, lastRunAt: lastRun.at } });
+    const result = await screen.findByTestId('reconcile-result');
+    expect(result.textContent).toBe(
+      'Check finished. Checked 40 customers; repaired 1 that did not match. 1 customer could not be repaired; Activity says why.',
+    );
+    expect(screen.queryByTestId('reconcile-running')).toBeNull();
+    // Polling stops once nothing is running.
+    const calls = fetchMock.callsTo('GET', '/api/reconcile').length;
+    await new Promise((r) => setTimeout(r, 100));
+    expect(fetchMock.callsTo('GET', '/api/reconcile').length).toBe(calls);
   });
 
   it('when reconciliation cannot load, then a merchant-language error with "Try again" shows', async () => {

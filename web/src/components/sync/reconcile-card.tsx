@@ -1,11 +1,13 @@
 // "Reconciliation": how often the app compares consent in Shopify and edrone and repairs what a missed
-// webhook left behind, when it last did and what it repaired, and a "Run now" button.
+// webhook left behind, when it last did and what it repaired, and a "Run now" button. While a check is
+// going (`running`, or a "Run now" the server answered 202 before it ended) the card re-reads its state.
 import { useEffect, useId, useRef, useState } from 'react';
 import { BlockStack, Button, Card, DescriptionList, Form, InlineStack, Select, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { ReconcileRun, ReconcileRunResult, ReconcileSettings } from '../../api-types.js';
+import type { ReconcileAnswer, ReconcileLastRun, ReconcileRunAnswer } from '../../api-types.js';
 import { formatCount, formatDateTime, formatRelative, plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
+import { useInterval } from '../../hooks/use-interval.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { CardLoading } from './card-loading.js';
 
@@ -34,10 +36,17 @@ export function intervalOptions(saved: number): { value: string; label: string }
   );
 }
 
-export function runSummary(run: Pick<ReconcileRun, 'checked' | 'repaired'>): string {
+export function runSummary(run: ReconcileLastRun): string {
   const checked = `Checked ${plural(run.checked, 'customer', 'customers')}`;
-  if (run.repaired === 0) return `${checked}; everything matched, nothing needed repairing.`;
-  return `${checked}; repaired ${formatCount(run.repaired)} that did not match.`;
+  if (run.status === 'failed') {
+    const repaired = run.repaired > 0 ? ` and repaired ${formatCount(run.repaired)}` : '';
+    return `${checked}${repaired}, then stopped because of a problem: ${run.error ?? 'no reason was recorded.'}`;
+  }
+  const notRepaired =
+    run.failed > 0 ? ` ${plural(run.failed, 'customer', 'customers')} could not be repaired; Activity says why.` : '';
+  if (run.repaired === 0 && run.failed === 0) return `${checked}; everything matched, nothing needed repairing.`;
+  if (run.repaired === 0) return `${checked}; nothing was repaired.${notRepaired}`;
+  return `${checked}; repaired ${formatCount(run.repaired)} that did not match.${notRepaired}`;
 }
 
 function When({ iso, empty }: { iso: string | null | undefined; empty: string }) {
@@ -50,11 +59,21 @@ function When({ iso, empty }: { iso: string | null | undefined; empty: string })
 }
 
 type SaveState = { kind: 'idle' } | { kind: 'saved' } | { kind: 'error'; error: ApiError };
-type RunState = { kind: 'idle' } | { kind: 'done'; run: ReconcileRun } | { kind: 'error'; error: ApiError };
+type RunState =
+  | { kind: 'idle' }
+  /** The server answered 202: the check goes on after its wait. */
+  | { kind: 'started' }
+  | { kind: 'done'; run: ReconcileLastRun }
+  | { kind: 'error'; error: ApiError };
 
-export function ReconcileCard() {
-  const resource = useApiGet<ReconcileSettings>('/api/reconcile');
-  const [settings, setSettings] = useState<ReconcileSettings | null>(null);
+interface Props {
+  /** How often to re-read the state while a check is going; tests shorten it. */
+  pollMs?: number;
+}
+
+export function ReconcileCard({ pollMs = 5000 }: Props) {
+  const resource = useApiGet<ReconcileAnswer>('/api/reconcile');
+  const [settings, setSettings] = useState<ReconcileAnswer | null>(null);
   const [draft, setDraft] = useState<string>(String(DEFAULT_INTERVAL_MINUTES));
   const [fieldError, setFieldError] = useState<string | undefined>(undefined);
   const [saving, setSaving] = useState(false);
@@ -65,14 +84,21 @@ export function ReconcileCard() {
   const draftFilled = useRef(false);
 
   useEffect(() => {
-    if (!resource.data) return;
-    setSettings(resource.data);
+    const data = resource.data;
+    if (!data) return;
+    setSettings(data);
+    // A check that outlived "Run now" reports here once the server says it ended.
+    const finished = !data.running ? data.lastRun : null;
+    if (finished) setRunState((current) => (current.kind === 'started' ? { kind: 'done', run: finished } : current));
     // The first answer fills the select; later refreshes keep what the merchant picked but has not saved.
     if (!draftFilled.current) {
       draftFilled.current = true;
-      setDraft(String(resource.data.intervalMinutes ?? DEFAULT_INTERVAL_MINUTES));
+      setDraft(String(data.intervalMinutes));
     }
   }, [resource.data]);
+
+  const checking = settings?.running === true || runState.kind === 'started';
+  useInterval(() => void resource.reload(), pollMs, checking);
 
   if (!settings) {
     return (
@@ -99,7 +125,7 @@ export function ReconcileCard() {
   const save = async (): Promise<void> => {
     setSaving(true);
     setSaveState({ kind: 'idle' });
-    const result = await api.put<ReconcileSettings>('/api/reconcile', { intervalMinutes: Number(draft) });
+    const result = await api.put<ReconcileAnswer>('/api/reconcile', { intervalMinutes: Number(draft) });
     setSaving(false);
     if (result.ok) {
       setFieldError(undefined);
@@ -117,18 +143,20 @@ export function ReconcileCard() {
   const runNow = async (): Promise<void> => {
     setRunning(true);
     setRunState({ kind: 'idle' });
-    const result = await api.post<ReconcileRunResult>('/api/reconcile/run');
+    const result = await api.post<ReconcileRunAnswer>('/api/reconcile/run');
     setRunning(false);
     if (!result.ok) {
       setRunState({ kind: 'error', error: result.error });
       return;
     }
-    const run = result.data?.lastRun;
+    const run = result.data.lastRun;
     if (run) {
       setRunState({ kind: 'done', run });
-      setSettings((current) => (current ? { ...current, lastRun: run, lastRunAt: run.at } : current));
+      setSettings((current) => (current ? { ...current, lastRun: run, lastRunAt: run.at, running: false } : current));
+    } else {
+      setRunState({ kind: 'started' });
     }
-    // The next scheduled check may have moved.
+    // The next scheduled check may have moved; a check still going is followed from here.
     void resource.reload();
   };
 
@@ -207,7 +235,16 @@ export function ReconcileCard() {
           <div aria-live="polite">
             {runState.kind === 'done' ? (
               <div data-testid="reconcile-result">
-                <Text as="p" tone="success">{`Check finished. ${runSummary(runState.run)}`}</Text>
+                <Text as="p" tone={runState.run.status === 'failed' ? 'critical' : 'success'}>
+                  {`${runState.run.status === 'failed' ? 'Check stopped.' : 'Check finished.'} ${runSummary(runState.run)}`}
+                </Text>
+              </div>
+            ) : null}
+            {checking && runState.kind !== 'done' ? (
+              <div data-testid="reconcile-running">
+                <Text as="p" tone="subdued">
+                  A check is running. Its result shows here when it ends; you can leave this page meanwhile.
+                </Text>
               </div>
             ) : null}
           </div>

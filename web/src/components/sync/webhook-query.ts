@@ -1,5 +1,5 @@
 // Query strings and labels for the webhook subscriptions list.
-import type { Id, WebhookSubscriptionFilter, WebhookSubscriptionStatus } from '../../api-types.js';
+import type { WebhookSubscription, WebhookSubscriptionFilter, WebhookSubscriptionStatus } from '../../api-types.js';
 
 export const WEBHOOK_PAGE_SIZE = 25;
 
@@ -15,8 +15,16 @@ export function webhookListPath(filter: WebhookSubscriptionFilter, page: number,
 }
 
 /** Ids are Shopify GIDs ("gid://shopify/WebhookSubscription/1"), so they are escaped as one path segment. */
-export function webhookPath(id: Id): string {
-  return `/api/webhook-subscriptions/${encodeURIComponent(String(id))}`;
+export function webhookPath(id: string): string {
+  return `/api/webhook-subscriptions/${encodeURIComponent(id)}`;
+}
+
+/**
+ * A row Shopify has a subscription for (its id is a GID). A `missing` row's id is `missing:<topic>`:
+ * there is nothing in Shopify to show in detail or to delete.
+ */
+export function isRegistered(item: Pick<WebhookSubscription, 'status'>): boolean {
+  return item.status !== 'missing';
 }
 
 export const STATUS_LOOK: Record<

@@ -7,7 +7,7 @@ import { formatDateTime } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { CardLoading } from './card-loading.js';
-import { STATUS_LOOK, webhookPath } from './webhook-query.js';
+import { STATUS_LOOK, isRegistered, webhookPath } from './webhook-query.js';
 import { WebhookStatusBadge } from './webhook-status-badge.js';
 
 interface Props {
@@ -21,14 +21,15 @@ function orDash(value: string | null | undefined): string {
   return value === null || value === undefined || value === '' ? '—' : value;
 }
 
-function hasId(item: WebhookSubscription | null): item is WebhookSubscription & { id: string | number } {
-  return item !== null && item.id !== null && item.id !== undefined;
+/** A row with a subscription in Shopify, whose details are worth loading. */
+function registered(item: WebhookSubscription | null): item is WebhookSubscription {
+  return item !== null && isRegistered(item);
 }
 
 export function WebhookSubscriptionDetailModal({ item, onClose, activator }: Props) {
-  const resource = useApiGet<Detail>(hasId(item) && item.status !== 'missing' ? webhookPath(item.id) : null);
+  const resource = useApiGet<Detail>(registered(item) ? webhookPath(item.id) : null);
   // useApiGet keeps the previous answer while a new path loads: only show the one for this row.
-  const detail = hasId(item) && resource.data && String(resource.data.id) === String(item.id) ? resource.data : null;
+  const detail = registered(item) && resource.data && resource.data.id === item.id ? resource.data : null;
   const shown = detail ?? item;
 
   return (
@@ -62,23 +63,23 @@ export function WebhookSubscriptionDetailModal({ item, onClose, activator }: Pro
                         {
                           term: 'Fields included',
                           description:
-                            detail.includeFields && detail.includeFields.length > 0 ? detail.includeFields.join(', ') : 'All fields',
+                            detail.includeFields.length > 0 ? detail.includeFields.join(', ') : 'All fields',
                         },
                       ]
                     : []),
-                  ...(hasId(item) ? [{ term: 'Subscription ID', description: <code className="ecs-break">{String(item.id)}</code> }] : []),
+                  ...(registered(item) ? [{ term: 'Subscription ID', description: <code className="ecs-break">{item.id}</code> }] : []),
                 ]}
               />
-              {!hasId(item) || item.status === 'missing' ? (
+              {!registered(item) ? (
                 <Text as="p">
                   Shopify has no subscription for this topic, so there is nothing more to show. Select “Re-register missing” to
                   add it again.
                 </Text>
               ) : null}
-              {hasId(item) && item.status !== 'missing' && !detail && resource.loading ? (
+              {registered(item) && !detail && resource.loading ? (
                 <CardLoading label="Loading recent deliveries" lines={3} />
               ) : null}
-              {hasId(item) && item.status !== 'missing' && !detail && !resource.loading && resource.error ? (
+              {registered(item) && !detail && !resource.loading && resource.error ? (
                 <ApiErrorBanner
                   title="The details could not be loaded"
                   error={resource.error}

@@ -2,7 +2,7 @@
 import '../../test/setup.js';
 import { fireEvent, screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { Paged, WebhookSubscription, WebhookSubscriptionDetail } from '../../api-types.js';
+import type { WebhookSubscription, WebhookSubscriptionDetail, WebhookSubscriptionsPage } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
 import { renderWithPolaris } from '../../test/render.js';
 import { webhookListPath, webhookPath } from './webhook-query.js';
@@ -26,11 +26,23 @@ function sub(n: number, over: Partial<WebhookSubscription> = {}): WebhookSubscri
 const ITEMS: WebhookSubscription[] = [
   sub(1),
   sub(2, { topic: 'customers_email_marketing_consent/update', status: 'failing' }),
-  sub(3, { id: null, topic: 'app/uninstalled', status: 'missing', address: null, apiVersion: null, createdAt: null, lastDeliveryAt: null }),
+  sub(3, { id: 'missing:app/uninstalled', topic: 'app/uninstalled', status: 'missing', address: ADDRESS, apiVersion: null, createdAt: null, lastDeliveryAt: null }),
 ];
 
-function list(items: WebhookSubscription[], page = 1, total = items.length, pageSize = 25): Paged<WebhookSubscription> {
-  return { items, page, pageSize, total };
+function list(items: WebhookSubscription[], page = 1, total = items.length, pageSize = 25): WebhookSubscriptionsPage {
+  return {
+    items,
+    page,
+    pageSize,
+    total,
+    expectedAddress: ADDRESS,
+    managedByAppConfig: (['customers/data_request', 'customers/redact', 'shop/redact'] as const).map((topic) => ({
+      topic,
+      address: ADDRESS,
+      status: 'managed by app config' as const,
+    })),
+    note: 'Lists the subscriptions the app created through the Admin API for this store.',
+  };
 }
 
 let fetchMock: FetchMock;
@@ -112,6 +124,7 @@ describe('Webhook subscriptions card', () => {
       ...sub(1),
       format: 'json',
       filter: null,
+      endpointType: 'WebhookHttpEndpoint',
       includeFields: ['id', 'email_marketing_consent'],
       recentDeliveries: [
         { receivedAt: '2025-03-12T14:05:00.000Z', topic: 'customers_marketing_consent/update' },
@@ -139,6 +152,9 @@ describe('Webhook subscriptions card', () => {
     const panel = await screen.findByTestId('webhook-detail');
     expect(panel.textContent).toContain('Shopify has no subscription for this topic');
     expect(fetchMock.callsTo('GET', '/api/webhook-subscriptions/')).toHaveLength(0);
+    // Its `missing:<topic>` id is not a Shopify subscription id.
+    expect(panel.textContent).not.toContain('Subscription ID');
+    expect(panel.textContent).not.toContain('missing:app/uninstalled');
   });
 
   it('when Delete is confirmed, then it sends DELETE for that subscription and refreshes the list', async () => {

@@ -4,10 +4,11 @@ import { useRef, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, Modal, Select, Spinner, Text } from '@shopify/polaris';
 import { api, request, type ApiError } from '../../api.js';
 import type {
-  Paged,
-  WebhookRegisterResult,
+  WebhookDeleteAnswer,
+  WebhookRegisterAnswer,
   WebhookSubscription,
   WebhookSubscriptionFilter,
+  WebhookSubscriptionsPage,
 } from '../../api-types.js';
 import { plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
@@ -15,7 +16,7 @@ import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { EmptyMessage } from '../common/empty-message.js';
 import { Pager } from '../common/pager.js';
 import { CardLoading } from './card-loading.js';
-import { FILTER_OPTIONS, WEBHOOK_PAGE_SIZE, webhookListPath, webhookPath } from './webhook-query.js';
+import { FILTER_OPTIONS, WEBHOOK_PAGE_SIZE, isRegistered, webhookListPath, webhookPath } from './webhook-query.js';
 import { WebhookSubscriptionDetailModal } from './webhook-subscription-detail.js';
 import { WebhookSubscriptionsTable } from './webhook-subscriptions-table.js';
 
@@ -40,7 +41,7 @@ const EMPTY_TEXT: Record<WebhookSubscriptionFilter, { heading: string; body: str
 export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props) {
   const [filter, setFilter] = useState<WebhookSubscriptionFilter>('all');
   const [page, setPage] = useState(1);
-  const resource = useApiGet<Paged<WebhookSubscription>>(webhookListPath(filter, page, pageSize));
+  const resource = useApiGet<WebhookSubscriptionsPage>(webhookListPath(filter, page, pageSize));
   const { data, error, loading, refreshing, reload } = resource;
   const [open, setOpen] = useState<WebhookSubscription | null>(null);
   const [confirm, setConfirm] = useState<WebhookSubscription | null>(null);
@@ -61,13 +62,13 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
   const register = async (): Promise<void> => {
     setRegistering(true);
     setNotice(null);
-    const result = await api.post<WebhookRegisterResult>('/api/webhook-subscriptions/register');
+    const result = await api.post<WebhookRegisterAnswer>('/api/webhook-subscriptions/register');
     setRegistering(false);
     if (!result.ok) {
       setNotice({ kind: 'error', title: 'The subscriptions were not registered', error: result.error });
       return;
     }
-    setNotice({ kind: 'registered', count: result.data?.items?.length ?? 0 });
+    setNotice({ kind: 'registered', count: result.data.items.length });
     void reload();
   };
 
@@ -78,10 +79,10 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
   };
 
   const confirmDelete = async (): Promise<void> => {
-    if (!confirm || confirm.id === null || confirm.id === undefined) return;
+    if (!confirm || !isRegistered(confirm)) return;
     setDeleting(true);
     setDeleteError(null);
-    const result = await request<{ ok: true }>('DELETE', webhookPath(confirm.id));
+    const result = await request<WebhookDeleteAnswer>('DELETE', webhookPath(confirm.id));
     setDeleting(false);
     if (!result.ok) {
       setDeleteError(result.error);

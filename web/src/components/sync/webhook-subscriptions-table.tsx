@@ -5,6 +5,7 @@ import type { MouseEvent } from 'react';
 import { Button, InlineStack, Text } from '@shopify/polaris';
 import type { WebhookSubscription } from '../../api-types.js';
 import { formatDateTime } from '../../format.js';
+import { isRegistered } from './webhook-query.js';
 import { WebhookStatusBadge } from './webhook-status-badge.js';
 
 interface Props {
@@ -12,10 +13,6 @@ interface Props {
   /** `from` holds the control that asked (its first focusable gets focus back when the dialog closes). */
   onOpen: (item: WebhookSubscription, from: HTMLElement | null) => void;
   onDelete: (item: WebhookSubscription, from: HTMLElement | null) => void;
-}
-
-function rowKey(item: WebhookSubscription, index: number): string {
-  return item.id === null || item.id === undefined ? `missing-${item.topic}-${index}` : String(item.id);
 }
 
 /**
@@ -48,15 +45,15 @@ export function WebhookSubscriptionsTable({ items, onOpen, onDelete }: Props) {
           </tr>
         </thead>
         <tbody>
-          {items.map((item, index) => {
-            const key = rowKey(item, index);
-            const topicId = `webhook-${key.replace(/[^a-zA-Z0-9_-]/g, '_')}-topic`;
-            const exists = item.id !== null && item.id !== undefined && item.status !== 'missing';
+          {items.map((item) => {
+            // Ids are unique per row: a GID, or `missing:<topic>`.
+            const topicId = `webhook-${item.id.replace(/[^a-zA-Z0-9_-]/g, '_')}-topic`;
+            const exists = isRegistered(item);
             return (
               <tr
-                key={key}
+                key={item.id}
                 data-testid="webhook-row"
-                data-id={exists ? String(item.id) : undefined}
+                data-id={exists ? item.id : undefined}
                 data-status={item.status}
                 className="ecs-clickable-row"
                 onClick={(event) => onOpen(item, event.currentTarget)}
@@ -67,7 +64,10 @@ export function WebhookSubscriptionsTable({ items, onOpen, onDelete }: Props) {
                   </Text>
                 </td>
                 <td data-label="Address" className="ecs-break">
-                  {item.address ?? (
+                  {/* A missing row carries the address it should use; Shopify has nothing registered there. */}
+                  {exists && item.address !== null ? (
+                    item.address
+                  ) : (
                     <Text as="span" tone="subdued">
                       Not registered
                     </Text>
