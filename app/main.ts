@@ -1,11 +1,12 @@
 // `npm start`: the app. Without Shopify credentials it runs the local sandbox.
 import { ConfigError, loadConfig } from './config.js';
 import { startServer } from './server.js';
-import { sandboxInstructions, startSandbox } from './sandbox/start-sandbox.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   if (config.sandbox) {
+    // The stand-ins never load in production: only this one dynamic import reaches them.
+    const { sandboxInstructions, startSandbox } = await import('./sandbox/start-sandbox.js');
     const sandbox = await startSandbox(config);
     console.log(sandboxInstructions(sandbox));
     onShutdown(() => sandbox.close());

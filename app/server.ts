@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { AppConfig } from './config.js';
 import { createContext, type AppContext } from './context.js';
-import { createApp } from './http/create-app.js';
+import { createApp, type CreateAppOptions } from './http/create-app.js';
 import type { Logger } from './logger.js';
 
 export interface RunningServer {
@@ -13,9 +13,12 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
-export async function startServer(config: AppConfig, options: { logger?: Logger; host?: string } = {}): Promise<RunningServer> {
+export async function startServer(
+  config: AppConfig,
+  options: { logger?: Logger; host?: string } & CreateAppOptions = {},
+): Promise<RunningServer> {
   const ctx = await createContext(config, { logger: options.logger });
-  const app = createApp(ctx);
+  const app = createApp(ctx, { sandboxSessionToken: options.sandboxSessionToken });
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.port, options.host ?? config.host, () => resolve(s));
     s.once('error', reject);

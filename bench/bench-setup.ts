@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { loadConfig, type AppConfig } from '../app/config.js';
 import { startServer, type RunningServer } from '../app/server.js';
-import { newSyncToken } from '../app/db/shop-repository.js';
+import { newSyncToken } from '../app/db/index.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -209,7 +209,7 @@ export function benchShops(count: number): BenchShop[] {
  * channels). No offline session is stored: Shopify -> edrone jobs never need one.
  */
 export async function installShops(app: BenchApp, shops: BenchShop[]): Promise<void> {
-  const { prisma, secretBox } = app.server.ctx;
+  const { db: { prisma }, secretBox } = app.server.ctx;
   for (const s of shops) {
     await prisma.shop.create({
       data: {

@@ -54,7 +54,7 @@ async function runOne(kind: DbKind, requests: number, concurrency: number, warmu
     try {
       const [shop] = benchShops(1);
       await installShops(app, [shop!]);
-      const { prisma } = app.server.ctx;
+      const { prisma } = app.server.ctx.db;
       global.gc?.();
       const rssBefore = process.memoryUsage().rss;
       const cpuBefore = process.cpuUsage();

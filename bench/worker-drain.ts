@@ -162,7 +162,7 @@ async function runOne(
     try {
       const shops = benchShops(scenario.shops);
       await installShops(app, shops);
-      const { prisma, worker } = app.server.ctx;
+      const { db: { prisma }, worker } = app.server.ctx;
 
       // Phase 1: enqueue through the real endpoint, worker off.
       const load = await runLoadClient({

@@ -53,7 +53,13 @@ export const backfillConflictAnswer = z.strictObject({ error: z.string().min(1),
 // ---------------------------------------------------------------------------
 // Reconciliation
 
-const intervalMinutes = z.number().int().min(RECONCILE_INTERVAL_MINUTES.min).max(RECONCILE_INTERVAL_MINUTES.max);
+const { min, max } = RECONCILE_INTERVAL_MINUTES;
+/** Minutes between scheduled reconciliations, with the messages the Sync tab shows under the field. */
+const intervalMinutes = z
+  .number({ error: 'Enter the interval in minutes.' })
+  .int('Enter a whole number of minutes.')
+  .min(min, `The interval must be at least ${min} minutes.`)
+  .max(max, `The interval can be at most ${max} minutes (7 days).`);
 
 /** The last finished reconciliation, as GET /api/reconcile and POST /api/reconcile/run summarise it. */
 export const reconcileLastRun = z.strictObject({

@@ -13,9 +13,8 @@
 import { ConfigError, loadConfig } from '../config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
-import { settingsOf } from '../db/shop-repository.js';
-import { BackfillConflictError, backfillView, latestBackfill, startBackfill } from '../sync/backfill.js';
-import { ReconcileConflictError, enqueueReconcile, reconcileView } from '../sync/reconcile.js';
+import { settingsOf } from '../db/index.js';
+import { BackfillConflictError, backfillView, enqueueReconcile, ReconcileConflictError, reconcileView, startBackfill } from '../sync/index.js';
 
 const USAGE = `usage: npm run sync -- <command> --shop <shop.myshopify.com>
 
@@ -80,27 +79,28 @@ async function drive(ctx: AppContext, finished: () => Promise<boolean>, progress
 }
 
 async function backfill(ctx: AppContext, shopId: string): Promise<number> {
-  const { prisma } = ctx;
-  let run = await prisma.backfillRun.findUnique({ where: { activeKey: shopId } });
+  const runs = ctx.data.backfillRuns;
+  let run = await runs.active(shopId);
   if (run) console.log(`${time()} continuing the initial sync started ${when(run.startedAt)} (run ${run.id})`);
   else {
     try {
-      run = await startBackfill(prisma, shopId);
+      run = await startBackfill(ctx.data, shopId);
       console.log(`${time()} initial sync started (run ${run.id})`);
     } catch (e) {
       if (!(e instanceof BackfillConflictError)) throw e;
-      run = await prisma.backfillRun.findUniqueOrThrow({ where: { activeKey: shopId } });
+      run = await runs.active(shopId);
+      if (!run) throw e;
     }
   }
   const id = run.id;
   const line = async () => {
-    const r = backfillView(await prisma.backfillRun.findUniqueOrThrow({ where: { id } }));
+    const r = backfillView(await runs.get(id));
     const total = r.total !== null ? `/${r.total}` : '';
     return `${time()} backfill ${r.status} phase=${r.phase} read=${r.read}${total} sent=${r.sent} skipped=${r.skipped} failed=${r.failed}`;
   };
   const started = Date.now();
-  await drive(ctx, async () => (await prisma.backfillRun.findUniqueOrThrow({ where: { id } })).status !== 'running', line);
-  const r = backfillView(await prisma.backfillRun.findUniqueOrThrow({ where: { id } }));
+  await drive(ctx, async () => (await runs.get(id)).status !== 'running', line);
+  const r = backfillView(await runs.get(id));
   console.log(await line());
   console.log(
     `${time()} initial sync ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: read ${r.read}, sent ${r.sent}, skipped ${r.skipped}, failed ${r.failed}` +
@@ -110,25 +110,26 @@ async function backfill(ctx: AppContext, shopId: string): Promise<number> {
 }
 
 async function reconcile(ctx: AppContext, shopId: string): Promise<number> {
-  const { prisma } = ctx;
+  const runs = ctx.data.reconcileRuns;
   let run;
   try {
-    run = await enqueueReconcile(prisma, shopId, 'cli');
+    run = await enqueueReconcile(ctx.data, shopId, 'cli');
     if (!run) throw new Error('the reconciliation was not queued');
     console.log(`${time()} reconciliation started: customers changed since ${when(run.since)} (run ${run.id})`);
   } catch (e) {
     if (!(e instanceof ReconcileConflictError)) throw e;
-    run = await prisma.reconcileRun.findUniqueOrThrow({ where: { activeKey: shopId } });
+    run = await runs.active(shopId);
+    if (!run) throw e;
     console.log(`${time()} continuing the reconciliation started ${when(run.startedAt)} (run ${run.id})`);
   }
   const id = run.id;
   const line = async () => {
-    const r = await prisma.reconcileRun.findUniqueOrThrow({ where: { id } });
+    const r = await runs.get(id);
     return `${time()} reconcile ${r.status} checked=${r.checked} repaired=${r.repaired} failed=${r.failed}`;
   };
   const started = Date.now();
-  await drive(ctx, async () => (await prisma.reconcileRun.findUniqueOrThrow({ where: { id } })).status !== 'running', line);
-  const r = await prisma.reconcileRun.findUniqueOrThrow({ where: { id } });
+  await drive(ctx, async () => (await runs.get(id)).status !== 'running', line);
+  const r = await runs.get(id);
   console.log(await line());
   console.log(
     `${time()} reconciliation ${r.status} in ${((Date.now() - started) / 1000).toFixed(1)} s: checked ${r.checked}, repaired ${r.repaired}, failed ${r.failed}` +
@@ -138,19 +139,18 @@ async function reconcile(ctx: AppContext, shopId: string): Promise<number> {
 }
 
 async function status(ctx: AppContext, shopId: string): Promise<number> {
-  const { prisma } = ctx;
-  const shop = await prisma.shop.findUniqueOrThrow({ where: { id: shopId } });
+  const shop = await ctx.data.shops.get(shopId);
   const s = settingsOf(shop);
   const [bf, rv, jobs] = await Promise.all([
-    latestBackfill(prisma, shopId),
-    reconcileView(prisma, shopId),
-    prisma.job.groupBy({ by: ['status', 'kind'], where: { shopId }, _count: { _all: true } }),
+    ctx.data.backfillRuns.latest(shopId),
+    reconcileView(ctx.data, shopId),
+    ctx.queue.countsByKind(shopId),
   ]);
-  const count = (status: string) => jobs.filter((j) => j.status === status).reduce((n, j) => n + j._count._all, 0);
+  const count = (status: string) => jobs.filter((j) => j.status === status).reduce((n, j) => n + j.count, 0);
   const byKind = (status: string) =>
     jobs
       .filter((j) => j.status === status)
-      .map((j) => `${j.kind} ${j._count._all}`)
+      .map((j) => `${j.kind} ${j.count}`)
       .join(', ');
   const out = [
     `shop            ${shop.id}${shop.uninstalledAt ? ` (uninstalled ${when(shop.uninstalledAt)})` : ''}`,
@@ -191,7 +191,7 @@ export async function main(argv: string[]): Promise<number> {
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { fd: 2 });
     ctx = await createContext(config, { logger, workerId: `cli-${process.pid}` });
     startRss = process.memoryUsage().rss;
-    const shop = await ctx.prisma.shop.findUnique({ where: { id: args.shop } });
+    const shop = await ctx.data.shops.find(args.shop);
     if (!shop) {
       console.error(`Unknown shop ${args.shop}: the app is not installed there (open the app from that store's admin first).`);
       return 1;

@@ -10,12 +10,31 @@ import { PrismaClient as PgPrismaClient } from '../../prisma/generated/pg/index.
 import { migrate } from './migrate.js';
 
 export type { PrismaClient };
+/** The rows as stored: plain objects. */
+export type { Activity, BackfillRun, ReconcileRun, Shop } from '../../prisma/generated/sqlite/index.js';
 export type Dialect = 'sqlite' | 'postgres';
 
+/**
+ * The open database. `prisma` is for the modules of app/db and app/queue only:
+ * everything else calls their functions.
+ */
 export interface Database {
   prisma: PrismaClient;
   dialect: Dialect;
+  /** Resolves while the database answers (GET /healthz). */
+  ping(): Promise<void>;
   close(): Promise<void>;
+}
+
+function database(prisma: PrismaClient, dialect: Dialect): Database {
+  return {
+    prisma,
+    dialect,
+    async ping() {
+      await prisma.$queryRawUnsafe('SELECT 1');
+    },
+    close: () => prisma.$disconnect(),
+  };
 }
 
 /** A unique constraint refused the row (Prisma P2002): someone stored the same key first. */
@@ -34,12 +53,10 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     const file = databaseUrl.slice('file:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await migrate({ dialect, url: databaseUrl });
-    const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }, { timestampFormat: 'unixepoch-ms' }) });
-    return { prisma, dialect, close: () => prisma.$disconnect() };
+    return database(new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }, { timestampFormat: 'unixepoch-ms' }) }), dialect);
   }
   await migrate({ dialect, url: databaseUrl });
   const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 });
   // Same models, same generated API: only the SQL dialect differs.
-  const prisma = new PgPrismaClient({ adapter }) as unknown as PrismaClient;
-  return { prisma, dialect, close: () => prisma.$disconnect() };
+  return database(new PgPrismaClient({ adapter }) as unknown as PrismaClient, dialect);
 }

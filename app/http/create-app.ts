@@ -12,23 +12,27 @@ import { adminPageRouter } from './routes/admin-page.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
 import { errorHandler } from './error-handler.js';
 
-export function createApp(ctx: AppContext): Express {
+export interface CreateAppOptions {
+  /** The sandbox's session-token signer (the admin page then works outside the Shopify admin). Never set in production. */
+  sandboxSessionToken?: () => Promise<string>;
+}
+
+export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', true);
-  const wake = () => ctx.worker.wake();
 
   app.get('/healthz', async (_req, res) => {
     try {
-      await ctx.prisma.$queryRawUnsafe('SELECT 1');
+      await ctx.db.ping();
       res.json({ status: 'ok' });
     } catch {
       res.status(503).json({ status: 'error', error: 'database unavailable' });
     }
   });
 
-  app.use(webhooksRouter(ctx, wake));
-  app.use(edroneSyncRouter(ctx, wake));
+  app.use(webhooksRouter(ctx));
+  app.use(edroneSyncRouter(ctx));
 
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));
@@ -41,7 +45,7 @@ export function createApp(ctx: AppContext): Express {
   api.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   app.use('/api', api);
 
-  app.use(adminPageRouter(ctx));
+  app.use(adminPageRouter(ctx, options));
   app.use(errorHandler(ctx.logger));
   return app;
 }

@@ -1,40 +1,31 @@
-// The persistent job table: enqueue (inside the ingest transaction), claim with
-// a lease, complete, fail with backoff, dead-letter, replay. Every update after
-// the claim is guarded by the lock owner, so a job whose lease expired and was
-// claimed again is never finished twice.
+// The persistent job table: claim with a lease, complete, fail with backoff,
+// dead-letter, replay. Every update after the claim is guarded by the lock
+// owner, so a job whose lease expired and was claimed again is never finished
+// twice. The queue knows nothing about shops: which jobs must wait is the
+// `held` hook the application passes in.
 import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../core/backoff.js';
-import type { Database, PrismaClient } from '../db/database.js';
+import type { Database } from '../db/database.js';
+import { LEASE_MS, type Job } from './job-rows.js';
 
-export type JobKind = 'shopify-webhook' | 'edrone-event' | 'backfill' | 'reconcile';
-
-/** Kinds that call the Shopify Admin API: they wait while a shop is throttled or its token is revoked. */
-export const SHOPIFY_CALLING_KINDS: readonly string[] = ['edrone-event', 'backfill', 'reconcile'];
-
-/** A claimed job not finished by then is considered abandoned (crashed worker) and runs again. */
-export const LEASE_MS = 60_000;
-export const DEFAULT_MAX_ATTEMPTS = 8;
-
-export interface Job {
-  id: string;
-  shopId: string;
-  kind: string;
-  payload: string;
-  status: string;
-  attempts: number;
-  maxAttempts: number;
-  runAt: Date;
-  leaseUntil: Date | null;
-  lockedBy: string | null;
-  lastError: string | null;
-  createdAt: Date;
-  updatedAt: Date;
-  finishedAt: Date | null;
+/** Jobs that must not be claimed now: those of `kinds` for any of `shopIds`. */
+export interface HeldJobs {
+  shopIds: string[];
+  kinds: readonly string[];
 }
 
-/** The create data of a new job; pass it to prisma.job.create inside the ingest transaction. */
-export function newJob(shopId: string, kind: JobKind, payload: unknown, runAt = new Date()) {
-  return { id: randomUUID(), shopId, kind, payload: JSON.stringify(payload), runAt, maxAttempts: DEFAULT_MAX_ATTEMPTS };
+export interface JobQueueOptions {
+  /** How long a claim lasts without a heartbeat. */
+  leaseMs?: number;
+  /** Asked before every claim: which jobs wait (for example, the shops Shopify throttled). */
+  held?: (now: Date) => Promise<HeldJobs>;
+}
+
+export interface JobCounts {
+  /** Dead-lettered: shown under Failures. */
+  dead: number;
+  /** Queued or running. */
+  pending: number;
 }
 
 function claimToken(workerId: string): string {
@@ -79,25 +70,29 @@ export interface JobQueue {
   heartbeat(job: Job, now?: Date): Promise<boolean>;
   /** How long a claim lasts without a heartbeat. */
   readonly leaseMs: number;
+  /** A queued job runs now instead of at its scheduled time (a run was cancelled and must notice). */
+  runNow(jobId: string, now?: Date): Promise<void>;
+  /** The shop's queued jobs that wait for a later time run now (its access was restored). */
+  releaseShop(shopId: string, now?: Date): Promise<void>;
+  /** The shop's dead-lettered jobs, newest first. */
+  dead(shopId: string, page: { skip: number; take: number }): Promise<{ jobs: Job[]; total: number }>;
+  counts(shopId: string): Promise<JobCounts>;
+  /** How many jobs of each kind and status a shop has (the command line's status). */
+  countsByKind(shopId: string): Promise<{ kind: string; status: string; count: number }[]>;
+  /** The ids among these whose jobs are still queued or running. */
+  live(jobIds: string[]): Promise<Set<string>>;
 }
 
-export function createJobQueue(db: Database, options: { leaseMs?: number } = {}): JobQueue {
+export function createJobQueue(db: Database, options: JobQueueOptions = {}): JobQueue {
   const { prisma } = db;
   const leaseMs = options.leaseMs ?? LEASE_MS;
-
-  async function blockedShops(now: Date): Promise<string[]> {
-    const shops = await prisma.shop.findMany({
-      where: { OR: [{ pausedUntil: { gt: now } }, { blockedReason: { not: null } }] },
-      select: { id: true },
-    });
-    return shops.map((s) => s.id);
-  }
+  const held = options.held ?? (async () => ({ shopIds: [], kinds: [] }));
 
   async function claimSqlite(workerId: string, limit: number, now: Date): Promise<Job[]> {
-    const blocked = await blockedShops(now);
+    const wait = await held(now);
     const where = {
       OR: due(now),
-      ...(blocked.length ? { NOT: { shopId: { in: blocked }, kind: { in: [...SHOPIFY_CALLING_KINDS] } } } : {}),
+      ...(wait.shopIds.length && wait.kinds.length ? { NOT: { shopId: { in: wait.shopIds }, kind: { in: [...wait.kinds] } } } : {}),
     };
     // The oldest jobs of each shop with work due, so a large backlog of one store cannot hide the others.
     const shops = await prisma.job.groupBy({ by: ['shopId'], where, _min: { runAt: true }, orderBy: { _min: { runAt: 'asc' } }, take: 64 });
@@ -123,7 +118,7 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
   }
 
   async function claimPostgres(workerId: string, limit: number, now: Date): Promise<Job[]> {
-    const blocked = await blockedShops(now);
+    const wait = await held(now);
     const leaseUntil = new Date(now.getTime() + leaseMs);
     const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
       `WITH ranked AS (
@@ -145,8 +140,8 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
        WHERE id IN (SELECT id FROM picked)
        RETURNING id`,
       now,
-      blocked,
-      [...SHOPIFY_CALLING_KINDS],
+      wait.shopIds,
+      [...wait.kinds],
       limit * 8,
       limit,
       workerId,
@@ -199,6 +194,36 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
       });
       return count === 1;
     },
+    async runNow(jobId, now = new Date()) {
+      await prisma.job.updateMany({ where: { id: jobId, status: 'queued' }, data: { runAt: now } });
+    },
+    async releaseShop(shopId, now = new Date()) {
+      await prisma.job.updateMany({ where: { shopId, status: 'queued', runAt: { gt: now } }, data: { runAt: now } });
+    },
+    async dead(shopId, { skip, take }) {
+      const where = { shopId, status: 'dead' };
+      const [jobs, total] = await Promise.all([
+        prisma.job.findMany({ where, orderBy: { updatedAt: 'desc' }, skip, take }),
+        prisma.job.count({ where }),
+      ]);
+      return { jobs, total };
+    },
+    async counts(shopId) {
+      const [dead, pending] = await Promise.all([
+        prisma.job.count({ where: { shopId, status: 'dead' } }),
+        prisma.job.count({ where: { shopId, status: { in: ['queued', 'running'] } } }),
+      ]);
+      return { dead, pending };
+    },
+    async countsByKind(shopId) {
+      const rows = await prisma.job.groupBy({ by: ['status', 'kind'], where: { shopId }, _count: { _all: true } });
+      return rows.map((r) => ({ kind: r.kind, status: r.status, count: r._count._all }));
+    },
+    async live(jobIds) {
+      if (jobIds.length === 0) return new Set();
+      const rows = await prisma.job.findMany({ where: { id: { in: jobIds }, status: { in: ['queued', 'running'] } }, select: { id: true } });
+      return new Set(rows.map((j) => j.id));
+    },
     async replay(shopId, jobId) {
       const { count } = await prisma.job.updateMany({
         where: { shopId, status: 'dead', ...(jobId ? { id: jobId } : {}) },
@@ -209,4 +234,3 @@ export function createJobQueue(db: Database, options: { leaseMs?: number } = {})
   };
 }
 
-export type { PrismaClient };

@@ -3,8 +3,8 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ShopAccessError, ThrottledError, coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
-import type { PrismaClient } from '../db/database.js';
-import type { Job, JobQueue } from './job-queue.js';
+import type { JobQueue } from './job-queue.js';
+import type { Job } from './job-rows.js';
 
 /** What a handler gets besides its job: long jobs check `signal` and renew their lease. */
 export interface JobContext {
@@ -19,8 +19,18 @@ export type JobResult = void | { rescheduleAt: Date };
 
 export type JobHandler = (job: Job, context: JobContext) => Promise<JobResult>;
 
-/** How long a shop's Shopify-calling jobs wait after its token was rejected, before they are tried again. */
+/** How long a job waits after its shop's token was rejected, before it is tried again. */
 export const ACCESS_RECHECK_MS = 5 * 60_000;
+
+/** What the application does when a job ends in one of the ways the worker does not decide alone. */
+export interface WorkerHooks {
+  /** Called once when a job is dead-lettered, to make the failure visible. */
+  onDead?: (job: Job, message: string) => Promise<void>;
+  /** A service asked for a pause (the job is postponed to `until` without spending an attempt). */
+  onThrottled?: (job: Job, error: ThrottledError, until: Date) => Promise<void>;
+  /** The shop's access was revoked (the job waits ACCESS_RECHECK_MS without spending an attempt). */
+  onAccessRevoked?: (job: Job, error: ShopAccessError) => Promise<void>;
+}
 
 export interface Worker {
   start(): void;
@@ -33,18 +43,17 @@ export interface Worker {
   readonly id: string;
 }
 
-export function createWorker(deps: {
-  queue: JobQueue;
-  prisma: PrismaClient;
-  handlers: Record<string, JobHandler>;
-  logger: Logger;
-  concurrency?: number;
-  pollMs?: number;
-  id?: string;
-  /** Called once when a job is dead-lettered, to make the failure visible. */
-  onDead?: (job: Job, message: string) => Promise<void>;
-}): Worker {
-  const { queue, prisma, handlers, logger } = deps;
+export function createWorker(
+  deps: {
+    queue: JobQueue;
+    handlers: Record<string, JobHandler>;
+    logger: Logger;
+    concurrency?: number;
+    pollMs?: number;
+    id?: string;
+  } & WorkerHooks,
+): Worker {
+  const { queue, handlers, logger } = deps;
   const concurrency = deps.concurrency ?? 4;
   const pollMs = deps.pollMs ?? 500;
   const id = deps.id ?? `worker-${randomUUID().slice(0, 8)}`;
@@ -69,12 +78,12 @@ export function createWorker(deps: {
       const err = coerceError(e);
       if (err instanceof ThrottledError) {
         const until = new Date(Date.now() + err.retryAfterMs);
-        if (err.service === 'shopify') await prisma.shop.update({ where: { id: job.shopId }, data: { pausedUntil: until } }).catch(() => {});
+        await deps.onThrottled?.(job, err, until).catch(() => {});
         await queue.postpone(job, until, err.message);
         log.debug({ retryAfterMs: err.retryAfterMs }, 'throttled, postponed');
       } else if (err instanceof ShopAccessError) {
         // Waiting costs nothing; burning the retries of every queued job would lose them.
-        await prisma.shop.update({ where: { id: job.shopId }, data: { blockedReason: err.message } }).catch(() => {});
+        await deps.onAccessRevoked?.(job, err).catch(() => {});
         await queue.postpone(job, new Date(Date.now() + ACCESS_RECHECK_MS), err.message);
         log.warn('shop access revoked; its jobs wait until the merchant reconnects');
       } else {

@@ -37,7 +37,7 @@ export async function startSandbox(base: AppConfig, env: Record<string, string |
     DATABASE_URL: env.DATABASE_URL ?? 'file:./data/sandbox.db',
   });
   const sandboxConfig: AppConfig = { ...config, sandbox: true };
-  const app = await startServer(sandboxConfig);
+  const app = await startServer(sandboxConfig, { sandboxSessionToken: () => shopify.control.sessionToken(SANDBOX_SHOP) });
   shopify.control.webhookTarget = app.url;
 
   // Install the demo shop exactly as the admin would: a session token, then token exchange.

@@ -1,28 +1,12 @@
-// The merchant-visible record of each processed change.
-import type { PrismaClient } from '../db/database.js';
+// The merchant-visible record of each processed change, in words.
+import { edroneReasonName } from '../adapters/index.js';
 import { SKIP_REASONS, type SkipReason } from '../core/decide.js';
-import { edroneReasonName } from '../adapters/edrone/index.js';
+import type { ActivityInput, DataLayer } from '../db/index.js';
 
-export type ActivityResult = 'sent' | 'skipped' | 'failed' | 'no_customer' | 'recorded';
+export type { ActivityInput };
 
-export interface ActivityInput {
-  shopId: string;
-  jobId?: string | null;
-  eventId?: string | null;
-  origin: 'shopify' | 'edrone' | 'backfill' | 'reconcile' | 'app';
-  target: 'edrone' | 'shopify' | 'none';
-  channel: 'email' | 'sms' | 'none';
-  identity?: string | null;
-  customerId?: string | null;
-  previousState?: string | null;
-  newState?: string | null;
-  result: ActivityResult;
-  reason?: string | null;
-  reasonCode?: string | null;
-}
-
-export async function recordActivity(prisma: PrismaClient, a: ActivityInput): Promise<void> {
-  await prisma.activity.create({ data: { ...a, reason: withEdroneReason(a) } });
+export async function recordActivity(data: Pick<DataLayer, 'activity'>, a: ActivityInput): Promise<void> {
+  await data.activity.insert({ ...a, reason: withEdroneReason(a) });
 }
 
 /**

@@ -1,13 +1,13 @@
 // Carries out the writes the rules decided, in order, recording each one.
-import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, writesNeeded, type Write } from '../core/decide.js';
+import type { ShopifyCustomer } from '../adapters/index.js';
+import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, type Write } from '../core/decide.js';
 import { edroneToShopify, edroneWireValue } from '../core/consent-mapping.js';
+import { catchUpWrites, WRITE_ROUNDS } from '../core/plan-writes.js';
 import type { ConsentRecord } from '../core/types.js';
-import type { ConsentHandle, ConsentKey } from '../db/consent-repository.js';
-import { edroneCredentials, settingsOf, type ShopRow } from '../db/shop-repository.js';
+import { edroneCredentials, settingsOf, type ConsentHandle, type ConsentKey, type ShopRow } from '../db/index.js';
 import { PermanentError } from '../errors.js';
-import type { ShopifyCustomer } from '../adapters/shopify/index.js';
 import { recordActivity, type ActivityInput } from './activity.js';
-import type { SyncDeps } from './sync-deps.js';
+import type { SyncDeps } from './deps.js';
 
 type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
 
@@ -21,9 +21,8 @@ export async function applyWrites(
 ): Promise<ConsentRecord> {
   let current = record;
   let pending = writes;
-  // One catch-up round: a write can teach the app something (Shopify kept a newer
-  // state of its own), after which the other side needs that newest state too.
-  for (let round = 0; round < 2 && pending.length > 0; round++) {
+  // The decision's writes, then the catch-up round (core/plan-writes.ts).
+  for (let round = 0; round < WRITE_ROUNDS && pending.length > 0; round++) {
     for (const write of pending) {
       current =
         write.target === 'edrone'
@@ -31,10 +30,7 @@ export async function applyWrites(
           : await writeShopify(deps, shop, consent, current, write, activity);
       await consent.save(current);
     }
-    const done = pending;
-    pending = writesNeeded(current, consent.key.channel, settingsOf(shop)).writes.filter(
-      (w) => !done.some((d) => d.target === w.target && d.value === w.value),
-    );
+    pending = catchUpWrites(current, consent.key.channel, settingsOf(shop), pending);
   }
   return current;
 }
@@ -59,7 +55,7 @@ async function writeEdrone(
       ? { appId: credentials.appId, email: key.identity, subscriberStatus: value }
       : { appId: credentials.appId, phone: key.identity, smsSubscriberStatus: value },
   );
-  await recordActivity(deps.prisma, {
+  await recordActivity(deps.data, {
     ...activity,
     target: 'edrone',
     previousState: record.edroneState,
@@ -97,7 +93,7 @@ async function writeShopify(
 
   if (!customer) {
     if (!settingsOf(shop).createMissingCustomers) {
-      await recordActivity(deps.prisma, {
+      await recordActivity(deps.data, {
         ...base,
         result: 'no_customer',
         reason: `No Shopify customer has this ${what}; creating missing customers is off in the settings.`,
@@ -108,7 +104,7 @@ async function writeShopify(
       key.channel === 'email' ? { email: key.identity, emailConsent: wanted } : { phone: key.identity, smsConsent: wanted },
     );
     await consent.save(record, created.id);
-    await recordActivity(deps.prisma, { ...base, customerId: created.id, result: 'sent', reason: `Created the customer in Shopify with ${key.channel} consent ${state}.` });
+    await recordActivity(deps.data, { ...base, customerId: created.id, result: 'sent', reason: `Created the customer in Shopify with ${key.channel} consent ${state}.` });
     return afterShopifyWrite(record, write.value, write.at, deps.now(), consentOf(created, key.channel) ?? undefined);
   }
 
@@ -117,7 +113,7 @@ async function writeShopify(
   // The state just read from Shopify: the stored record is empty for a customer the app has not seen yet.
   if (before) base.previousState = before.state;
   if (before && before.state === write.value) {
-    await recordActivity(deps.prisma, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });
+    await recordActivity(deps.data, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });
     return afterShopifyWrite(record, write.value, write.at, deps.now(), before);
   }
   const updated =
@@ -126,7 +122,7 @@ async function writeShopify(
       : await client.updateSmsConsent(customer.id, state, write.at);
   const after = consentOf(updated, key.channel);
   const kept = after !== null && after.state !== write.value;
-  await recordActivity(deps.prisma, {
+  await recordActivity(deps.data, {
     ...base,
     customerId: customer.id,
     result: kept ? 'skipped' : 'sent',

@@ -1,14 +1,14 @@
 // One Shopify customer as read by the backfill (bulk export line) or the
 // reconciliation (customers page), passed channel by channel through the same
-// decision path as a webhook (syncShopifyConsent). Shared by both jobs.
+// decision path as a webhook (syncConsent). Shared by both bulk runs.
 import { normalizeEmail, normalizePhone } from '../core/identity.js';
-import type { Channel, ShopifyState } from '../core/types.js';
-import type { ShopRow } from '../db/shop-repository.js';
+import type { Channel, ShopifyConsentEvent, ShopifyState } from '../core/types.js';
+import type { ConsentRowKey, ShopRow } from '../db/index.js';
 import { AppError, PermanentError, RetriableError, coerceError } from '../errors.js';
-import type { ShopifyCustomer } from '../adapters/shopify/index.js';
+import type { ShopifyCustomer } from '../adapters/index.js';
 import { recordActivity } from './activity.js';
-import { syncShopifyConsent } from './sync-shopify-consent.js';
-import type { SyncDeps } from './sync-deps.js';
+import { syncConsent } from './consent-sync.js';
+import type { SyncDeps } from './deps.js';
 
 export type CustomerOutcome = { sent: number; skipped: number; failed: number; lastError: string | null };
 
@@ -22,9 +22,6 @@ export function isCustomerLevel(e: unknown): boolean {
 
 const CONCURRENT_RETRIES = 3;
 
-/** `${channel}:${identity}` */
-export type ConsentRowKey = string;
-
 /**
  * A channel whose state is not_subscribed with no consent time, for an identity the app has
  * no row for, decides to nothing whatever the settings (decideShopifyEvent on an empty record:
@@ -33,21 +30,6 @@ export type ConsentRowKey = string;
  */
 export function neverTouched(channel: Channel, identity: string | null, state: ShopifyState, at: string | null): ConsentRowKey | null {
   return identity && state === 'not_subscribed' && at === null ? `${channel}:${identity}` : null;
-}
-
-/** Of the candidate keys, the ones without a ConsentState row (one query per channel). */
-export async function withoutRows(deps: Pick<SyncDeps, 'prisma'>, shopId: string, candidates: ConsentRowKey[]): Promise<Set<ConsentRowKey>> {
-  const absent = new Set(candidates);
-  for (const channel of ['email', 'sms'] as const) {
-    const identities = candidates.filter((k) => k.startsWith(`${channel}:`)).map((k) => k.slice(channel.length + 1));
-    if (identities.length === 0) continue;
-    const rows = await deps.prisma.consentState.findMany({
-      where: { shopId, channel, identity: { in: identities } },
-      select: { identity: true },
-    });
-    for (const r of rows) absent.delete(`${channel}:${r.identity}`);
-  }
-  return absent;
 }
 
 /** The never-touched candidates of a customer list (see neverTouched). */
@@ -77,7 +59,7 @@ export async function syncCustomerConsent(
   customer: ShopifyCustomer,
   origin: 'backfill' | 'reconcile',
   jobId: string,
-  /** Keys known to have no row (withoutRows): those never-touched channels are skipped without a query. */
+  /** Keys known to have no row (data.consent.withoutRows): those never-touched channels are skipped without a query. */
   absent: ReadonlySet<ConsentRowKey> = new Set(),
 ): Promise<CustomerOutcome> {
   const outcome: CustomerOutcome = { sent: 0, skipped: 0, failed: 0, lastError: null };
@@ -90,7 +72,7 @@ export async function syncCustomerConsent(
       outcome.skipped += 1;
       continue;
     }
-    const event = {
+    const event: ShopifyConsentEvent = {
       origin,
       channel,
       customerId: customer.id,
@@ -99,7 +81,7 @@ export async function syncCustomerConsent(
       at: consent.consentUpdatedAt ? new Date(consent.consentUpdatedAt) : null,
     };
     try {
-      const result = await withConcurrentRetry(() => syncShopifyConsent(deps, shop, event, { jobId, quietSkips: true }));
+      const result = await withConcurrentRetry(() => syncConsent(deps, shop, { side: 'shopify', event }, { jobId, quietSkips: true }));
       if (result === 'sent') outcome.sent += 1;
       else outcome.skipped += 1;
     } catch (e) {
@@ -107,7 +89,7 @@ export async function syncCustomerConsent(
       const message = e instanceof AppError ? e.merchantMessage : coerceError(e).message;
       outcome.failed += 1;
       outcome.lastError = message;
-      await recordActivity(deps.prisma, {
+      await recordActivity(deps.data, {
         shopId: shop.id,
         jobId,
         origin,

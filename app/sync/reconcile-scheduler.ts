@@ -2,10 +2,11 @@
 // it queues a 'reconcile' job for each shop whose interval has passed. Safe with
 // several workers: the queueing is a conditional update of Shop.lastReconciledAt
 // plus a unique active run per shop, in one transaction.
-import type { PrismaClient } from '../db/database.js';
+import type { DataLayer } from '../db/index.js';
+import type { JobQueue } from '../queue/index.js';
 import type { Logger } from '../logger.js';
 import { coerceError } from '../errors.js';
-import { scheduleDueReconciliations, sweepOrphanRuns } from './reconcile.js';
+import { scheduleDueReconciliations, sweepOrphanRuns } from './reconcile-run.js';
 
 export interface ReconcileScheduler {
   start(): void;
@@ -15,7 +16,8 @@ export interface ReconcileScheduler {
 }
 
 export function createReconcileScheduler(deps: {
-  prisma: PrismaClient;
+  data: DataLayer;
+  queue: JobQueue;
   logger: Logger;
   intervalMs: number;
   /** Called after jobs were queued (wake the worker). */
@@ -25,8 +27,8 @@ export function createReconcileScheduler(deps: {
   let running: Promise<string[]> | null = null;
 
   async function pass(now: Date): Promise<string[]> {
-    await sweepOrphanRuns(deps.prisma, now);
-    const queued = await scheduleDueReconciliations(deps.prisma, now);
+    await sweepOrphanRuns(deps, now);
+    const queued = await scheduleDueReconciliations(deps.data, now);
     if (queued.length > 0) {
       deps.logger.info({ shops: queued }, 'reconciliation queued');
       deps.onQueued?.();

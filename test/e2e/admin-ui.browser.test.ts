@@ -291,7 +291,7 @@ afterAll(async () => {
     h.shopify.control.setConsent({ shop: h.shop, customerId: customer.id, channel: 'email', state: 'unsubscribed' });
     await h.shopify.control.webhooksIdle();
     await h.settle();
-    const dead = await h.server.ctx.prisma.job.findFirst({ where: { status: 'dead' }, orderBy: { createdAt: 'desc' } });
+    const dead = await h.server.ctx.db.prisma.job.findFirst({ where: { status: 'dead' }, orderBy: { createdAt: 'desc' } });
     expect(dead, 'a dead job').toBeTruthy();
     // edrone works again (the injected refusal was used up); the worker now runs on its own, as in production.
     h.server.ctx.worker.start();
@@ -309,7 +309,7 @@ afterAll(async () => {
       timeoutMs: UI_WAIT_MS,
       diagnostics: uiDiagnostics,
     });
-    expect((await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: dead!.id } })).status).toBe('done');
+    expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: dead!.id } })).status).toBe('done');
     expect(h.edrone.traces.filter((t) => t.fields.email === email)).toHaveLength(1);
 
     await openTab('status');

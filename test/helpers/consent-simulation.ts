@@ -23,7 +23,7 @@
 //   call was sent, as apply-writes.ts takes it before calling edrone; Shopify's
 //   write with now = the moment it returned, and the consent the mutation
 //   returned). While a job's writes are in flight the worker takes no other
-//   report. Like app/jobs/apply-writes.ts, once the job's writes are recorded it
+//   report. Like app/sync/apply-writes.ts, once the job's writes are recorded it
 //   asks writesNeeded once more and does what it returns (leaving out a write of
 //   the same target and value as one just done): one catch-up round, for what
 //   the writes revealed (Shopify kept a newer state of its own).
@@ -36,6 +36,7 @@ import fc from 'fast-check';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import * as decide from '../../app/core/decide.js';
 import { ECHO_WINDOW_MS, type Decision, type Write } from '../../app/core/decide.js';
+import { catchUpWrites } from '../../app/core/plan-writes.js';
 import {
   CHANNELS,
   EMPTY_RECORD,
@@ -81,7 +82,7 @@ export interface Rules {
   afterEdroneWrite: typeof decide.afterEdroneWrite;
   /** Called with `shopifyNow`: Shopify's consent after the mutation, as its response returns it. */
   afterShopifyWrite: typeof decide.afterShopifyWrite;
-  /** The job's catch-up round after its writes (app/jobs/apply-writes.ts). */
+  /** The job's catch-up round after its writes (app/sync/apply-writes.ts). */
   writesNeeded: typeof decide.writesNeeded;
 }
 
@@ -272,10 +273,8 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
       inflight[0].sentAt = clock;
       inflight[0].due = clock + inflight[0].latency;
     } else if (w.round === 0) {
-      // The job's writes are done: one catch-up round, as apply-writes.ts does it.
-      const more = writesNeeded(records[channel], channel, settings).writes.filter(
-        (m) => !jobWrites.some((x) => x.target === m.target && x.value === m.value),
-      );
+      // The job's writes are done: one catch-up round, as app/sync/apply-writes.ts does it (catchUpWrites).
+      const more = catchUpWrites(records[channel], channel, settings, jobWrites, writesNeeded);
       if (more.length) log(`app catches up: ${more.map((m) => `write ${m.target}=${m.value} at=${rel(m.at?.getTime() ?? null)}`).join(', ')}`);
       // The first is sent now, each next one when the one before returns.
       for (const write of more) inflight.push({ ...w, write, decidedAt: clock, round: 1, sentAt: clock, due: clock + w.latency });
@@ -590,11 +589,9 @@ export function replayHistory(history: History, rules: Rules = APP_RULES): { rec
         r = rules.afterShopifyWrite(r, w.value, w.at, now, shopifyNow);
       }
     }
-    // The job's catch-up round (apply-writes.ts), unless the worker stopped before it.
+    // The job's catch-up round (catchUpWrites, as app/sync/apply-writes.ts), unless the worker stopped before it.
     if (d.writes.length === 0 || op.catchUp === false) continue;
-    const done = d.writes;
-    for (const w of rules.writesNeeded(r, 'email', op.settings).writes) {
-      if (done.some((x) => x.target === w.target && x.value === w.value)) continue;
+    for (const w of catchUpWrites(r, 'email', op.settings, d.writes, rules.writesNeeded)) {
       r = w.target === 'edrone' ? rules.afterEdroneWrite(r, w.value, w.at, now) : rules.afterShopifyWrite(r, w.value, w.at, now, { state: w.value, at: w.at });
     }
   }

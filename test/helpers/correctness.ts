@@ -130,7 +130,7 @@ export function shopifyTime(d: Date): string {
 }
 
 // ---------------------------------------------------------------------------
-// edrone requests in each format, signed as app/ingest/edrone-request.ts verifies:
+// edrone requests in each format, signed as app/adapters/edrone/signature.ts verifies:
 // base64 of the lower-case sha256 hex of the concatenated values + app_secret + app_id.
 
 export function edroneSignature(parts: string[], secret = EDRONE_SECRET, appId = EDRONE_APP_ID): string {

@@ -14,6 +14,15 @@ export const SHOP = 'demo-store.myshopify.com';
 export const EDRONE_APP_ID = 'edroneapp123';
 export const EDRONE_SECRET = 'edrone-secret-xyz';
 
+/** A valid PUT /api/settings body without the secret (the stored one is kept): both ways, everything on. */
+export const VALID_SETTINGS = {
+  edroneAppId: EDRONE_APP_ID,
+  direction: 'both',
+  edroneStatuses: 'all',
+  channels: { email: true, sms: true },
+  createMissingCustomers: false,
+} as const;
+
 export interface Harness {
   server: RunningServer;
   config: AppConfig;
@@ -80,7 +89,7 @@ export async function startHarness(
       await shopify.control.webhooksIdle();
       await edrone.control.settled();
       const now = new Date();
-      const due = await server.ctx.prisma.job.count({
+      const due = await server.ctx.db.prisma.job.count({
         where: { OR: [{ status: 'queued', runAt: { lte: now } }, { status: 'running', leaseUntil: { lt: now } }] },
       });
       if (due === 0) return;

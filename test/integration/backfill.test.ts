@@ -44,7 +44,7 @@ async function settleLong(h: Harness): Promise<void> {
     await h.shopify.control.webhooksIdle();
     await h.edrone.control.settled();
     const now = new Date();
-    const due = await h.server.ctx.prisma.job.count({
+    const due = await h.server.ctx.db.prisma.job.count({
       where: { OR: [{ status: 'queued', runAt: { lte: now } }, { status: 'running', leaseUntil: { lt: now } }] },
     });
     if (due === 0) return;
@@ -166,7 +166,7 @@ describe('backfill of 2,000 customers', () => {
     expect(h.shopify.control.bulkDownloads().map((d) => d.status)).toContain(200);
 
     // Activity: one row per write with origin backfill, no row per in-sync or never-sent customer, and a summary.
-    const db = h.server.ctx.prisma;
+    const db = h.server.ctx.db.prisma;
     const sentRows = await db.activity.count({ where: { shopId: h.shop, origin: 'backfill', result: 'sent', target: 'edrone' } });
     expect(sentRows).toBe(h.edrone.traces.length);
     expect(await db.activity.count({ where: { shopId: h.shop, origin: 'backfill', result: 'skipped' } })).toBe(0);
@@ -299,7 +299,7 @@ describe('backfill resumes after a restart', () => {
     })();
     let reached = false;
     for (let i = 0; i < 6000 && !reached; i++) {
-      const run = await h.server.ctx.prisma.backfillRun.findFirstOrThrow({ where: { shopId: h.shop } });
+      const run = await h.server.ctx.db.prisma.backfillRun.findFirstOrThrow({ where: { shopId: h.shop } });
       if (run.status !== 'running') throw new Error(`the run ended before the restart: ${JSON.stringify(run)}`);
       reached = run.phase === 'sending' && h.edrone.traces.length >= 150;
       if (!reached) await sleep(20);
@@ -327,7 +327,7 @@ describe('backfill resumes after a restart', () => {
     h.shopify.control.webhookTarget = second.url;
     for (let i = 0; i < 100; i++) {
       await second.ctx.worker.drain({ timeoutMs: 120_000 });
-      const run = await second.ctx.prisma.backfillRun.findFirstOrThrow({ where: { shopId: h.shop } });
+      const run = await second.ctx.db.prisma.backfillRun.findFirstOrThrow({ where: { shopId: h.shop } });
       if (run.status !== 'running') break;
       await sleep(20);
     }

@@ -8,7 +8,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const db = () => h.server.ctx.prisma;
+const db = () => h.server.ctx.db.prisma;
 
 async function customerWithHistory(email: string, phone: string) {
   const c = h.shopify.control.createCustomer({ shop: h.shop, email, phone, emailState: 'subscribed', smsState: 'subscribed' });

@@ -44,7 +44,7 @@ const sync = (o: { email?: string; phone?: string; status: '0' | '1'; reason?: n
   h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: o.email ? 'email' : 'sms', ...o });
 
 async function storedEdroneEvents(): Promise<number> {
-  return h.server.ctx.prisma.inboundEvent.count({ where: { source: 'edrone' } });
+  return h.server.ctx.db.prisma.inboundEvent.count({ where: { source: 'edrone' } });
 }
 
 // ---------------------------------------------------------------------------
@@ -124,7 +124,7 @@ describe('each edrone request format, end to end, keeps the reason code in Activ
     const data = { email, phone, subscriber_status: 0, sms_subscriber_status: 0, reason: 'CUSTOMER_UNSUBSCRIBED' };
     const body = {
       event: 'subscription_status_changed', timestamp, event_id: eventId(), app_id: EDRONE_APP_ID, data,
-      // JSON formats: email . subscriber_status . reason . timestamp . '' (see edrone-request.ts)
+      // JSON formats: email . subscriber_status . reason . timestamp . '' (see app/adapters/edrone/signature.ts)
       signature: edroneSignature([email, '0', 'CUSTOMER_UNSUBSCRIBED', timestamp, '']),
     };
     const res = await postSync(h, body, 'json');
@@ -154,7 +154,7 @@ describe('each edrone request format, end to end, keeps the reason code in Activ
     expectApplied((await edroneRows(email))[0], '8', 'EXTERNAL_API_UNSUBSCRIBED');
   });
 
-  it('unsigned JSON_EVENT and JSON_FLAT are rejected with 401 and store nothing (documented decision in edrone-request.ts)', async () => {
+  it('unsigned JSON_EVENT and JSON_FLAT are rejected with 401 and store nothing (documented decision in app/adapters/edrone/signature.ts)', async () => {
     const email = uniqueEmail('fmt-unsigned');
     const c = emailCustomer(email);
     const before = await storedEdroneEvents();
@@ -322,7 +322,7 @@ describe('each setting, saved through PUT /api/settings, then real events', () =
     const [row] = await edroneRows(email);
     expect(row).toMatchObject({ result: 'no_customer', target: 'shopify' });
     expect(row!.reason).toMatch(/creating missing customers is off/);
-    const job = await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: row!.jobId! } });
+    const job = await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: row!.jobId! } });
     expect(job).toMatchObject({ status: 'done', attempts: 1 });
     expect(calls('customerCreate')).toBe(0);
     expect(h.shopify.control.listCustomers(h.shop)).toHaveLength(before);
@@ -368,7 +368,7 @@ describe('identity: the same customer whatever the format of email or phone', ()
     await deliverConsentWebhook(h, 'email', c.id, ` ${tag}@example.Com`, 'subscribed', shopifyTime(new Date(Date.now() + 5_000)));
     await h.settle();
     expect(tracesFor(h, canonical).map((t) => t.fields.subscriber_status)).toEqual(['1']);
-    expect(await h.server.ctx.prisma.consentState.count({ where: { shopId: h.shop, channel: 'email', identity: { contains: tag.toLowerCase() } } })).toBe(1);
+    expect(await h.server.ctx.db.prisma.consentState.count({ where: { shopId: h.shop, channel: 'email', identity: { contains: tag.toLowerCase() } } })).toBe(1);
     await putSettings(h, {});
   });
 
@@ -387,7 +387,7 @@ describe('identity: the same customer whatever the format of email or phone', ()
     await deliverConsentWebhook(h, 'sms', c.id, format(phone), 'subscribed', shopifyTime(new Date(Date.now() + 5_000)));
     await h.settle();
     expect(tracesFor(h, phone).map((t) => t.fields.sms_subscriber_status)).toEqual(['1']);
-    expect(await h.server.ctx.prisma.consentState.count({ where: { shopId: h.shop, channel: 'sms', identity: phone } })).toBe(1);
+    expect(await h.server.ctx.db.prisma.consentState.count({ where: { shopId: h.shop, channel: 'sms', identity: phone } })).toBe(1);
   });
 
   it.each([
@@ -402,9 +402,9 @@ describe('identity: the same customer whatever the format of email or phone', ()
     await h.settle();
 
     expect(h.edrone.traces.length).toBe(tracesBefore);
-    const row = await h.server.ctx.prisma.activity.findFirstOrThrow({ where: { shopId: h.shop, customerId } });
+    const row = await h.server.ctx.db.prisma.activity.findFirstOrThrow({ where: { shopId: h.shop, customerId } });
     expect(row).toMatchObject({ origin: 'shopify', target: 'edrone', result: 'skipped', reason: SKIP_REASONS.no_identity });
-    const job = await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: row.jobId! } });
+    const job = await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: row.jobId! } });
     expect(job).toMatchObject({ status: 'done', attempts: 1 });
   });
 });

@@ -73,7 +73,7 @@ async function installSmallShop(): Promise<string> {
 
 describe('THROTTLED burst with a second store', () => {
   it(`${BIG} edrone unsubscribes for one store while its bucket runs dry, and ${SMALL} for another store: all applied, none dead, the small store not starved`, async () => {
-    const { prisma, worker } = h.server.ctx;
+    const { db: { prisma }, worker } = h.server.ctx;
     await installSmallShop();
     h.shopify.control.restoreRate = RESTORE_RATE;
     for (let i = 0; i < BIG; i++) {

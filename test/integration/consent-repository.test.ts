@@ -2,7 +2,7 @@
 // save: the second save fails as retriable, so its job decides again on fresh state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type Database } from '../../app/db/database.js';
-import { openConsent } from '../../app/db/consent-repository.js';
+import { openConsent } from '../../app/db/consent.js';
 import { RetriableError } from '../../app/errors.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 

@@ -45,11 +45,11 @@ function post(fields: Fields, encoding: 'form' | 'json' = 'form', path = syncPat
 }
 
 async function eventCount(): Promise<number> {
-  return h.server.ctx.prisma.inboundEvent.count({ where: { source: 'edrone' } });
+  return h.server.ctx.db.prisma.inboundEvent.count({ where: { source: 'edrone' } });
 }
 
 async function jobCount(): Promise<number> {
-  return h.server.ctx.prisma.job.count({ where: { kind: 'edrone-event' } });
+  return h.server.ctx.db.prisma.job.count({ where: { kind: 'edrone-event' } });
 }
 
 async function expectNothingStored(run: () => Promise<void>): Promise<void> {
@@ -145,7 +145,7 @@ describe('shops that cannot accept edrone requests', () => {
   it('when the shop has uninstalled the app, then its sync URL answers 404 and stores nothing', async () => {
     const shop = 'left-store.myshopify.com';
     const path = await secondShop(shop);
-    await h.server.ctx.prisma.shop.update({ where: { id: shop }, data: { uninstalledAt: new Date() } });
+    await h.server.ctx.db.prisma.shop.update({ where: { id: shop }, data: { uninstalledAt: new Date() } });
     await expectNothingStored(async () => {
       const res = await post(native5(), 'form', path);
       expect(res.status).toBe(404);
@@ -227,7 +227,7 @@ describe('accepted requests', () => {
     const res = await post(fields, 'form');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'ok' });
-    const stored = await h.server.ctx.prisma.inboundEvent.findMany({ where: { source: 'edrone', dedupeKey: fields.event_id! } });
+    const stored = await h.server.ctx.db.prisma.inboundEvent.findMany({ where: { source: 'edrone', dedupeKey: fields.event_id! } });
     expect(stored).toHaveLength(1);
     expect(stored[0]?.topic).toBe('NATIVE_5');
     await h.settle();
@@ -303,7 +303,7 @@ describe('accepted requests', () => {
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ status: 'ok' });
     expect(second.body).toEqual({ status: 'duplicate' });
-    const stored = await h.server.ctx.prisma.inboundEvent.findMany({ where: { source: 'edrone', payload: { contains: 'noid%40example.com' } } });
+    const stored = await h.server.ctx.db.prisma.inboundEvent.findMany({ where: { source: 'edrone', payload: { contains: 'noid%40example.com' } } });
     expect(stored).toHaveLength(1);
     expect(stored[0]?.dedupeKey).toMatch(/^sha256:[0-9a-f]{64}$/);
     await h.settle();

@@ -1,8 +1,9 @@
 // The job table under several workers: every due job is claimed by exactly one,
 // and one busy shop cannot starve the others.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../app/db/database.js';
-import { createJobQueue, newJob, fairPick } from '../../app/queue/job-queue.js';
+import { createDataLayer, openDatabase, type Database } from '../../app/db/index.js';
+import { heldJobs } from '../../app/sync/index.js';
+import { createJobQueue, newJob, fairPick } from '../../app/queue/index.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
 
 let tdb: TestDatabase;
@@ -45,7 +46,7 @@ describe('claiming', () => {
     await db.prisma.job.createMany({
       data: [newJob('paused.myshopify.com', 'edrone-event', {}), newJob('other.myshopify.com', 'edrone-event', {}), newJob('paused.myshopify.com', 'shopify-webhook', {})],
     });
-    const claimed = await createJobQueue(db).claim('w', 10);
+    const claimed = await createJobQueue(db, { held: heldJobs(createDataLayer(db)) }).claim('w', 10);
     expect(claimed.map((j) => `${j.shopId}:${j.kind}`).sort()).toEqual(['other.myshopify.com:edrone-event', 'paused.myshopify.com:shopify-webhook']);
   });
 
@@ -82,9 +83,9 @@ describe('leases', () => {
       runs.push('start');
       await new Promise((r) => setTimeout(r, 2_000));
     };
-    const { createWorker } = await import('../../app/queue/worker.js');
+    const { createWorker } = await import('../../app/queue/index.js');
     const { createLogger } = await import('../../app/logger.js');
-    const worker = createWorker({ queue, prisma: db.prisma, logger: createLogger('silent'), handlers: { 'shopify-webhook': handler } });
+    const worker = createWorker({ queue, logger: createLogger('silent'), handlers: { 'shopify-webhook': handler } });
     const draining = worker.drain();
     await new Promise((r) => setTimeout(r, 1_200));
     expect(await queue.claim('other-worker', 5)).toHaveLength(0);

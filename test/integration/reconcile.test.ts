@@ -3,8 +3,8 @@
 // nothing is written when all is in sync; the interval setting; the scheduler
 // queues one run per due shop however many workers schedule at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../app/db/database.js';
-import { scheduleDueReconciliations } from '../../app/sync/reconcile.js';
+import { createDataLayer, openDatabase } from '../../app/db/index.js';
+import { scheduleDueReconciliations } from '../../app/sync/index.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 describe('reconciliation', () => {
@@ -30,7 +30,7 @@ describe('reconciliation', () => {
   it('GET /api/reconcile: every 6 hours by default, never run yet', async () => {
     const res = await h.http().get('/api/reconcile').set(await auth());
     expect(res.status).toBe(200);
-    const shop = await h.server.ctx.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
+    const shop = await h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
     expect(res.body).toEqual({
       intervalMinutes: 360,
       lastRunAt: null,
@@ -49,7 +49,7 @@ describe('reconciliation', () => {
     const res = await h.http().put('/api/reconcile').set(await auth()).send({ intervalMinutes: 60 });
     expect(res.status).toBe(200);
     expect(res.body.intervalMinutes).toBe(60);
-    const shop = await h.server.ctx.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
+    const shop = await h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
     expect(shop.reconcileIntervalMinutes).toBe(60);
     expect(res.body.nextRunAt).toBe(new Date(shop.installedAt.getTime() + 60 * 60_000).toISOString());
   });
@@ -93,13 +93,13 @@ describe('reconciliation', () => {
     }
     await h.settle();
     const before = h.edrone.traces.length;
-    const reconcileRowsBefore = await h.server.ctx.prisma.activity.count({ where: { shopId: h.shop, origin: 'reconcile' } });
+    const reconcileRowsBefore = await h.server.ctx.db.prisma.activity.count({ where: { shopId: h.shop, origin: 'reconcile' } });
 
     const lastRun = await runNow();
     expect(lastRun).toMatchObject({ status: 'completed', repaired: 0 });
     expect(lastRun.checked).toBeGreaterThanOrEqual(5);
     expect(h.edrone.traces.length).toBe(before);
-    const rows = await h.server.ctx.prisma.activity.findMany({ where: { shopId: h.shop, origin: 'reconcile' }, orderBy: { createdAt: 'asc' } });
+    const rows = await h.server.ctx.db.prisma.activity.findMany({ where: { shopId: h.shop, origin: 'reconcile' }, orderBy: { createdAt: 'asc' } });
     expect(rows.length, JSON.stringify(rows.slice(reconcileRowsBefore))).toBe(reconcileRowsBefore);
   });
 
@@ -113,7 +113,7 @@ describe('reconciliation', () => {
   });
 
   it('the scheduler queues one run per due shop, however many workers schedule at once', async () => {
-    const prisma = h.server.ctx.prisma;
+    const prisma = h.server.ctx.db.prisma;
     const now = new Date();
     await prisma.shop.update({ where: { id: h.shop }, data: { lastReconciledAt: new Date(now.getTime() - 61 * 60_000) } });
     // On PostgreSQL a second process too: its own connection to the same database. (SQLite is one
@@ -121,10 +121,10 @@ describe('reconciliation', () => {
     const other = h.server.ctx.db.dialect === 'postgres' ? await openDatabase(h.config.databaseUrl) : null;
     try {
       const results = await Promise.all([
-        scheduleDueReconciliations(prisma, now),
-        scheduleDueReconciliations(other?.prisma ?? prisma, now),
-        h.server.ctx.scheduler.tick(now),
-        h.server.ctx.scheduler.tick(now),
+        scheduleDueReconciliations(h.server.ctx.data, now),
+        scheduleDueReconciliations(other ? createDataLayer(other) : h.server.ctx.data, now),
+        h.server.ctx.worker.scheduler.tick(now),
+        h.server.ctx.worker.scheduler.tick(now),
       ]);
       expect(results.flat().filter((s, i, all) => all.indexOf(s) === i)).toEqual([h.shop]);
       // The two ticks of one scheduler share one pass; across schedulers, one queued the run.
@@ -137,11 +137,11 @@ describe('reconciliation', () => {
     const run = await prisma.reconcileRun.findFirstOrThrow({ where: { shopId: h.shop, status: 'running' } });
     expect(run.trigger).toBe('schedule');
     // Not due any more, and one is pending: nothing new.
-    expect(await scheduleDueReconciliations(prisma, new Date(now.getTime() + 1000))).toEqual([]);
+    expect(await scheduleDueReconciliations(h.server.ctx.data, new Date(now.getTime() + 1000))).toEqual([]);
     await h.settle();
     expect(await prisma.reconcileRun.count({ where: { shopId: h.shop, status: 'running' } })).toBe(0);
     // An hour later it is due again.
-    expect(await scheduleDueReconciliations(prisma, new Date(now.getTime() + 61 * 60_000))).toEqual([h.shop]);
+    expect(await scheduleDueReconciliations(h.server.ctx.data, new Date(now.getTime() + 61 * 60_000))).toEqual([h.shop]);
     await h.settle();
   });
 

@@ -11,8 +11,8 @@ beforeEach(() => h.shopify.control.resetCalls());
 
 /** Lets the backoff elapse: every queued job becomes due now. */
 async function timePasses(): Promise<void> {
-  await h.server.ctx.prisma.job.updateMany({ where: { status: 'queued' }, data: { runAt: new Date() } });
-  await h.server.ctx.prisma.shop.updateMany({ data: { pausedUntil: null } });
+  await h.server.ctx.db.prisma.job.updateMany({ where: { status: 'queued' }, data: { runAt: new Date() } });
+  await h.server.ctx.db.prisma.shop.updateMany({ data: { pausedUntil: null } });
 }
 
 async function unsubscribeInShopify(email: string): Promise<void> {
@@ -22,7 +22,7 @@ async function unsubscribeInShopify(email: string): Promise<void> {
 }
 
 const tracesFor = (email: string) => h.edrone.traces.filter((t) => t.fields.email === email);
-const jobs = () => h.server.ctx.prisma.job.findMany({ orderBy: { createdAt: 'desc' } });
+const jobs = () => h.server.ctx.db.prisma.job.findMany({ orderBy: { createdAt: 'desc' } });
 
 describe('retries', () => {
   it('when edrone answers 500, the trace is retried later and then succeeds, once', async () => {
@@ -68,14 +68,14 @@ describe('retries', () => {
     const job = (await jobs()).find((j) => j.kind === 'edrone-event');
     expect(job).toMatchObject({ status: 'queued', attempts: 0 });
     expect(job?.lastError).toMatch(/slow down/);
-    const shop = await h.server.ctx.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
+    const shop = await h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
     expect(shop.pausedUntil!.getTime()).toBeGreaterThan(Date.now());
     // Once the bucket has refilled, the change goes through.
     await new Promise((r) => setTimeout(r, 2_000));
     await timePasses();
     await h.settle();
     expect(h.shopify.control.getCustomer(h.shop, c.id)?.emailConsent?.state).toBe('unsubscribed');
-    expect(await h.server.ctx.prisma.job.count({ where: { status: 'queued' } })).toBe(0);
+    expect(await h.server.ctx.db.prisma.job.count({ where: { status: 'queued' } })).toBe(0);
   });
 });
 
@@ -90,7 +90,7 @@ describe('dead letters', () => {
     const [job] = await jobs();
     expect(job).toMatchObject({ status: 'dead', attempts: 8 });
     expect(job?.lastError).toBeTruthy();
-    const failed = await h.server.ctx.prisma.activity.findFirst({ where: { jobId: job!.id, result: 'failed' } });
+    const failed = await h.server.ctx.db.prisma.activity.findFirst({ where: { jobId: job!.id, result: 'failed' } });
     expect(failed?.reason).toMatch(/Failures/);
 
     h.edrone.control.reset();
@@ -99,7 +99,7 @@ describe('dead letters', () => {
     const res = await h.http().post(`/api/failures/${job!.id}/retry`).set('Authorization', `Bearer ${token}`);
     expect(res.status).toBe(200);
     await h.settle();
-    expect((await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: job!.id } })).status).toBe('done');
+    expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: job!.id } })).status).toBe('done');
     expect(tracesFor('always@example.com')).toHaveLength(1);
   });
 
@@ -121,12 +121,12 @@ describe('crashes', () => {
     await h.settle();
     expect(tracesFor('crash@example.com')).toHaveLength(0);
     // The lease runs out; a live worker takes the job over.
-    await h.server.ctx.prisma.job.update({ where: { id: claimed[0]!.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
+    await h.server.ctx.db.prisma.job.update({ where: { id: claimed[0]!.id }, data: { leaseUntil: new Date(Date.now() - 1) } });
     await h.settle();
     expect(tracesFor('crash@example.com')).toHaveLength(1);
     // The dead worker cannot finish (or fail) the job it lost.
     await queue.complete(claimed[0]!);
     await queue.fail(claimed[0]!, 'late failure', true);
-    expect((await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('done');
+    expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('done');
   });
 });

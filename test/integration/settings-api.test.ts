@@ -3,7 +3,7 @@
 // secret, and the Status / Activity / Failures endpoints.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signSessionToken } from '../../app/sandbox/fake-shopify.js';
-import { API_KEY, API_SECRET, EDRONE_APP_ID, EDRONE_SECRET, startHarness, type Harness } from '../helpers/harness.js';
+import { API_KEY, API_SECRET, EDRONE_APP_ID, EDRONE_SECRET, VALID_SETTINGS, startHarness, type Harness } from '../helpers/harness.js';
 
 let h: Harness;
 beforeAll(async () => {
@@ -11,13 +11,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const VALID = {
-  edroneAppId: EDRONE_APP_ID,
-  direction: 'both',
-  edroneStatuses: 'all',
-  channels: { email: true, sms: true },
-  createMissingCustomers: false,
-} as const;
+const VALID = VALID_SETTINGS;
 
 const SETTINGS_KEYS = ['channels', 'createMissingCustomers', 'direction', 'edroneAppId', 'edroneAppSecretSet', 'edroneStatuses', 'syncUrl'];
 const SYNC_URL = /^https:\/\/consent-sync\.example\.com\/edrone\/sync\/([A-Za-z0-9_-]{43})$/;
@@ -28,7 +22,7 @@ const putSettings = async (body: unknown, shop?: string) =>
   h.http().put('/api/settings').set('Authorization', await auth(shop)).send(body as object);
 
 async function shopRow(shop = h.shop) {
-  return h.server.ctx.prisma.shop.findUniqueOrThrow({ where: { id: shop } });
+  return h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: shop } });
 }
 
 /** Every place the secret could leak: the plain text, and its usual encodings. */
@@ -70,7 +64,7 @@ describe('authentication of /api/settings', () => {
     const forged = await signSessionToken({ apiKey: API_KEY, apiSecret: 'attacker', shop: 'victim-store.myshopify.com' });
     const res = await h.http().get('/api/settings').set('Authorization', `Bearer ${forged}`);
     expect(res.status).toBe(401);
-    expect(await h.server.ctx.prisma.shop.count({ where: { id: 'victim-store.myshopify.com' } })).toBe(0);
+    expect(await h.server.ctx.db.prisma.shop.count({ where: { id: 'victim-store.myshopify.com' } })).toBe(0);
     expect(h.shopify.control.calls().tokenExchange ?? 0).toBe(0);
   });
 });
@@ -78,7 +72,7 @@ describe('authentication of /api/settings', () => {
 describe('install by token exchange', () => {
   it('when the first valid token of a new shop arrives, then the shop and an offline session are created by one token exchange, and later requests do not exchange again', async () => {
     const shop = 'fresh-store.myshopify.com';
-    const { prisma } = h.server.ctx;
+    const { prisma } = h.server.ctx.db;
     expect(await prisma.shop.count({ where: { id: shop } })).toBe(0);
     h.shopify.control.resetCalls();
 
@@ -114,7 +108,7 @@ describe('install by token exchange', () => {
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(new Set(results.map((r) => r.body.syncUrl)).size).toBe(1);
     expect(h.shopify.control.calls().tokenExchange).toBe(1);
-    expect(await h.server.ctx.prisma.session.count({ where: { shop } })).toBe(1);
+    expect(await h.server.ctx.db.prisma.session.count({ where: { shop } })).toBe(1);
   });
 
   it('when a new shop saves settings without an App Secret, then it is told the secret is required', async () => {
@@ -295,7 +289,7 @@ describe('admin API: Status, Activity, Failures', () => {
   }
 
   it('when retry-all is called without a token, then dead jobs stay dead', async () => {
-    const { prisma } = h.server.ctx;
+    const { prisma } = h.server.ctx.db;
     const dead = await prisma.job.create({ data: { shopId: h.shop, kind: 'shopify-webhook', payload: JSON.stringify({ eventId: 'gone', topic: 'app/uninstalled' }), status: 'dead', lastError: 'x' } });
     const res = await h.http().post('/api/failures/retry-all');
     expect(res.status).toBe(401);
@@ -467,7 +461,7 @@ describe('admin API: Status, Activity, Failures', () => {
       const all = await h.http().post('/api/failures/retry-all').set('Authorization', await auth(other));
       expect(all.body).toEqual({ retried: 0 });
       expect((await failures(other)).body.total).toBe(0);
-      expect((await h.server.ctx.prisma.job.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('dead');
+      expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: item.id } })).status).toBe('dead');
     });
 
     it('when retry-all is called, then every dead job of the shop is queued again and sent', async () => {

@@ -57,7 +57,7 @@ let nextId = 1000n;
 const customerId = () => String(nextId++);
 
 async function counts() {
-  const { prisma } = h.server.ctx;
+  const { prisma } = h.server.ctx.db;
   const [events, jobs] = await Promise.all([prisma.inboundEvent.count(), prisma.job.count()]);
   return { events, jobs };
 }
@@ -76,7 +76,7 @@ describe('authentic deliveries', () => {
     expect(res.status).toBe(200);
     expect(res.body).toEqual({ status: 'accepted' });
 
-    const { prisma } = h.server.ctx;
+    const { prisma } = h.server.ctx.db;
     const events = await prisma.inboundEvent.findMany({ where: { dedupeKey: webhookId } });
     expect(events).toHaveLength(1);
     expect(events[0]).toMatchObject({ shopId: h.shop, source: 'shopify', topic: EMAIL_TOPIC, payload: body });
@@ -103,7 +103,7 @@ describe('authentic deliveries', () => {
     expect(second.body).toEqual({ status: 'duplicate' });
 
     expect(await counts()).toEqual({ events: before.events + 1, jobs: before.jobs + 1 });
-    expect(await h.server.ctx.prisma.inboundEvent.count({ where: { dedupeKey: webhookId } })).toBe(1);
+    expect(await h.server.ctx.db.prisma.inboundEvent.count({ where: { dedupeKey: webhookId } })).toBe(1);
 
     await h.settle();
     // A retry after the job ran is still a duplicate.
@@ -275,7 +275,7 @@ describe('compliance topics for a shop the app does not know', () => {
       expect(res.status).toBe(200);
       expect(res.body).toEqual({ status: 'nothing_stored' });
       expect(await counts()).toEqual(before);
-      expect(await h.server.ctx.prisma.shop.count({ where: { id: unknownShop } })).toBe(0);
+      expect(await h.server.ctx.db.prisma.shop.count({ where: { id: unknownShop } })).toBe(0);
     });
   }
 
@@ -297,7 +297,7 @@ describe('64-bit customer ids', () => {
     expect(res.status).toBe(200);
     await h.settle();
 
-    const { prisma } = h.server.ctx;
+    const { prisma } = h.server.ctx.db;
     const state = await prisma.consentState.findUnique({
       where: { shopId_channel_identity: { shopId: h.shop, channel: 'email', identity: 'big.id@example.com' } },
     });
@@ -310,7 +310,7 @@ describe('64-bit customer ids', () => {
   });
 
   it('when customers/redact names that 64-bit id with a changed email, then the consent row found by the id is erased', async () => {
-    const { prisma } = h.server.ctx;
+    const { prisma } = h.server.ctx.db;
     const where = { shopId: h.shop, shopifyCustomerId: BIG_ID };
     expect(await prisma.consentState.count({ where })).toBe(1);
     const res = await deliver({
@@ -327,7 +327,7 @@ describe('64-bit customer ids', () => {
     const res = await deliver({ topic: SMS_TOPIC, body: smsBody(BIG_SMS_ID, '+48 600 700 800', 'subscribed') });
     expect(res.status).toBe(200);
     await h.settle();
-    const state = await h.server.ctx.prisma.consentState.findUnique({
+    const state = await h.server.ctx.db.prisma.consentState.findUnique({
       where: { shopId_channel_identity: { shopId: h.shop, channel: 'sms', identity: '+48600700800' } },
     });
     expect(state?.shopifyCustomerId).toBe(BIG_SMS_ID);

@@ -9,7 +9,7 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
-const db = () => h.server.ctx.prisma;
+const db = () => h.server.ctx.db.prisma;
 
 describe('offline tokens', () => {
   it('an access token about to expire is refreshed before the background call', async () => {

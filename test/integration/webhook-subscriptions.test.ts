@@ -87,7 +87,7 @@ describe('webhook subscriptions', () => {
       await h.shopify.control.webhooksIdle();
     }
     await h.settle();
-    const events = await h.server.ctx.prisma.inboundEvent.findMany({
+    const events = await h.server.ctx.db.prisma.inboundEvent.findMany({
       where: { shopId: h.shop, topic: EMAIL },
       orderBy: [{ receivedAt: 'desc' }, { id: 'desc' }],
     });

@@ -131,7 +131,7 @@ describe('backfill and reconciliation never re-subscribe a newer unsubscribe', (
             expect(subscribes(decision), `observation ${i}`).toEqual([]);
             record = decision.record;
             // The writes succeed, as the worker records them; then the job's catch-up round
-            // (app/jobs/apply-writes.ts: writesNeeded once more) sends no subscribe either.
+            // (app/sync/apply-writes.ts: catchUpWrites, one more round) sends no subscribe either.
             const wallAt = new Date(NOW.getTime() + i * 1000);
             carryOut(decision.writes, wallAt);
             if (decision.writes.length === 0) continue;

@@ -7,7 +7,7 @@
 // one, FC_NUM_RUNS=<n> for more or fewer runs. A failure prints the shrunk
 // scenario and its whole timeline.
 //
-// The simulated worker is app/jobs/apply-writes.ts: it records a trace with the
+// The simulated worker is app/sync/apply-writes.ts: it records a trace with the
 // wall time it was sent, and after a job's writes it asks writesNeeded once more
 // and does what it returns (one catch-up round).
 //

@@ -4,8 +4,6 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { signSessionToken } from '../../sandbox/fake-shopify.js';
-import { SANDBOX_SHOP } from '../../sandbox/sandbox-shop.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -17,19 +15,17 @@ function frameAncestors(shop: unknown): string {
 
 /**
  * Sandbox only: stands in for App Bridge's idToken(), which needs the Shopify
- * admin. Tokens come from /_sandbox/session-token, signed for the demo shop.
+ * admin. Tokens come from /_sandbox/session-token, signed by the sandbox.
  */
 const SANDBOX_APP_BRIDGE =
   "<script>window.shopify={idToken:function(){return fetch('/_sandbox/session-token').then(function(r){return r.text()})}}</script>";
 
-export function adminPageRouter(ctx: AppContext): Router {
+/** `sandboxSessionToken`: given by the sandbox only (never in production), it signs a token for its demo shop. */
+export function adminPageRouter(ctx: AppContext, options: { sandboxSessionToken?: () => Promise<string> } = {}): Router {
   const router = Router();
-  if (ctx.config.sandbox) {
-    router.get('/_sandbox/session-token', async (_req, res) => {
-      res.type('text').send(
-        await signSessionToken({ apiKey: ctx.config.shopify.apiKey, apiSecret: ctx.config.shopify.apiSecret, shop: SANDBOX_SHOP }),
-      );
-    });
+  const { sandboxSessionToken } = options;
+  if (sandboxSessionToken) {
+    router.get('/_sandbox/session-token', async (_req, res) => void res.type('text').send(await sandboxSessionToken()));
   }
   const indexFile = path.join(distDir, 'index.html');
   router.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', index: false }));
@@ -41,7 +37,7 @@ export function adminPageRouter(ctx: AppContext): Router {
     }
     // Read per request: cheap, and a rebuild shows without a restart.
     let html = readFileSync(indexFile, 'utf8').replaceAll('%SHOPIFY_API_KEY%', ctx.config.shopify.apiKey);
-    if (ctx.config.sandbox) html = html.replace('<head>', `<head>${SANDBOX_APP_BRIDGE}`);
+    if (sandboxSessionToken) html = html.replace('<head>', `<head>${SANDBOX_APP_BRIDGE}`);
     res.type('html').send(html);
   });
   return router;

@@ -1,7 +1,7 @@
 // POST /edrone/sync/:syncToken: edrone's subscription status synchronisation.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestEdroneSync } from '../../sync/ingest-edrone-sync.js';
+import { ingestEdroneSync } from '../../sync/index.js';
 
 export const EDRONE_BODY_LIMIT = '64kb';
 
@@ -14,7 +14,7 @@ function flatQuery(query: unknown): Record<string, string> {
   return out;
 }
 
-export function edroneSyncRouter(ctx: AppContext, onAccepted: () => void): Router {
+export function edroneSyncRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/edrone/sync/:syncToken', express.text({ type: () => true, limit: EDRONE_BODY_LIMIT }), async (req, res) => {
     const outcome = await ingestEdroneSync(ctx, {
@@ -28,7 +28,7 @@ export function edroneSyncRouter(ctx: AppContext, onAccepted: () => void): Route
       res.status(outcome.httpStatus).json({ status: 'error', error: outcome.message });
       return;
     }
-    if (outcome.status === 'accepted') onAccepted();
+    if (outcome.status === 'accepted') ctx.wakeWorker();
     res.status(200).json({ status: outcome.status === 'accepted' ? 'ok' : 'duplicate' });
   });
   return router;

@@ -2,11 +2,11 @@
 // library; then the transport-independent ingest.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestShopifyWebhook } from '../../sync/ingest-shopify-webhook.js';
+import { ingestShopifyWebhook } from '../../sync/index.js';
 
 export const WEBHOOK_BODY_LIMIT = '256kb';
 
-export function webhooksRouter(ctx: AppContext, onAccepted: () => void): Router {
+export function webhooksRouter(ctx: AppContext): Router {
   const router = Router();
   router.post('/webhooks', express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const rawBody = typeof req.body === 'string' ? req.body : '';
@@ -21,7 +21,7 @@ export function webhooksRouter(ctx: AppContext, onAccepted: () => void): Router 
       }
       return;
     }
-    const outcome = await ingestShopifyWebhook(ctx.prisma, {
+    const outcome = await ingestShopifyWebhook(ctx.data, {
       shop: check.domain,
       // The library reports the enum form (CUSTOMERS_REDACT); the header has Shopify's topic name.
       topic: req.get('x-shopify-topic') ?? check.topic,
@@ -34,7 +34,7 @@ export function webhooksRouter(ctx: AppContext, onAccepted: () => void): Router 
       res.status(outcome.httpStatus).json({ error: outcome.message });
       return;
     }
-    if (outcome.status === 'accepted') onAccepted();
+    if (outcome.status === 'accepted') ctx.wakeWorker();
     res.status(200).json({ status: outcome.status });
   });
   return router;

@@ -1,21 +1,28 @@
-// edrone -> app: find the shop by its sync token, parse and verify the
-// request, deduplicate on event_id, store event + job.
-import type { PrismaClient } from '../db/database.js';
+// edrone -> app: find the shop by its sync token, parse and verify the request,
+// deduplicate on event_id, store the raw request (for audit) and a job holding
+// the parsed consent events, in one transaction.
+import { parseEdroneRequest, verifyEdroneSignature } from '../adapters/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import { edroneCredentials } from '../db/shop-repository.js';
-import { parseEdroneRequest, verifyEdroneSignature } from '../adapters/edrone/index.js';
-import { storeEventWithJob } from './store-event.js';
+import { edroneCredentials, type DataLayer } from '../db/index.js';
+import { JOB_KINDS, type EdroneEventJobInput } from './job-payloads.js';
 
 export type EdroneIngestOutcome =
   | { httpStatus: 200; status: 'accepted' | 'duplicate'; events: number }
   | { httpStatus: 400 | 401 | 404; status: 'rejected'; message: string };
 
+export interface EdroneDelivery {
+  syncToken: string;
+  contentType: string | undefined;
+  rawBody: string;
+  query: Record<string, string>;
+}
+
 export async function ingestEdroneSync(
-  deps: { prisma: PrismaClient; secretBox: SecretBox },
-  request: { syncToken: string; contentType: string | undefined; rawBody: string; query: Record<string, string> },
+  deps: { data: Pick<DataLayer, 'shops' | 'events'>; secretBox: SecretBox },
+  request: EdroneDelivery,
   now: Date = new Date(),
 ): Promise<EdroneIngestOutcome> {
-  const shop = await deps.prisma.shop.findUnique({ where: { syncToken: request.syncToken } });
+  const shop = await deps.data.shops.findBySyncToken(request.syncToken);
   if (!shop || shop.uninstalledAt) return { httpStatus: 404, status: 'rejected', message: 'unknown sync URL' };
 
   const parsed = parseEdroneRequest({ contentType: request.contentType, rawBody: request.rawBody, query: request.query });
@@ -32,14 +39,17 @@ export async function ingestEdroneSync(
     return { httpStatus: 401, status: 'rejected', message: 'invalid signature' };
   }
 
-  const stored = await storeEventWithJob(deps.prisma, {
+  const stored = await deps.data.events.storeWithJob({
     shopId: shop.id,
     source: 'edrone',
     topic: parsed.format,
     dedupeKey: parsed.dedupeKey,
     payload: JSON.stringify({ contentType: request.contentType, rawBody: request.rawBody, query: request.query }),
-    jobKind: 'edrone-event',
-    jobPayload: {},
+    jobKind: JOB_KINDS.edroneEvent,
+    jobPayload: (eventId): EdroneEventJobInput => ({
+      eventId,
+      events: parsed.events.map((e) => ({ ...e, at: e.at.toISOString() })),
+    }),
     receivedAt: now,
   });
   return { httpStatus: 200, status: stored.status, events: parsed.events.length };

@@ -74,6 +74,32 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
   };
 }
 
+/** `${channel}:${identity}` */
+export type ConsentRowKey = string;
+
+export function createConsentRepository(prisma: PrismaClient) {
+  return {
+    /** Reads one customer's row (or an empty record) with the version a save will check. */
+    open: (key: ConsentKey) => openConsent(prisma, key),
+    /** Of the candidate keys, the ones without a row (one query per channel). */
+    async withoutRows(shopId: string, candidates: ConsentRowKey[]): Promise<Set<ConsentRowKey>> {
+      const absent = new Set(candidates);
+      for (const channel of ['email', 'sms'] as const) {
+        const identities = candidates.filter((k) => k.startsWith(`${channel}:`)).map((k) => k.slice(channel.length + 1));
+        if (identities.length === 0) continue;
+        const rows = await prisma.consentState.findMany({
+          where: { shopId, channel, identity: { in: identities } },
+          select: { identity: true },
+        });
+        for (const r of rows) absent.delete(`${channel}:${r.identity}`);
+      }
+      return absent;
+    },
+  };
+}
+
+export type ConsentRepository = ReturnType<typeof createConsentRepository>;
+
 function pickRecord(r: ConsentRecord): ConsentRecord {
   const out = {} as Record<keyof ConsentRecord, unknown>;
   for (const field of Object.keys(EMPTY_RECORD) as (keyof ConsentRecord)[]) out[field] = r[field];

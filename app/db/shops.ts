@@ -1,0 +1,109 @@
+// Shops: install, settings, the sync URL's token, and the flags that hold a
+// shop's work back (throttled, access revoked, uninstalled).
+import { randomBytes } from 'node:crypto';
+import type { SyncSettings } from '../core/types.js';
+import { DEFAULT_SETTINGS } from '../core/settings.js';
+import type { SecretBox } from '../crypto/secret-box.js';
+import type { PrismaClient, Shop } from './database.js';
+
+export type ShopRow = Shop;
+
+/** What PUT /api/settings stores; the secret arrives sealed, and is kept when absent. */
+export interface ShopSettingsUpdate {
+  edroneAppId: string;
+  edroneAppSecretEnc?: string;
+  settings: SyncSettings;
+}
+
+export function settingsOf(shop: Pick<ShopRow, 'direction' | 'edroneStatuses' | 'syncEmail' | 'syncSms' | 'createMissingCustomers'>): SyncSettings {
+  return {
+    direction: (shop.direction as SyncSettings['direction']) ?? DEFAULT_SETTINGS.direction,
+    edroneStatuses: (shop.edroneStatuses as SyncSettings['edroneStatuses']) ?? DEFAULT_SETTINGS.edroneStatuses,
+    channels: { email: shop.syncEmail, sms: shop.syncSms },
+    createMissingCustomers: shop.createMissingCustomers,
+  };
+}
+
+/** True when the shop has both edrone credentials. */
+export function isConfigured(shop: Pick<ShopRow, 'edroneAppId' | 'edroneAppSecretEnc'>): boolean {
+  return Boolean(shop.edroneAppId && shop.edroneAppSecretEnc);
+}
+
+export function edroneCredentials(shop: ShopRow, box: SecretBox): { appId: string; appSecret: string } | null {
+  if (!shop.edroneAppId || !shop.edroneAppSecretEnc) return null;
+  return { appId: shop.edroneAppId, appSecret: box.open(shop.edroneAppSecretEnc) };
+}
+
+/** An unguessable token for the edrone sync URL (256 bits). */
+export function newSyncToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export function createShopsRepository(prisma: PrismaClient) {
+  return {
+    find(id: string): Promise<ShopRow | null> {
+      return prisma.shop.findUnique({ where: { id } });
+    },
+    /** The shop, which the caller knows exists (an authenticated request's). */
+    get(id: string): Promise<ShopRow> {
+      return prisma.shop.findUniqueOrThrow({ where: { id } });
+    },
+    findBySyncToken(syncToken: string): Promise<ShopRow | null> {
+      return prisma.shop.findUnique({ where: { syncToken } });
+    },
+    async exists(id: string): Promise<boolean> {
+      return (await prisma.shop.findUnique({ where: { id }, select: { id: true } })) !== null;
+    },
+    /** Creates the shop on first install, or re-activates it after a reinstall. */
+    install(id: string): Promise<ShopRow> {
+      return prisma.shop.upsert({
+        where: { id },
+        create: { id, syncToken: newSyncToken() },
+        update: { uninstalledAt: null, blockedReason: null },
+      });
+    },
+    saveSettings(id: string, update: ShopSettingsUpdate): Promise<ShopRow> {
+      const s = update.settings;
+      return prisma.shop.update({
+        where: { id },
+        data: {
+          edroneAppId: update.edroneAppId,
+          ...(update.edroneAppSecretEnc ? { edroneAppSecretEnc: update.edroneAppSecretEnc } : {}),
+          direction: s.direction,
+          edroneStatuses: s.edroneStatuses,
+          syncEmail: s.channels.email,
+          syncSms: s.channels.sms,
+          createMissingCustomers: s.createMissingCustomers,
+        },
+      });
+    },
+    setReconcileInterval(id: string, minutes: number): Promise<ShopRow> {
+      return prisma.shop.update({ where: { id }, data: { reconcileIntervalMinutes: minutes } });
+    },
+    /** Shopify asked this shop's calls to wait until `until`. */
+    async pauseUntil(id: string, until: Date): Promise<void> {
+      await prisma.shop.updateMany({ where: { id }, data: { pausedUntil: until } });
+    },
+    /** Shopify refused the shop's token: its work waits for the merchant, with this reason shown. */
+    async block(id: string, reason: string): Promise<void> {
+      await prisma.shop.updateMany({ where: { id }, data: { blockedReason: reason } });
+    },
+    /** Shops whose Shopify calls must wait now: throttled, or access revoked. */
+    async heldIds(now: Date): Promise<string[]> {
+      const shops = await prisma.shop.findMany({
+        where: { OR: [{ pausedUntil: { gt: now } }, { blockedReason: { not: null } }] },
+        select: { id: true },
+      });
+      return shops.map((s) => s.id);
+    },
+    /** Installed, configured shops that are not blocked, with what their reconciliation schedule needs. */
+    reconcilable() {
+      return prisma.shop.findMany({
+        where: { uninstalledAt: null, blockedReason: null, edroneAppId: { not: null }, edroneAppSecretEnc: { not: null } },
+        select: { id: true, reconcileIntervalMinutes: true, lastReconciledAt: true, installedAt: true },
+      });
+    },
+  };
+}
+
+export type ShopsRepository = ReturnType<typeof createShopsRepository>;

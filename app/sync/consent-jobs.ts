@@ -1,0 +1,44 @@
+// The jobs of the two live flows. Each reads its normalised payload (stored by
+// ingest) and hands it to one use case; a job whose event a redact request
+// erased since has nothing left to do.
+import type { Job, JobHandler } from '../queue/index.js';
+import { handleCustomerRedact, handleDataRequest, handleShopRedact, handleUninstalled } from './compliance.js';
+import { syncConsent } from './consent-sync.js';
+import type { SyncDeps } from './deps.js';
+import { edroneEventJob, readPayload, shopifyWebhookJob } from './job-payloads.js';
+
+/** 'shopify-webhook': a consent change to send to edrone, a compliance request, or the uninstall. */
+export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
+  const { data } = deps;
+  return async (job: Job) => {
+    const p = readPayload(shopifyWebhookJob, job.payload);
+    const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
+    if (!present || !shop) return; // erased by a redact request since: nothing left to do
+    const ids = { jobId: job.id, eventId: p.eventId };
+    switch (p.topic) {
+      case 'customers_email_marketing_consent/update':
+      case 'customers_marketing_consent/update':
+        await syncConsent(deps, shop, { side: 'shopify', event: p.consent }, ids);
+        return;
+      case 'app/uninstalled':
+        return handleUninstalled(data, shop.id, deps.now());
+      case 'customers/redact':
+        return handleCustomerRedact(data, shop.id, p.customer, p.eventId);
+      case 'customers/data_request':
+        return handleDataRequest(data, shop.id, p.customer, deps.now());
+      case 'shop/redact':
+        return handleShopRedact(data, shop.id);
+    }
+  };
+}
+
+/** 'edrone-event': every consent event of one edrone request, to apply in Shopify. */
+export function createEdroneEventHandler(deps: SyncDeps): JobHandler {
+  const { data } = deps;
+  return async (job: Job) => {
+    const p = readPayload(edroneEventJob, job.payload);
+    const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
+    if (!present || !shop) return;
+    for (const event of p.events) await syncConsent(deps, shop, { side: 'edrone', event }, { jobId: job.id, eventId: p.eventId });
+  };
+}

@@ -1,0 +1,85 @@
+// Shopify -> app, after the HMAC was verified: validate the body for its topic,
+// normalise it into the job's payload, deduplicate on the webhook id, store the
+// raw body and the job in one transaction. Transport-independent: HTTPS,
+// Pub/Sub or EventBridge deliveries can all call it.
+import {
+  COMPLIANCE_TOPICS,
+  consentPayloadOf,
+  isKnownTopic,
+  parseWebhookBody,
+  type KnownTopic,
+  type ShopifyPayload,
+} from '../adapters/index.js';
+import { normalizeEmail, normalizePhone } from '../core/identity.js';
+import type { DataLayer } from '../db/index.js';
+import { JOB_KINDS, type ShopifyWebhookJobInput } from './job-payloads.js';
+
+export type IngestOutcome =
+  | { httpStatus: 200; status: 'accepted' | 'duplicate' | 'nothing_stored'; eventId?: string }
+  | { httpStatus: 400 | 404; status: 'rejected'; message: string };
+
+export interface ShopifyDelivery {
+  shop: string;
+  topic: string;
+  webhookId: string;
+  triggeredAt?: string;
+  rawBody: string;
+}
+
+export async function ingestShopifyWebhook(
+  data: Pick<DataLayer, 'shops' | 'events'>,
+  delivery: ShopifyDelivery,
+  now: Date = new Date(),
+): Promise<IngestOutcome> {
+  const { shop, topic } = delivery;
+  if (!isKnownTopic(topic)) return { httpStatus: 400, status: 'rejected', message: `unsupported topic ${topic}` };
+  const parsed = parseWebhookBody(topic, delivery.rawBody);
+  if (!parsed.ok) return { httpStatus: 400, status: 'rejected', message: parsed.message };
+
+  if (!(await data.shops.exists(shop))) {
+    // Nothing is stored about a shop the app does not know, so a compliance request is already satisfied.
+    if ((COMPLIANCE_TOPICS as readonly string[]).includes(topic)) return { httpStatus: 200, status: 'nothing_stored' };
+    return { httpStatus: 404, status: 'rejected', message: `unknown shop ${shop}: the app is not installed there` };
+  }
+
+  const triggeredAt = delivery.triggeredAt && !Number.isNaN(Date.parse(delivery.triggeredAt)) ? delivery.triggeredAt : undefined;
+  const stored = await data.events.storeWithJob({
+    shopId: shop,
+    source: 'shopify',
+    topic,
+    dedupeKey: delivery.webhookId,
+    payload: delivery.rawBody,
+    jobKind: JOB_KINDS.shopifyWebhook,
+    jobPayload: (eventId) => jobPayloadOf(eventId, topic, parsed.body, triggeredAt),
+    receivedAt: now,
+  });
+  return stored.status === 'accepted'
+    ? { httpStatus: 200, status: 'accepted', eventId: stored.eventId }
+    : { httpStatus: 200, status: 'duplicate' };
+}
+
+/** The delivery as the job needs it: a consent event, the customer of a compliance request, or just the topic. */
+function jobPayloadOf(eventId: string, topic: KnownTopic, body: unknown, triggeredAt: string | undefined): ShopifyWebhookJobInput {
+  switch (topic) {
+    case 'customers_email_marketing_consent/update':
+    case 'customers_marketing_consent/update': {
+      const p = consentPayloadOf(topic, body)!;
+      const at = p.consentUpdatedAt ?? triggeredAt ?? null;
+      const consent = {
+        origin: 'webhook' as const,
+        channel: p.channel,
+        customerId: p.customerId,
+        identity: p.channel === 'email' ? normalizeEmail(p.address) : normalizePhone(p.address),
+        state: p.state,
+        at: at ? new Date(at).toISOString() : null,
+      };
+      return { eventId, topic, consent };
+    }
+    case 'customers/redact':
+    case 'customers/data_request':
+      return { eventId, topic, customer: (body as ShopifyPayload<typeof topic>).customer };
+    case 'shop/redact':
+    case 'app/uninstalled':
+      return { eventId, topic };
+  }
+}

@@ -1,0 +1,113 @@
+// What the Status, Activity and Failures screens show, and retrying failures.
+import type { ActivityQuery } from '../api-contract/index.js';
+import { isConfigured, type DataLayer } from '../db/index.js';
+import { NotFoundError } from '../errors.js';
+import type { Job, JobQueue } from '../queue/index.js';
+import { JOB_KINDS } from './job-payloads.js';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+interface StatusDeps {
+  data: Pick<DataLayer, 'shops' | 'activity'>;
+  queue: JobQueue;
+}
+
+export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
+
+/** Health, counts of sent changes (today, 30 days, per day) and the queue, for the Status screen. */
+export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.now()) {
+  const shop = await deps.data.shops.get(shopId);
+  const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
+  const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
+  const [sent, counts] = await Promise.all([deps.data.activity.sentSince(shopId, since), deps.queue.counts(shopId)]);
+  const failures = counts.dead;
+  const daily = Array.from({ length: 30 }, (_, i) => ({
+    date: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),
+    shopifyToEdrone: 0,
+    edroneToShopify: 0,
+  }));
+  for (const a of sent) {
+    const day = daily[Math.floor((a.createdAt.getTime() - since.getTime()) / DAY_MS)];
+    if (!day) continue;
+    if (a.target === 'edrone') day.shopifyToEdrone++;
+    else if (a.target === 'shopify') day.edroneToShopify++;
+  }
+  const sum = (key: 'shopifyToEdrone' | 'edroneToShopify', days: typeof daily) => days.reduce((n, d) => n + d[key], 0);
+  const today = daily.slice(-1);
+  const state: HealthState = !isConfigured(shop)
+    ? 'not_configured'
+    : shop.blockedReason || failures > 0
+      ? 'failing'
+      : shop.direction === 'paused'
+        ? 'paused'
+        : 'healthy';
+  const reason =
+    state === 'not_configured'
+      ? 'Enter your edrone App ID and App Secret in Setup to start syncing.'
+      : shop.blockedReason
+        ? shop.blockedReason
+        : failures > 0
+          ? `${failures} change(s) could not be synced. See Failures to retry them.`
+          : state === 'paused'
+            ? 'Sync is paused in the settings: changes are recorded but not sent.'
+            : null;
+  return {
+    state,
+    reason,
+    today: { shopifyToEdrone: sum('shopifyToEdrone', today), edroneToShopify: sum('edroneToShopify', today) },
+    last30Days: { shopifyToEdrone: sum('shopifyToEdrone', daily), edroneToShopify: sum('edroneToShopify', daily) },
+    daily,
+    lastShopifyEventAt: shop.lastShopifyEventAt,
+    lastEdroneEventAt: shop.lastEdroneEventAt,
+    failures,
+    queued: counts.pending,
+  };
+}
+
+/** One page of the activity log, newest first. */
+export async function activityPage(deps: Pick<StatusDeps, 'data'>, shopId: string, q: ActivityQuery) {
+  const { page, pageSize } = q;
+  const target = q.direction === 'shopify_to_edrone' ? 'edrone' : q.direction === 'edrone_to_shopify' ? 'shopify' : undefined;
+  const { items, total } = await deps.data.activity.page(
+    { shopId, target, channel: q.channel, result: q.result, identityContains: q.q?.toLowerCase() || undefined },
+    { skip: (page - 1) * pageSize, take: pageSize },
+  );
+  return { items, page, pageSize, total };
+}
+
+/** What a failed job was about, in words. */
+function summaryOf(job: Job): string {
+  switch (job.kind) {
+    case JOB_KINDS.edroneEvent:
+      return 'edrone change to apply in Shopify';
+    case JOB_KINDS.backfill:
+      return 'Initial sync of existing customers';
+    case JOB_KINDS.reconcile:
+      return 'Reconciliation of recently changed customers';
+    default:
+      return `Shopify ${(JSON.parse(job.payload) as { topic?: string }).topic ?? 'webhook'} to send to edrone`;
+  }
+}
+
+/** One page of dead-lettered jobs, newest first. */
+export async function failuresPage(deps: Pick<StatusDeps, 'queue'>, shopId: string, page: number, pageSize: number) {
+  const { jobs, total } = await deps.queue.dead(shopId, { skip: (page - 1) * pageSize, take: pageSize });
+  const items = jobs.map((j) => ({
+    id: j.id,
+    kind: j.kind,
+    createdAt: j.createdAt,
+    updatedAt: j.updatedAt,
+    attempts: j.attempts,
+    lastError: j.lastError,
+    summary: summaryOf(j),
+  }));
+  return { items, page, pageSize, total };
+}
+
+/** Queues failed jobs again: one (NotFoundError when it is not a failure of this shop), or all. */
+export async function retryFailures(deps: Pick<StatusDeps, 'queue'> & { wakeWorker(): void }, shopId: string, jobId?: string): Promise<number> {
+  const retried = await deps.queue.replay(shopId, jobId);
+  if (jobId && retried === 0) throw new NotFoundError('No failed change with this id (it may have been retried already).');
+  if (retried > 0) deps.wakeWorker();
+  return retried;
+}
