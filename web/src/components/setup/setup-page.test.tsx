@@ -15,6 +15,7 @@ const SAVED: SettingsAnswer = {
   channels: { email: true, sms: false },
   createMissingCustomers: false,
   syncUrl: 'https://sync.example.com/edrone/sync/tok_abc',
+  edroneSignatureVariant: null,
 };
 
 function describedText(el: HTMLElement): string {
