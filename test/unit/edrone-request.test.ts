@@ -135,6 +135,20 @@ describe('NATIVE_5', () => {
     expect(verifyEdroneSignature(ok(form(unsigned)), SECRET, APP_ID)).toBe(false);
   });
 
+  it('reads back a base64-of-digest signature whose + arrived as a space (unencoded in a form body)', () => {
+    for (let i = 0; ; i++) {
+      const f = { ...vectorFields, event_id: `ev${i}` };
+      const digest = createHash('sha256').update(`john@example.com012024-01-15 10:30:00ev${i}MY_APP_SECRET5f1a2b3c4d5e6`).digest('base64');
+      if (!digest.includes('+')) continue;
+      const { signature: _s, ...unsigned } = f;
+      const rawBody = `${new URLSearchParams(unsigned).toString()}&signature=${digest.replace(/=/g, '%3D')}`;
+      const parsed = ok(parseEdroneRequest({ contentType: 'application/x-www-form-urlencoded', rawBody, query: {} }));
+      expect(parsed.signature).toContain(' ');
+      expect(matchEdroneSignature(parsed, SECRET, APP_ID)).toBe('base64_of_digest');
+      return;
+    }
+  });
+
   it('accepts the same keyed hash as bare hex or base64 of the digest, never a formula without the secret (issue 9, point 10)', () => {
     const digest = createHash('sha256').update('john@example.com012024-01-15 10:30:003f2c9aMY_APP_SECRET5f1a2b3c4d5e6').digest();
     expect(matchEdroneSignature(ok(form(vectorFields)), SECRET, APP_ID)).toBe('base64_of_hex');

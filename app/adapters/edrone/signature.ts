@@ -79,11 +79,14 @@ export function matchEdroneSignature(parsed: SignedRequest, appSecret: string, a
     hex,
     base64_of_digest: digest.toString('base64'),
   };
-  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it.
-  const received = Buffer.from(parsed.signature.trim(), 'utf8');
+  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it; base64 of the
+  // digest may, and an unencoded '+' arrives as a space from a form: it is read back as '+'.
+  const trimmed = Buffer.from(parsed.signature.trim(), 'utf8');
+  const plusRestored = Buffer.from(parsed.signature.replace(/ /g, '+'), 'utf8');
   let matched: SignatureVariant | null = null;
   // Every variant is compared, in constant time for its length, whatever matched before.
   for (const variant of SIGNATURE_VARIANTS) {
+    const received = variant === 'base64_of_digest' ? plusRestored : trimmed;
     const want = Buffer.from(expected[variant], 'utf8');
     if (received.length === want.length && timingSafeEqual(received, want) && matched === null) matched = variant;
   }
