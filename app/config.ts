@@ -37,6 +37,14 @@ const envSchema = z
     RECONCILE_RUN_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(10_000).describe('How long POST /api/reconcile/run waits for the run to finish'),
     EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('false')
+      .describe('Behind a reverse proxy: true, a hop count, or the proxy addresses (express "trust proxy"); default false'),
+    REJECTED_PER_MINUTE_PER_CLIENT: z.coerce.number().int().min(1).default(300).describe('Rejected requests (4xx) one client address may make per minute before 429'),
+    REJECTED_PER_MINUTE_PER_SYNC_URL: z.coerce.number().int().min(1).default(120).describe('Rejected requests one edrone sync URL may receive per minute before 429'),
+    SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000).describe('On SIGTERM: how long in-flight requests and jobs may take before the process exits'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,6 +85,12 @@ export interface AppConfig {
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
   logLevel: Env['LOG_LEVEL'];
+  /** express "trust proxy": false (default: the socket address is the client), true, a hop count, or addresses. */
+  trustProxy: boolean | number | string;
+  /** On SIGTERM, how long in-flight requests and jobs may take (ms). */
+  shutdownGraceMs: number;
+  /** Abuse limits on rejected requests (4xx), per minute. */
+  limits: { rejectedPerClient: number; rejectedPerSyncUrl: number };
   /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
   sandbox: boolean;
 }
@@ -86,6 +100,14 @@ export class ConfigError extends Error {
     super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
     this.name = 'ConfigError';
   }
+}
+
+/** TRUST_PROXY as express reads it: a boolean, a hop count, or a list of addresses/subnets. */
+function trustProxyOf(raw: string): boolean | number | string {
+  const v = raw.toLowerCase();
+  if (v === '' || v === 'false' || v === 'off' || v === 'no') return false;
+  if (v === 'true' || v === 'on' || v === 'yes') return true;
+  return /^\d+$/.test(v) ? Number(v) : raw;
 }
 
 /** Parses the environment; throws ConfigError naming every bad variable. */
@@ -115,6 +137,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
+    trustProxy: trustProxyOf(e.TRUST_PROXY),
+    shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
+    limits: { rejectedPerClient: e.REJECTED_PER_MINUTE_PER_CLIENT, rejectedPerSyncUrl: e.REJECTED_PER_MINUTE_PER_SYNC_URL },
     sandbox,
   };
 }

@@ -36,9 +36,9 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.databaseUrl);
   const data = createDataLayer(db);
-  const sessionStorage = createSessionStorage(db);
-  const shopify = createShopifyApi(config.shopify);
   const secretBox = createSecretBox({ encryptionKey: config.encryptionKey, fallbackSecret: config.shopify.apiSecret });
+  const sessionStorage = createSessionStorage(db, secretBox);
+  const shopify = createShopifyApi(config.shopify);
   const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs });
   const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs, held: heldJobs(data) });
 

@@ -14,11 +14,21 @@ async function main(): Promise<void> {
   }
   const server = await startServer(config);
   server.ctx.logger.info({ port: config.port, url: config.shopify.appUrl, worker: config.worker.inline ? 'inline' : 'off' }, 'app listening');
-  onShutdown(() => server.close());
+  onShutdown(async () => {
+    server.ctx.logger.info({ graceMs: config.shutdownGraceMs }, 'stopping: finishing in-flight requests and jobs');
+    await server.shutdown();
+  });
 }
 
 function onShutdown(close: () => Promise<void>): void {
-  const stop = () => void close().then(() => process.exit(0));
+  const stop = () =>
+    void close().then(
+      () => process.exit(0),
+      (e: unknown) => {
+        console.error(e);
+        process.exit(1);
+      },
+    );
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
 }

@@ -9,7 +9,13 @@ try {
   ctx.worker.start();
   ctx.logger.info({ worker: ctx.worker.id, concurrency: config.worker.concurrency }, 'worker started');
   const shutdown = async (signal: string) => {
-    ctx.logger.info({ signal }, 'worker stopping after running jobs finish');
+    ctx.logger.info({ signal, graceMs: config.shutdownGraceMs }, 'worker stopping after running jobs finish');
+    // Bounded: a job still running at the end of the grace period runs again after its lease.
+    const timer = setTimeout(() => {
+      ctx.logger.warn({ graceMs: config.shutdownGraceMs }, 'jobs still running at the end of the grace period: exiting');
+      process.exit(0);
+    }, config.shutdownGraceMs);
+    timer.unref();
     await ctx.close();
     process.exit(0);
   };

@@ -19,6 +19,9 @@ import {
 // ---------------------------------------------------------------------------
 // Settings
 
+/** The encodings of edrone's keyed hash the app accepts (app/adapters/edrone/signature.ts), documented first. */
+export const EDRONE_SIGNATURE_VARIANTS = ['base64_of_hex', 'hex', 'base64_of_digest'] as const;
+
 const channels = z.strictObject({ email: z.boolean(), sms: z.boolean() });
 
 /** GET /api/settings, and the 200 of PUT /api/settings. The secret is only ever "is one set". */
@@ -32,6 +35,8 @@ export const settingsAnswer = z.strictObject({
   createMissingCustomers: z.boolean(),
   /** The shop's secret edrone sync URL; sent from install on, before any App ID is saved. */
   syncUrl: z.url(),
+  /** How edrone's signature was encoded in the last request that verified; null before the first one. */
+  edroneSignatureVariant: z.enum(EDRONE_SIGNATURE_VARIANTS).nullable(),
 });
 
 /**

@@ -77,6 +77,10 @@ export function createShopsRepository(prisma: PrismaClient) {
         },
       });
     },
+    /** The encoding of edrone's signature that last verified for this shop (shown on Setup). */
+    async recordSignatureVariant(id: string, variant: string): Promise<void> {
+      await prisma.shop.updateMany({ where: { id }, data: { edroneSignatureVariant: variant } });
+    },
     setReconcileInterval(id: string, minutes: number): Promise<ShopRow> {
       return prisma.shop.update({ where: { id }, data: { reconcileIntervalMinutes: minutes } });
     },

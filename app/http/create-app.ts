@@ -11,6 +11,10 @@ import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
 import { adminPageRouter } from './routes/admin-page.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
 import { errorHandler } from './error-handler.js';
+import { rejectNulInBody, rejectNulInUrl } from './middleware/reject-nul.js';
+import { securityHeaders } from './middleware/security-headers.js';
+import { rejectedPerClient } from './abuse-limits.js';
+import { createRejectionLog } from './rejection-log.js';
 
 export interface CreateAppOptions {
   /** The sandbox's session-token signer (the admin page then works outside the Shopify admin). Never set in production. */
@@ -20,7 +24,10 @@ export interface CreateAppOptions {
 export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Express {
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', true);
+  // Off unless the deployment sits behind a proxy that sets X-Forwarded-For (TRUST_PROXY): req.ip is then the client's.
+  app.set('trust proxy', ctx.config.trustProxy);
+  app.use(securityHeaders());
+  app.use(rejectNulInUrl());
 
   app.get('/healthz', async (_req, res) => {
     try {
@@ -31,11 +38,15 @@ export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Expr
     }
   });
 
-  app.use(webhooksRouter(ctx));
-  app.use(edroneSyncRouter(ctx));
+  // Rejections are logged aggregated per minute (app/http/rejection-log.ts).
+  const guards = { rejections: createRejectionLog(ctx.logger), perClient: rejectedPerClient(ctx.config) };
+  app.use(webhooksRouter(ctx, guards));
+  app.use(edroneSyncRouter(ctx, guards));
 
   const api = express.Router();
+  api.use(guards.perClient);
   api.use(express.json({ limit: '64kb' }));
+  api.use(rejectNulInBody());
   api.use(sessionTokenAuth(ctx));
   api.use(settingsRouter(ctx));
   api.use(adminApiRouter(ctx));

@@ -1,7 +1,7 @@
 // edrone -> app: find the shop by its sync token, parse and verify the request,
 // deduplicate on event_id, store the raw request (for audit) and a job holding
 // the parsed consent events, in one transaction.
-import { parseEdroneRequest, verifyEdroneSignature } from '../adapters/index.js';
+import { edroneEventsOf, matchEdroneSignature, readEdroneRequest } from '../adapters/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import { edroneCredentials, type DataLayer } from '../db/index.js';
 import { JOB_KINDS, type EdroneEventJobInput } from './job-payloads.js';
@@ -25,19 +25,24 @@ export async function ingestEdroneSync(
   const shop = await deps.data.shops.findBySyncToken(request.syncToken);
   if (!shop || shop.uninstalledAt) return { httpStatus: 404, status: 'rejected', message: 'unknown sync URL' };
 
-  const parsed = parseEdroneRequest({ contentType: request.contentType, rawBody: request.rawBody, query: request.query });
-  if (!parsed.ok) return { httpStatus: 400, status: 'rejected', message: parsed.message };
+  // Authenticate before the costly part: lengths and exact formats (cheap, linear), then the signature, then normalise.
+  const read = readEdroneRequest({ contentType: request.contentType, rawBody: request.rawBody, query: request.query, now });
+  if (!read.ok) return { httpStatus: 400, status: 'rejected', message: read.message };
 
   const credentials = edroneCredentials(shop, deps.secretBox);
   if (!credentials) {
     return { httpStatus: 401, status: 'rejected', message: 'the App Secret is not set in the app, so the signature cannot be checked' };
   }
-  if (parsed.appId && parsed.appId !== credentials.appId) {
+  if (read.appId && read.appId !== credentials.appId) {
     return { httpStatus: 401, status: 'rejected', message: 'app_id does not match the App ID set in the app' };
   }
-  if (!verifyEdroneSignature(parsed, credentials.appSecret, credentials.appId)) {
-    return { httpStatus: 401, status: 'rejected', message: 'invalid signature' };
-  }
+  const variant = matchEdroneSignature(read, credentials.appSecret, credentials.appId);
+  if (!variant) return { httpStatus: 401, status: 'rejected', message: 'invalid signature' };
+
+  const parsed = edroneEventsOf(read);
+  if (!parsed.ok) return { httpStatus: 400, status: 'rejected', message: parsed.message };
+  // Which encoding edrone uses is shown in the admin (Setup); written only when it changes.
+  if (shop.edroneSignatureVariant !== variant) await deps.data.shops.recordSignatureVariant(shop.id, variant);
 
   const stored = await deps.data.events.storeWithJob({
     shopId: shop.id,

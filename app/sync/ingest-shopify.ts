@@ -6,7 +6,9 @@ import {
   COMPLIANCE_TOPICS,
   consentPayloadOf,
   isKnownTopic,
+  otherTopicOf,
   parseWebhookBody,
+  shopOfBody,
   type KnownTopic,
   type ShopifyPayload,
 } from '../adapters/index.js';
@@ -16,7 +18,7 @@ import { JOB_KINDS, type ShopifyWebhookJobInput } from './job-payloads.js';
 
 export type IngestOutcome =
   | { httpStatus: 200; status: 'accepted' | 'duplicate' | 'nothing_stored'; eventId?: string }
-  | { httpStatus: 400 | 404; status: 'rejected'; message: string };
+  | { httpStatus: 400 | 401 | 404; status: 'rejected'; message: string };
 
 export interface ShopifyDelivery {
   shop: string;
@@ -32,14 +34,23 @@ export async function ingestShopifyWebhook(
   now: Date = new Date(),
 ): Promise<IngestOutcome> {
   const { shop, topic } = delivery;
-  if (!isKnownTopic(topic)) return { httpStatus: 400, status: 'rejected', message: `unsupported topic ${topic}` };
+  if (!isKnownTopic(topic)) return { httpStatus: 400, status: 'rejected', message: `unsupported topic ${topic.slice(0, 64)}` };
   const parsed = parseWebhookBody(topic, delivery.rawBody);
-  if (!parsed.ok) return { httpStatus: 400, status: 'rejected', message: parsed.message };
+  if (!parsed.ok) {
+    // Signed for another topic (the HMAC covers the body, not X-Shopify-Topic): not authentic for this one.
+    if (otherTopicOf(topic, delivery.rawBody)) return { httpStatus: 401, status: 'rejected', message: `the signed body is not a ${topic} body` };
+    return { httpStatus: 400, status: 'rejected', message: parsed.message };
+  }
+  // The HMAC covers the body only: a body naming another shop was signed for that shop, not this one.
+  const named = shopOfBody(parsed.body);
+  if (named !== null && named !== shop.toLowerCase()) {
+    return { httpStatus: 401, status: 'rejected', message: 'the signed body names another shop than X-Shopify-Shop-Domain' };
+  }
 
   if (!(await data.shops.exists(shop))) {
     // Nothing is stored about a shop the app does not know, so a compliance request is already satisfied.
     if ((COMPLIANCE_TOPICS as readonly string[]).includes(topic)) return { httpStatus: 200, status: 'nothing_stored' };
-    return { httpStatus: 404, status: 'rejected', message: `unknown shop ${shop}: the app is not installed there` };
+    return { httpStatus: 404, status: 'rejected', message: `unknown shop ${shop.slice(0, 255)}: the app is not installed there` };
   }
 
   const triggeredAt = delivery.triggeredAt && !Number.isNaN(Date.parse(delivery.triggeredAt)) ? delivery.triggeredAt : undefined;

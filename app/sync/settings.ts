@@ -1,6 +1,6 @@
 // The shop's sync settings: what the admin shows (never the secret), saving
 // them (the secret sealed), and checking an edrone App ID.
-import { settingsUpdate, testConnectionRequest } from '../api-contract/index.js';
+import { EDRONE_SIGNATURE_VARIANTS, settingsUpdate, testConnectionRequest } from '../api-contract/index.js';
 import { fieldErrors } from '../core/settings.js';
 import { settingsOf, type DataLayer, type ShopRow } from '../db/index.js';
 import type { SecretBox } from '../crypto/secret-box.js';
@@ -18,6 +18,10 @@ export function syncUrlOf(appUrl: string, shop: Pick<ShopRow, 'syncToken'>): str
   return `${appUrl.replace(/\/$/, '')}/edrone/sync/${shop.syncToken}`;
 }
 
+function signatureVariantOf(stored: string | null): (typeof EDRONE_SIGNATURE_VARIANTS)[number] | null {
+  return EDRONE_SIGNATURE_VARIANTS.find((v) => v === stored) ?? null;
+}
+
 /** The settings as the API shows them: the secret only as "is one set". */
 export function settingsView(appUrl: string, shop: ShopRow) {
   return {
@@ -25,6 +29,7 @@ export function settingsView(appUrl: string, shop: ShopRow) {
     edroneAppSecretSet: Boolean(shop.edroneAppSecretEnc),
     ...settingsOf(shop),
     syncUrl: syncUrlOf(appUrl, shop),
+    edroneSignatureVariant: signatureVariantOf(shop.edroneSignatureVariant),
   };
 }
 

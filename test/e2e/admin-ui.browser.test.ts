@@ -320,4 +320,14 @@ afterAll(async () => {
   it('had no uncaught errors in the page', () => {
     expect(pageErrors, uiDiagnostics()).toEqual([]);
   });
+
+  it('ran under the strict Content-Security-Policy (issue 9): the page was served with it and nothing was blocked', async () => {
+    const res = await page.goto(`${h.server.url}/?shop=${h.shop}`);
+    const csp = res?.headers()['content-security-policy'] ?? '';
+    expect(csp).toContain("script-src 'self' https://cdn.shopify.com");
+    expect(csp).toContain(`frame-ancestors https://admin.shopify.com https://${h.shop}`);
+    expect(res?.headers()['x-content-type-options']).toBe('nosniff');
+    await visible('the app after a reload', page.getByTestId('nav-setup'));
+    expect(consoleErrors.filter((e) => /Content Security Policy/i.test(e)), uiDiagnostics()).toEqual([]);
+  });
 });

@@ -13,7 +13,7 @@ afterAll(async () => h?.close());
 
 const VALID = VALID_SETTINGS;
 
-const SETTINGS_KEYS = ['channels', 'createMissingCustomers', 'direction', 'edroneAppId', 'edroneAppSecretSet', 'edroneStatuses', 'syncUrl'];
+const SETTINGS_KEYS = ['channels', 'createMissingCustomers', 'direction', 'edroneAppId', 'edroneAppSecretSet', 'edroneSignatureVariant', 'edroneStatuses', 'syncUrl'];
 const SYNC_URL = /^https:\/\/consent-sync\.example\.com\/edrone\/sync\/([A-Za-z0-9_-]{43})$/;
 
 const auth = async (shop?: string) => `Bearer ${await h.token(shop)}`;

@@ -5,6 +5,7 @@ import {
   parseEdroneDate,
   parseEdroneRequest,
   signNative5,
+  matchEdroneSignature,
   verifyEdroneSignature,
   type ParseResult,
   type ParsedEdroneRequest,
@@ -134,15 +135,35 @@ describe('NATIVE_5', () => {
     expect(verifyEdroneSignature(ok(form(unsigned)), SECRET, APP_ID)).toBe(false);
   });
 
-  it('does not accept the hex digest without base64 (PrestaShop style)', () => {
-    const hex = createHash('sha256').update('john@example.com012024-01-15 10:30:003f2c9aMY_APP_SECRET5f1a2b3c4d5e6').digest('hex');
-    expect(verifyEdroneSignature(ok(form({ ...vectorFields, signature: hex })), SECRET, APP_ID)).toBe(false);
+  it('reads back a base64-of-digest signature whose + arrived as a space (unencoded in a form body)', () => {
+    for (let i = 0; ; i++) {
+      const f = { ...vectorFields, event_id: `ev${i}` };
+      const digest = createHash('sha256').update(`john@example.com012024-01-15 10:30:00ev${i}MY_APP_SECRET5f1a2b3c4d5e6`).digest('base64');
+      if (!digest.includes('+')) continue;
+      const { signature: _s, ...unsigned } = f;
+      const rawBody = `${new URLSearchParams(unsigned).toString()}&signature=${digest.replace(/=/g, '%3D')}`;
+      const parsed = ok(parseEdroneRequest({ contentType: 'application/x-www-form-urlencoded', rawBody, query: {} }));
+      expect(parsed.signature).toContain(' ');
+      expect(matchEdroneSignature(parsed, SECRET, APP_ID)).toBe('base64_of_digest');
+      return;
+    }
+  });
+
+  it('accepts the same keyed hash as bare hex or base64 of the digest, never a formula without the secret (issue 9, point 10)', () => {
+    const digest = createHash('sha256').update('john@example.com012024-01-15 10:30:003f2c9aMY_APP_SECRET5f1a2b3c4d5e6').digest();
+    expect(matchEdroneSignature(ok(form(vectorFields)), SECRET, APP_ID)).toBe('base64_of_hex');
+    expect(matchEdroneSignature(ok(form({ ...vectorFields, signature: digest.toString('hex') })), SECRET, APP_ID)).toBe('hex');
+    expect(matchEdroneSignature(ok(form({ ...vectorFields, signature: digest.toString('base64') })), SECRET, APP_ID)).toBe('base64_of_digest');
+    expect(verifyEdroneSignature(ok(form({ ...vectorFields, signature: digest.toString('hex').toUpperCase() })), SECRET, APP_ID)).toBe(false);
+    // PrestaShop's check (no secret): anyone who knows the public App ID could compute it.
+    const noSecret = createHash('sha256').update('john@example.com112024-01-15 10:30:003f2c9a5f1a2b3c4d5e6').digest('hex');
+    expect(verifyEdroneSignature(ok(form({ ...vectorFields, signature: noSecret })), SECRET, APP_ID)).toBe(false);
   });
 
   it('type 2 is an SMS event keyed by the E.164 phone, signed over the phone', () => {
     const fields = native5({
       subscription_status_type_id: '2',
-      phone: '+48 500-100-200',
+      phone: '+48500100200',
       subscriber_status: '1',
       subscription_status_reason: '10',
     });
@@ -169,7 +190,7 @@ describe('NATIVE_5', () => {
   });
 
   it('normalises the email', () => {
-    expect(ok(form(native5({ email: '  John@Example.COM ' }))).events[0]?.identity).toBe('john@example.com');
+    expect(ok(form(native5({ email: 'John@Example.COM' }))).events[0]?.identity).toBe('john@example.com');
   });
 
   it('an empty subscriber_status gives an event with status null', () => {
@@ -183,17 +204,18 @@ describe('NATIVE_5', () => {
   it('a reason sent as a name is kept; an unknown id keeps its code only', () => {
     const named = ok(form(native5({ subscription_status_reason: 'TRACE_UNSUBSCRIBED' }))).events[0];
     expect(named).toMatchObject({ reason: 'TRACE_UNSUBSCRIBED', reasonCode: 'TRACE_UNSUBSCRIBED' });
-    expect(ok(form(native5({ subscription_status_reason: '99' }))).events[0]).toMatchObject({ reason: null, reasonCode: '99' });
+    // Unknown ids are refused since issue 9 (an open format lets the status digit slide into the reason).
+    expect(rejected(form(native5({ subscription_status_reason: '99' })))).toMatch(/subscription_status_reason/);
     expect(ok(form(native5({ subscription_status_reason: '' }))).events[0]).toMatchObject({ reason: null, reasonCode: null });
   });
 });
 
 describe('malformed requests: 400 naming the field', () => {
   const cases: Array<[string, ParseResult, RegExp]> = [
-    ['missing type id value', form(native5({ subscription_status_type_id: '3' })), /subscription_status_type_id: must be 1 \(email\) or 2 \(SMS\), got "3"/],
+    ['missing type id value', form(native5({ subscription_status_type_id: '3' })), /subscription_status_type_id: must be 1 \(email\) or 2 \(SMS\)/],
     ['missing email for type 1', form(native5({ email: '' })), /Missing required field: email/],
-    ['not an email', form(native5({ email: 'john' })), /Invalid field email.*"john" is not an email/],
-    ['bad status', form(native5({ subscriber_status: 'yes' })), /subscriber_status: must be 0, 1 or empty, got "yes"/],
+    ['not an email', form(native5({ email: 'john' })), /Invalid field email: is not a valid email address/],
+    ['bad status', form(native5({ subscriber_status: 'yes' })), /subscriber_status: must be 0, 1 or empty/],
     ['bad date', form(native5({ event_date: '15/01/2024' })), /event_date: must be a date/],
     ['impossible date', form(native5({ event_date: '2024-02-30 10:00:00' })), /event_date/],
     ['object status in JSON', json({ ...vectorFields, subscriber_status: { v: 1 } }), /Invalid field subscriber_status: must be a string or a number/],
@@ -208,7 +230,7 @@ describe('malformed requests: 400 naming the field', () => {
     ['unrelated fields', form({ hello: 'world' }), /Not an edrone subscription-sync request/],
     ['unsupported type', parseEdroneRequest({ contentType: 'multipart/form-data; boundary=x', rawBody: 'x', query: {} }), /Unsupported Content-Type "multipart\/form-data"/],
     ['repeated field', parseEdroneRequest({ contentType: 'application/x-www-form-urlencoded', rawBody: `${new URLSearchParams(vectorFields)}&email=evil%40x.co`, query: {} }), /"email" appears more than once/],
-    ['wrong event name', json({ event: 'order_created', data: {} }), /"event" must be "subscription_status_changed", got "order_created"/],
+    ['wrong event name', json({ event: 'order_created', data: {} }), /"event" must be "subscription_status_changed"/],
     ['data not an object', json({ event: 'subscription_status_changed', data: 'x', timestamp: '2024-01-15T10:30:00Z' }), /"data" must be an object/],
     ['event without statuses', json({ event: 'subscription_status_changed', timestamp: '2024-01-15T10:30:00Z', data: { email: 'a@b.co' } }), /data\.subscriber_status or data\.sms_subscriber_status/],
     ['event without timestamp', json({ event: 'subscription_status_changed', data: { email: 'a@b.co', subscriber_status: 0 } }), /Missing required field: timestamp/],
@@ -376,10 +398,21 @@ describe('event_date formats', () => {
     '2024-01-15T05:30:00-05:00',
     '2024-01-15 10:30:00.000',
     '1705314600',
-  ])('%s', (raw) => {
+  ])('parseEdroneDate reads %s', (raw) => {
     expect(parseEdroneDate(raw)).toEqual(expected);
+  });
+
+  // Issue 9: a signed NATIVE request takes one exact format, so no character can slide between event_date and event_id.
+  it.each(['2024-01-15 10:30:00', '2024-01-15 12:30:00+02:00', '2024-01-15 05:30:00-05:00'])('a NATIVE request accepts %s', (raw) => {
     expect(ok(form(native5({ event_date: raw }))).events[0]?.at).toEqual(expected);
   });
+
+  it.each(['2024-01-15T10:30:00', '2024-01-15T10:30:00Z', '2024-01-15 10:30:00.000', '1705314600', '2024-01-15 10:30', '2024-01-15', '2024-01-15 10:30:00+99', '2024-01-15 10:30:00-12:99', '2024-01-15 10:30:00+2500'])(
+    'a NATIVE request refuses %s',
+    (raw) => {
+      expect(rejected(form(native5({ event_date: raw })))).toMatch(/event_date/);
+    },
+  );
 
   it('keeps milliseconds', () => {
     expect(parseEdroneDate('2024-01-15T10:30:00.123Z')).toEqual(new Date('2024-01-15T10:30:00.123Z'));
@@ -392,7 +425,9 @@ describe('event_date formats', () => {
     },
   );
 
-  it('numbers in JSON are unix seconds', () => {
-    expect(ok(json({ ...vectorFields, event_date: 1705314600 })).events[0]?.at).toEqual(expected);
+  it('numbers in a JSON NATIVE request are refused (not the documented format); a JSON timestamp may be unix seconds', () => {
+    expect(rejected(json({ ...vectorFields, event_date: 1705314600 }))).toMatch(/event_date/);
+    const flat = { email: 'customer@example.com', subscriber_status: '0', reason: 'bounced', timestamp: '1705314600' };
+    expect(ok(json(flat)).events[0]?.at).toEqual(expected);
   });
 });

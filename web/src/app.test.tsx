@@ -27,6 +27,7 @@ const SETTINGS: SettingsAnswer = {
   channels: { email: true, sms: true },
   createMissingCustomers: false,
   syncUrl: 'https://sync.example.com/edrone/sync/tok_abc',
+  edroneSignatureVariant: null,
 };
 
 let fetchMock: FetchMock;

@@ -9,9 +9,10 @@ export { createPacer, type Pacer } from './pacer.js';
 export type { EdroneTraceClient, SubscribeTrace } from './types.js';
 
 // Inbound: edrone's subscription-status synchronisation request (NATIVE_5 and
-// the older formats). Call both before storing anything: `parseEdroneRequest`
-// turns the received body into consent events, `verifyEdroneSignature` checks
-// it against a shop's App Secret. `signNative5` signs as edrone does (fake
+// the older formats). In this order, before storing anything: `readEdroneRequest`
+// (cheap: lengths and exact formats), `matchEdroneSignature` against the shop's
+// App Secret, then `edroneEventsOf` (normalised consent events).
+// `parseEdroneRequest` does read + events in one step (tests). `signNative5` signs as edrone does (fake
 // edrone, tests).
 export {
   EDRONE_FORMATS,
@@ -19,10 +20,19 @@ export {
   type EdroneRequestInput,
   type ParseResult,
   type ParsedEdroneRequest,
+  type ReadEdroneRequest,
   type RejectedEdroneRequest,
 } from './sync-request-types.js';
-export { parseEdroneRequest } from './sync-request.js';
-export { signNative5, verifyEdroneSignature, type Native5SignedFields } from './signature.js';
+export { edroneEventsOf, parseEdroneRequest, readEdroneRequest } from './sync-request.js';
+export {
+  SIGNATURE_VARIANTS,
+  matchEdroneSignature,
+  signNative5,
+  verifyEdroneSignature,
+  type Native5SignedFields,
+  type SignatureVariant,
+} from './signature.js';
+export { MAX_FUTURE_MS, isStrictEmail, isStrictPhone } from './field-formats.js';
 
 // For people and for dates edrone sends elsewhere: `edroneReasonName` names a
 // reason code; `parseEdroneDate` reads edrone's date formats.

@@ -1,8 +1,19 @@
 // Signatures of edrone's sync request (edrone.md §1.7): base64 of the lower-case
 // sha256 HEX TEXT of a plain concatenation ending in app_secret . app_id. Not an
 // RFC 2104 HMAC. Verified per format over the raw received text.
+//
+// Public evidence on what edrone really sends is thin (edrone.md §8.5), so the
+// same keyed hash is accepted in its two other plausible encodings too: bare
+// lower-case hex, and base64 of the raw 32-byte digest. All three need the App
+// Secret; a formula without it (the public App ID only) is never accepted.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { ParsedEdroneRequest } from './sync-request-types.js';
+
+/** How a verified signature was encoded: the documented one first. */
+export const SIGNATURE_VARIANTS = ['base64_of_hex', 'hex', 'base64_of_digest'] as const;
+export type SignatureVariant = (typeof SIGNATURE_VARIANTS)[number];
+
+type SignedRequest = Pick<ParsedEdroneRequest, 'format' | 'fields' | 'signature'>;
 
 /** Lower-case hex sha256 of the UTF-8 text. */
 export function sha256Hex(s: string): string {
@@ -25,7 +36,7 @@ function native5Parts(f: (key: string) => string): string[] {
 }
 
 /** The values before app_secret . app_id, per format, over the raw received text. */
-function signedParts(parsed: ParsedEdroneRequest): string[] {
+function signedParts(parsed: SignedRequest): string[] {
   const f = (key: string): string => parsed.fields[key] ?? '';
   switch (parsed.format) {
     case 'NATIVE_5':
@@ -53,13 +64,33 @@ function signedParts(parsed: ParsedEdroneRequest): string[] {
  * unsigned consent changes would let anyone who learns the sync URL
  * unsubscribe or subscribe the shop's customers.
  */
-export function verifyEdroneSignature(parsed: ParsedEdroneRequest, appSecret: string, appId: string): boolean {
+export function verifyEdroneSignature(parsed: SignedRequest, appSecret: string, appId: string): boolean {
+  return matchEdroneSignature(parsed, appSecret, appId) !== null;
+}
+
+/** Which encoding of the keyed hash the request's signature matched, or null (see the file header). */
+export function matchEdroneSignature(parsed: SignedRequest, appSecret: string, appId: string): SignatureVariant | null {
   // An unconfigured secret must never verify: '' is easy to guess.
-  if (!parsed.signature || appSecret === '' || appId === '') return false;
-  const expected = Buffer.from(edroneSignature(signedParts(parsed), appSecret, appId), 'utf8');
-  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it.
-  const received = Buffer.from(parsed.signature.trim(), 'utf8');
-  return received.length === expected.length && timingSafeEqual(received, expected);
+  if (!parsed.signature || appSecret === '' || appId === '') return null;
+  const digest = createHash('sha256').update([...signedParts(parsed), appSecret, appId].join(''), 'utf8').digest();
+  const hex = digest.toString('hex');
+  const expected: Record<SignatureVariant, string> = {
+    base64_of_hex: Buffer.from(hex, 'utf8').toString('base64'),
+    hex,
+    base64_of_digest: digest.toString('base64'),
+  };
+  // base64 of hex text never contains '+' or '/', so form decoding cannot have altered it; base64 of the
+  // digest may, and an unencoded '+' arrives as a space from a form: it is read back as '+'.
+  const trimmed = Buffer.from(parsed.signature.trim(), 'utf8');
+  const plusRestored = Buffer.from(parsed.signature.replace(/ /g, '+'), 'utf8');
+  let matched: SignatureVariant | null = null;
+  // Every variant is compared, in constant time for its length, whatever matched before.
+  for (const variant of SIGNATURE_VARIANTS) {
+    const received = variant === 'base64_of_digest' ? plusRestored : trimmed;
+    const want = Buffer.from(expected[variant], 'utf8');
+    if (received.length === want.length && timingSafeEqual(received, want) && matched === null) matched = variant;
+  }
+  return matched;
 }
 
 /** The NATIVE_5 fields the signature covers, as the wire strings that are sent. */

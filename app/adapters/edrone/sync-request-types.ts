@@ -27,6 +27,14 @@ export interface ParsedEdroneRequest {
   warnings: string[];
 }
 
+/** What is known before the signature is checked: fields in their exact formats, no events yet. */
+export interface ReadEdroneRequest extends Omit<ParsedEdroneRequest, 'events' | 'warnings'> {
+  /** The received values (JSON_EVENT: `data` lifted), for building the events once verified. */
+  values: Record<string, unknown>;
+  /** JSON_EVENT: the names that came from `data` (for messages); otherwise null. */
+  fromData: string[] | null;
+}
+
 export interface RejectedEdroneRequest {
   ok: false;
   status: 400;
@@ -39,4 +47,6 @@ export interface EdroneRequestInput {
   contentType?: string | undefined;
   rawBody: string;
   query: Record<string, string>;
+  /** When given, dates more than a few minutes after it are refused. */
+  now?: Date;
 }

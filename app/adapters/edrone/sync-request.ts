@@ -17,7 +17,8 @@ import type { Channel, EdroneConsentEvent, EdroneState } from '../../core/types.
 import { parseEdroneDate } from './event-date.js';
 import { edroneReasonName } from './reason-codes.js';
 import { sha256Hex } from './signature.js';
-import type { EdroneFormat, EdroneRequestInput, ParseResult, RejectedEdroneRequest } from './sync-request-types.js';
+import { checkFieldFormats, checkLengths } from './field-formats.js';
+import type { EdroneFormat, EdroneRequestInput, ParseResult, ReadEdroneRequest, RejectedEdroneRequest } from './sync-request-types.js';
 
 // ---------------------------------------------------------------------------
 // Field schemas. Input is the raw received value (string from a form, any JSON
@@ -36,7 +37,7 @@ const optionalText = text.optional();
 const statusField = text.transform((raw, ctx): EdroneState | null => {
   const status = parseEdroneStatus(raw);
   if (status === 'invalid') {
-    ctx.issues.push({ code: 'custom', message: `must be 0, 1 or empty, got "${raw}"`, input: raw });
+    ctx.issues.push({ code: 'custom', message: 'must be 0, 1 or empty', input: raw });
     return z.NEVER;
   }
   return status;
@@ -47,7 +48,7 @@ const dateField = text.transform((raw, ctx): Date => {
   if (!date) {
     ctx.issues.push({
       code: 'custom',
-      message: `must be a date like "2024-01-15 10:30:00" (UTC), ISO 8601 or unix seconds, got "${raw}"`,
+      message: 'must be a date like "2024-01-15 10:30:00" (UTC)',
       input: raw,
     });
     return z.NEVER;
@@ -64,7 +65,7 @@ const common = {
 const native5Schema = z.object({
   ...common,
   subscription_status_type_id: text.pipe(
-    z.string().trim().pipe(z.enum(['1', '2'], { error: (iss) => `must be 1 (email) or 2 (SMS), got "${String(iss.input)}"` })),
+    z.string().trim().pipe(z.enum(['1', '2'], { error: 'must be 1 (email) or 2 (SMS)' })),
   ),
   email: optionalText,
   phone: optionalText,
@@ -121,6 +122,16 @@ function reject(message: string): Rejection {
  * them too).
  */
 export function parseEdroneRequest(input: EdroneRequestInput): ParseResult {
+  const read = readEdroneRequest(input);
+  return read.ok ? edroneEventsOf(read) : read;
+}
+
+/**
+ * The cheap, pre-authentication half of parsing: body, format, every field
+ * within its length bound and in its exact format, no normalisation. Verify
+ * the signature on this, then call `edroneEventsOf`.
+ */
+export function readEdroneRequest(input: EdroneRequestInput): ReadEdroneRequest | Rejection {
   const body = readBody(input.contentType, input.rawBody);
   if ('ok' in body) return body;
   const merged: RawBody = { ...input.query, ...body.values };
@@ -138,20 +149,39 @@ export function parseEdroneRequest(input: EdroneRequestInput): ParseResult {
   if ('ok' in flat) return flat;
   const fields = wireFields(flat.values);
   const label = fieldLabel(flat.fromData);
-  const built = buildEvents(format, flat.values, label);
-  if ('ok' in built) return built;
+  // Lengths first (every later check is then bounded), then each field's exact format.
+  const tooLong = checkLengths(fields);
+  if (tooLong) return reject(`Invalid field ${tooLong.field === 'body' ? 'body' : label(tooLong.field)}: ${tooLong.problem}`);
+  // A field present with a non-text value (an array) is not "missing": validation names it after the signature.
+  const problems = checkFieldFormats(format, fields, parseEdroneDate, input.now).filter(
+    (p) => !(p.missing && Object.hasOwn(flat.values, p.field)),
+  );
+  if (problems.length > 0) {
+    return reject(
+      problems.map((p) => (p.missing ? `Missing required field: ${label(p.field)}` : `Invalid field ${label(p.field)}: ${p.problem}`)).join('; '),
+    );
+  }
   const eventId = fields.event_id?.trim() ? fields.event_id.trim() : null;
   return {
     ok: true,
     format,
     fields,
-    events: built.events,
+    values: flat.values,
+    fromData: flat.fromData ? [...flat.fromData] : null,
     eventId,
     dedupeKey: eventId ?? `sha256:${sha256Hex(canonicalBody(fields))}`,
     appId: fields.app_id?.trim() ? fields.app_id.trim() : null,
     signature: fields.signature ? fields.signature : null,
-    warnings: built.warnings,
   };
+}
+
+/** The second half, after the signature was verified: validation and normalisation into consent events. */
+export function edroneEventsOf(read: ReadEdroneRequest): ParseResult {
+  const label = fieldLabel(read.fromData ? new Set(read.fromData) : null);
+  const built = buildEvents(read.format, read.values, label);
+  if ('ok' in built) return built;
+  const { values: _values, fromData: _fromData, ...rest } = read;
+  return { ...rest, events: built.events, warnings: built.warnings };
 }
 
 function mediaTypeOf(contentType: string | undefined): string {
@@ -175,7 +205,8 @@ function readJson(body: string): { values: RawBody } | Rejection {
   try {
     parsed = JSON.parse(body);
   } catch (e) {
-    return reject(`Body is not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+    // JSON.parse's message quotes the body: say only where it broke.
+    return reject(`Body is not valid JSON${e instanceof SyntaxError && /position \d+/.test(e.message) ? ` (at ${/position (\d+)/.exec(e.message)?.[0]})` : ''}.`);
   }
   if (!isRecord(parsed)) return reject('JSON body must be an object of fields.');
   return { values: parsed };
@@ -185,7 +216,7 @@ function readForm(body: string): { values: RawBody } | Rejection {
   const values: Record<string, string> = {};
   for (const [key, value] of new URLSearchParams(body)) {
     // A repeated field would make "the value" ambiguous between signature and use.
-    if (Object.hasOwn(values, key)) return reject(`Field "${key}" appears more than once.`);
+    if (Object.hasOwn(values, key)) return reject(`Field "${key.slice(0, 64)}" appears more than once.`);
     values[key] = value;
   }
   return { values };
@@ -210,8 +241,7 @@ function detectFormat(body: RawBody): EdroneFormat | null {
 /** JSON_EVENT: validates the envelope and lifts `data` to the top level. */
 function liftData(body: RawBody): { values: RawBody; fromData: Set<string> } | Rejection {
   if (body.event !== 'subscription_status_changed') {
-    const got = body.event === undefined ? 'nothing' : JSON.stringify(body.event);
-    return reject(`Field "event" must be "subscription_status_changed", got ${got}.`);
+    return reject('Field "event" must be "subscription_status_changed".');
   }
   if (!isRecord(body.data)) return reject('Field "data" must be an object with email, subscriber_status, ....');
   const { data, ...envelope } = body;
@@ -295,14 +325,14 @@ function event(channel: Channel, identity: string, status: EdroneState | null, a
 
 function emailIdentity(raw: string | undefined, field: string): string | Rejection {
   if (!raw?.trim()) return reject(`Missing required field: ${field}`);
-  return normalizeEmail(raw) ?? reject(`Invalid field ${field}: "${raw}" is not an email address`);
+  return normalizeEmail(raw) ?? reject(`Invalid field ${field}: not an email address`);
 }
 
 function phoneIdentity(raw: string | undefined, field: string): string | Rejection {
   if (!raw?.trim()) return reject(`Missing required field: ${field}`);
   return (
     normalizePhone(raw) ??
-    reject(`Invalid field ${field}: "${raw}" is not a phone number with a country code (e.g. +48500100200)`)
+    reject(`Invalid field ${field}: not a phone number with a country code (e.g. +48500100200)`)
   );
 }
 

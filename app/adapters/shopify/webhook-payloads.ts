@@ -49,18 +49,59 @@ const smsConsentBody = z.object({
 
 const complianceCustomer = z.object({
   id: id.optional(),
-  email: z.string().nullable().optional(),
-  phone: z.string().nullable().optional(),
+  email: z.string().max(320).nullable().optional(),
+  phone: z.string().max(64).nullable().optional(),
 });
+
+// Shopify always names the shop in a compliance body; it must be the header's shop (see shopOfBody).
+const shopDomain = z.string().max(255);
+/** Keys that belong to another topic's body: a body carrying them was signed for that topic. */
+const notHere = z.undefined({ error: 'belongs to another topic' }).optional();
 
 const schemas = {
   'customers_email_marketing_consent/update': emailConsentBody,
   'customers_marketing_consent/update': smsConsentBody,
-  'customers/data_request': z.object({ shop_domain: z.string().optional(), customer: complianceCustomer, data_request: z.object({ id }).partial().optional() }),
-  'customers/redact': z.object({ shop_domain: z.string().optional(), customer: complianceCustomer }),
-  'shop/redact': z.object({ shop_domain: z.string().optional() }),
-  'app/uninstalled': z.object({}).loose(),
+  'customers/data_request': z.object({
+    shop_domain: shopDomain,
+    customer: complianceCustomer,
+    orders_requested: z.array(z.unknown()),
+    data_request: z.object({ id }).partial().optional(),
+    orders_to_redact: notHere,
+  }),
+  'customers/redact': z.object({
+    shop_domain: shopDomain,
+    customer: complianceCustomer,
+    orders_to_redact: z.array(z.unknown()),
+    orders_requested: notHere,
+    data_request: notHere,
+  }),
+  'shop/redact': z.object({ shop_domain: shopDomain, customer: notHere }),
+  // The shop resource: its numeric id and name, and never another topic's fields.
+  'app/uninstalled': z
+    .object({
+      id,
+      name: z.string(),
+      myshopify_domain: shopDomain.optional(),
+      shop_domain: notHere,
+      customer: notHere,
+      customer_id: notHere,
+      email_marketing_consent: notHere,
+      sms_marketing_consent: notHere,
+    })
+    .loose(),
 } satisfies Record<KnownTopic, z.ZodType>;
+
+/**
+ * The shop a signed body names, if it names one. The HMAC covers only the
+ * body, so this must equal the X-Shopify-Shop-Domain header before the
+ * delivery is trusted for that shop.
+ */
+export function shopOfBody(body: unknown): string | null {
+  if (typeof body !== 'object' || body === null) return null;
+  const b = body as { shop_domain?: unknown; myshopify_domain?: unknown };
+  const named = b.shop_domain ?? b.myshopify_domain;
+  return typeof named === 'string' ? named.toLowerCase() : null;
+}
 
 export type ShopifyPayload<T extends KnownTopic> = z.infer<(typeof schemas)[T]>;
 
@@ -91,6 +132,17 @@ export function parseWebhookBody(topic: KnownTopic, raw: string): ParsedWebhook 
     return { ok: false, message: `invalid ${topic} body: ${issue?.path.join('.') || 'body'} ${issue?.message ?? ''}`.trim() };
   }
   return { ok: true, topic, body: result.data };
+}
+
+/** The other known topic this body is valid for, if any: a body replayed under the wrong topic. */
+export function otherTopicOf(topic: KnownTopic, raw: string): KnownTopic | null {
+  let json: unknown;
+  try {
+    json = parseJsonKeepingIds(raw);
+  } catch {
+    return null;
+  }
+  return KNOWN_TOPICS.find((t) => t !== topic && schemas[t].safeParse(json).success) ?? null;
 }
 
 export function consentPayloadOf(topic: KnownTopic, body: unknown): ShopifyConsentPayload | null {

@@ -1,9 +1,11 @@
 // Serves the embedded admin (web/dist) with the API key Shopify's App Bridge reads.
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
+import { adminPagePolicy } from '../middleware/security-headers.js';
 
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../web/dist');
 
@@ -17,8 +19,8 @@ function frameAncestors(shop: unknown): string {
  * Sandbox only: stands in for App Bridge's idToken(), which needs the Shopify
  * admin. Tokens come from /_sandbox/session-token, signed by the sandbox.
  */
-const SANDBOX_APP_BRIDGE =
-  "<script>window.shopify={idToken:function(){return fetch('/_sandbox/session-token').then(function(r){return r.text()})}}</script>";
+const sandboxAppBridge = (nonce: string): string =>
+  `<script nonce="${nonce}">window.shopify={idToken:function(){return fetch('/_sandbox/session-token').then(function(r){return r.text()})}}</script>`;
 
 /** `sandboxSessionToken`: given by the sandbox only (never in production), it signs a token for its demo shop. */
 export function adminPageRouter(ctx: AppContext, options: { sandboxSessionToken?: () => Promise<string> } = {}): Router {
@@ -30,14 +32,16 @@ export function adminPageRouter(ctx: AppContext, options: { sandboxSessionToken?
   const indexFile = path.join(distDir, 'index.html');
   router.use('/assets', express.static(path.join(distDir, 'assets'), { immutable: true, maxAge: '1y', index: false }));
   router.get('/', (req, res) => {
-    res.setHeader('Content-Security-Policy', frameAncestors(req.query.shop));
+    const nonce = sandboxSessionToken ? randomBytes(16).toString('base64') : undefined;
+    // Shopify admin (and the shop) may frame the app; nobody else may.
+    res.setHeader('Content-Security-Policy', adminPagePolicy(req.query.shop, nonce));
     if (!existsSync(indexFile)) {
       res.status(503).type('text').send('The admin UI is not built yet: run `npm run build`.');
       return;
     }
     // Read per request: cheap, and a rebuild shows without a restart.
     let html = readFileSync(indexFile, 'utf8').replaceAll('%SHOPIFY_API_KEY%', ctx.config.shopify.apiKey);
-    if (sandboxSessionToken) html = html.replace('<head>', `<head>${SANDBOX_APP_BRIDGE}`);
+    if (nonce) html = html.replace('<head>', `<head>${sandboxAppBridge(nonce)}`);
     res.type('html').send(html);
   });
   return router;

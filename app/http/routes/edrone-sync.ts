@@ -2,8 +2,12 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { ingestEdroneSync } from '../../sync/index.js';
+import { rejectedPerSyncUrl } from '../abuse-limits.js';
+import { clip, type InboundGuards } from '../rejection-log.js';
 
 export const EDRONE_BODY_LIMIT = '64kb';
+/** Sync tokens are 32 random bytes in base64url (app/db/shops.ts): anything else is no shop's. */
+const SYNC_TOKEN = /^[A-Za-z0-9_-]{43}$/;
 
 function flatQuery(query: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -14,22 +18,34 @@ function flatQuery(query: unknown): Record<string, string> {
   return out;
 }
 
-export function edroneSyncRouter(ctx: AppContext): Router {
+export function edroneSyncRouter(ctx: AppContext, { rejections, perClient }: InboundGuards): Router {
   const router = Router();
-  router.post('/edrone/sync/:syncToken', express.text({ type: () => true, limit: EDRONE_BODY_LIMIT }), async (req, res) => {
-    const outcome = await ingestEdroneSync(ctx, {
-      syncToken: req.params.syncToken,
-      contentType: req.get('content-type') ?? undefined,
-      rawBody: typeof req.body === 'string' ? req.body : '',
-      query: flatQuery(req.query),
-    });
-    if (outcome.status === 'rejected') {
-      ctx.logger.warn({ reason: outcome.message, status: outcome.httpStatus }, 'edrone request rejected');
-      res.status(outcome.httpStatus).json({ status: 'error', error: outcome.message });
-      return;
-    }
-    if (outcome.status === 'accepted') ctx.wakeWorker();
-    res.status(200).json({ status: outcome.status === 'accepted' ? 'ok' : 'duplicate' });
-  });
+  router.post(
+    '/edrone/sync/:syncToken',
+    perClient,
+    rejectedPerSyncUrl(ctx.config),
+    express.text({ type: () => true, limit: EDRONE_BODY_LIMIT }),
+    async (req, res) => {
+      const rawBody = typeof req.body === 'string' ? req.body : '';
+      const syncToken = String(req.params.syncToken ?? '');
+      const outcome = !SYNC_TOKEN.test(syncToken)
+        ? ({ httpStatus: 404, status: 'rejected', message: 'unknown sync URL' } as const)
+        : rawBody.includes('\u0000')
+          ? ({ httpStatus: 400, status: 'rejected', message: 'the body contains a NUL character' } as const)
+          : await ingestEdroneSync(ctx, {
+              syncToken,
+              contentType: req.get('content-type') ?? undefined,
+              rawBody,
+              query: flatQuery(req.query),
+            });
+      if (outcome.status === 'rejected') {
+        rejections.record(`edrone ${outcome.httpStatus}`, { status: outcome.httpStatus, reason: outcome.message });
+        res.status(outcome.httpStatus).json({ status: 'error', error: clip(outcome.message, 300) });
+        return;
+      }
+      if (outcome.status === 'accepted') ctx.wakeWorker();
+      res.status(200).json({ status: outcome.status === 'accepted' ? 'ok' : 'duplicate' });
+    },
+  );
   return router;
 }

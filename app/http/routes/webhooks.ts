@@ -3,15 +3,22 @@
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
 import { ingestShopifyWebhook } from '../../sync/index.js';
+import type { InboundGuards } from '../rejection-log.js';
 
 export const WEBHOOK_BODY_LIMIT = '256kb';
 
-export function webhooksRouter(ctx: AppContext): Router {
+export function webhooksRouter(ctx: AppContext, { rejections, perClient }: InboundGuards): Router {
   const router = Router();
-  router.post('/webhooks', express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
+  router.post('/webhooks', perClient, express.text({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const rawBody = typeof req.body === 'string' ? req.body : '';
+    if (rawBody.includes('\u0000')) {
+      rejections.record('webhook 400', { status: 400, reason: 'NUL character in the body' });
+      res.status(400).json({ error: 'the body contains a NUL character' });
+      return;
+    }
     const check = await ctx.shopify.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res });
     if (!check.valid) {
+      rejections.record(`webhook ${check.reason}`, { status: check.reason.endsWith('hmac') ? 401 : 400, reason: check.reason });
       if (check.reason === 'invalid_hmac' || check.reason === 'missing_hmac') {
         res.status(401).json({ error: 'invalid HMAC signature' });
       } else if ('missingHeaders' in check) {
@@ -30,7 +37,7 @@ export function webhooksRouter(ctx: AppContext): Router {
       rawBody,
     });
     if (outcome.status === 'rejected') {
-      ctx.logger.warn({ shop: check.domain, topic: check.topic, reason: outcome.message }, 'webhook rejected');
+      rejections.record(`webhook ${outcome.httpStatus}`, { status: outcome.httpStatus, shop: check.domain, topic: check.topic, reason: outcome.message });
       res.status(outcome.httpStatus).json({ error: outcome.message });
       return;
     }

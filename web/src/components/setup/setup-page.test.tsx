@@ -15,6 +15,7 @@ const SAVED: SettingsAnswer = {
   channels: { email: true, sms: false },
   createMissingCustomers: false,
   syncUrl: 'https://sync.example.com/edrone/sync/tok_abc',
+  edroneSignatureVariant: null,
 };
 
 function describedText(el: HTMLElement): string {
@@ -55,6 +56,17 @@ describe('Setup page', () => {
     expect(describedText(create)).toContain("edrone's own sync never creates customers");
     expect(screen.getByLabelText<HTMLInputElement>('Sync URL').value).toBe(SAVED.syncUrl);
     expect(fetchMock.calls[0]?.headers.authorization).toBe('Bearer test-token');
+  });
+
+  it('shows which encoding of edrone\'s signature last verified, or that none arrived yet (issue 9, point 10)', async () => {
+    await renderLoaded();
+    expect(screen.getByTestId('signature-status').textContent).toMatch(/No signed request from edrone has been received yet/);
+  });
+
+  it('when edrone\'s requests verified as bare hex, then Setup says so', async () => {
+    fetchMock.on('GET /api/settings', { body: { ...SAVED, edroneSignatureVariant: 'hex' } });
+    await renderLoaded();
+    expect(screen.getByTestId('signature-status').textContent).toMatch(/signed as a hexadecimal hash; the last one was verified with your App Secret/);
   });
 
   it('when no secret is saved, then the hint does not claim one is', async () => {

@@ -9,6 +9,7 @@ import { LoadingSection } from '../common/loading-section.js';
 import { BackfillOffer } from './backfill-offer.js';
 import { ConnectGuide } from './connect-guide.js';
 import { SettingsForm } from './settings-form.js';
+import { SignatureStatus } from './signature-status.js';
 
 interface Props {
   /** Called after a successful save so the health summary can refresh. */
@@ -75,6 +76,7 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
             appId={draft?.appId ?? settings.edroneAppId}
             unsavedChanges={draft?.dirty ?? false}
           />
+          <SignatureStatus variant={settings.edroneSignatureVariant} />
         </Layout.AnnotatedSection>
       </Layout>
     </BlockStack>
