@@ -45,6 +45,14 @@ export const SKIP_REASONS = {
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 
+/** Why writes were made that the report alone would not explain (shown in Activity before what was written). */
+export const DECISION_NOTES = {
+  tie: 'A change of the other state was made in the same second on the other side: the two cannot be ordered, so the unsubscribe wins and both sides get it.',
+  trace_second:
+    "edrone reported a subscribe in the very second the app sent its own unsubscribe trace: it cannot be told from the report of the app's earlier trace, so the unsubscribe is sent to edrone again.",
+} as const;
+export type DecisionNote = keyof typeof DECISION_NOTES;
+
 export type Write =
   | { target: 'edrone'; value: EdroneState; at: Date | null }
   | { target: 'shopify'; value: EdroneState; at: Date };
@@ -55,6 +63,8 @@ export interface Decision {
   skip: SkipReason | null;
   /** The record with this observation applied; persist it whatever the outcome. */
   record: ConsentRecord;
+  /** Why the writes go where they go, when the report alone does not say (a tie). */
+  note?: DecisionNote;
 }
 
 const ms = (d: Date | null) => (d === null ? Number.NEGATIVE_INFINITY : d.getTime());
@@ -108,23 +118,36 @@ export function writesNeeded(
   return { writes, blocked };
 }
 
-function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason): Decision {
+function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason, note?: DecisionNote): Decision {
   const { writes, blocked } = writesNeeded(record, channel, settings);
-  if (writes.length > 0) return { writes, skip: null, record };
+  if (writes.length > 0) return note ? { writes, skip: null, record, note } : { writes, skip: null, record };
   const agrees = (state: EdroneState | null) => state === record.truthState;
   const bothAgree = agrees(record.shopifyState ? shopifyToEdrone(record.shopifyState) : null) && agrees(record.edroneState);
   // "in_sync" only when it is true; otherwise a side holds a newer state of its own.
   return { writes, skip: blocked ?? (fallback === 'in_sync' && !bothAgree ? 'other_side_newer' : fallback), record };
 }
 
+const SECOND_MS = 1_000;
+const secondOf = (t: number) => Math.floor(t / SECOND_MS) * SECOND_MS;
+
 /**
  * The believed state after a report of the same time as the believed one but
  * another state (two changes within one second: both platforms count in whole
- * seconds). Kept when it is the app's own accepted write; otherwise unknown, so
- * the truth is written there.
+ * seconds). Kept only when the belief is the app's own write (or read-back) and
+ * the app sent it after that whole second was over, give or take the clock skew:
+ * then the reported change came first and the app's write replaced it. Otherwise
+ * the side may hold either: unknown, so the truth is written there (for Shopify,
+ * apply-writes reads the customer first and sends no mutation when it already
+ * holds the truth).
  */
-function sameTimeBelief<S>(believed: S | null, ownWrite: boolean): S | null {
-  return ownWrite ? believed : null;
+function sameTimeBelief<S>(believed: S | null, ownWrite: boolean, wroteWallAt: Date | null, at: Date | null): S | null {
+  const after = wroteWallAt !== null && at !== null && wroteWallAt.getTime() >= secondOf(at.getTime()) + SECOND_MS + CLOCK_SKEW_MS;
+  return ownWrite && after ? believed : null;
+}
+
+/** A real change of `state` at `at` and the truth cannot be ordered: same second, other state. */
+function isTie(record: ConsentRecord, state: EdroneState, at: Date | null): boolean {
+  return record.truthState !== null && state !== record.truthState && ms(at) === ms(record.truthAt);
 }
 
 /** Shopify -> edrone: a consent state observed on Shopify (webhook, backfill or reconciliation). */
@@ -144,9 +167,10 @@ export function decideShopifyEvent(
     next = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
   } else if (ms(event.at) === ms(record.shopifyAt) && event.state !== record.shopifyState) {
     const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
-    next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite) };
+    next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite, record.wroteShopifyWallAt, event.at) };
   }
   const mapped = shopifyToEdrone(event.state);
+  const tie = mapped !== null && !isOwnWrite && isTie(next, mapped, event.at);
   const newer = mapped !== null && !isOwnWrite && beatsTruth(next, mapped, event.at);
   if (mapped !== null && !isOwnWrite) next = withTruth(next, mapped, event.at, 'shopify');
 
@@ -159,7 +183,7 @@ export function decideShopifyEvent(
         : next.truthSource === 'shopify'
           ? 'stale'
           : 'other_side_newer';
-  return decision(next, event.channel, settings, fallback);
+  return decision(next, event.channel, settings, fallback, tie ? 'tie' : undefined);
 }
 
 /** edrone -> Shopify: a consent change reported by edrone. */
@@ -178,7 +202,7 @@ export function decideEdroneEvent(
   // traced last, dated from that trace on (edrone counts whole seconds): its echo, early or late.
   const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
   const lastTrace = record.wroteEdroneWallAt?.getTime() ?? null;
-  const lastTraceSecond = lastTrace === null ? null : Math.floor(lastTrace / 1000) * 1000;
+  const lastTraceSecond = lastTrace === null ? null : secondOf(lastTrace);
   if (
     traceLike &&
     lastTrace !== null &&
@@ -189,12 +213,32 @@ export function decideEdroneEvent(
   ) {
     return { writes: [], skip: 'echo', record };
   }
+  // A TRACE_* report of the other state than the last trace can be the report of the app's
+  // earlier trace of that state only when the app sent one before the last trace, and the
+  // report is dated from it until edrone must have applied it, and no later than the last
+  // trace's second (edrone applies traces in the order they arrive). Otherwise it is a real
+  // change, whatever its reason: edrone's storefront forms subscribe through traces too.
+  const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
+  const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
+  const maybeEarlierTrace =
+    traceLike &&
+    otherState &&
+    other !== null &&
+    lastTraceSecond !== null &&
+    at >= secondOf(other) - CLOCK_SKEW_MS &&
+    at <= Math.min(lastTraceSecond, other + TRACE_APPLY_MS + CLOCK_SKEW_MS);
+  if (maybeEarlierTrace && at < (lastTraceSecond ?? 0)) return { writes: [], skip: 'stale', record };
+  // Dated in the very second the last trace was sent: that earlier report, or a real change
+  // around the last trace. The unsubscribe wins this ambiguity: a reported unsubscribe counts
+  // as real (below); a reported subscribe does not, and edrone gets the truth again.
+  if (maybeEarlierTrace && status === 'subscribed') {
+    return decision({ ...record, edroneState: null }, event.channel, settings, 'stale', 'trace_second');
+  }
   // edrone applied the app's last trace after this change: it holds that trace's state still.
   const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
-  // A trace-like report of another state than the last trace, dated up to that trace's second
-  // (give or take the skew): an earlier trace of the app, which edrone applied before the last one.
-  const earlierOwnTrace = lastTraceSecond !== null && status !== record.wroteEdroneState && at <= lastTraceSecond + CLOCK_SKEW_MS;
-  if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) return { writes: [], skip: 'stale', record };
+  // A trace-like report of the last trace's state, dated before it: an earlier trace of the
+  // same state (or a change the last trace repeated). edrone holds that state.
+  if (traceLike && !otherState && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
 
   // A change of another state made while the app's last trace was on its way (sent, not yet
   // confirmed): edrone may have applied the trace after it. Which one it holds is unknown.
@@ -207,14 +251,15 @@ export function decideEdroneEvent(
       next = { ...next, edroneState: duringLastTrace ? null : status, edroneAt: event.at };
     } else if (ms(event.at) === ms(record.edroneAt) && status !== record.edroneState) {
       const believedIsOwnWrite = record.edroneState === record.wroteEdroneState && ms(record.edroneAt) === ms(record.wroteEdroneAt);
-      next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite) };
+      next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite, record.wroteEdroneWallAt, event.at) };
     }
   }
+  const tie = isTie(next, status, event.at);
   const newer = beatsTruth(next, status, event.at);
   next = withTruth(next, status, event.at, 'edrone');
   const fallback: SkipReason =
     newer || next.truthState === status ? 'in_sync' : next.truthSource === 'edrone' ? 'stale' : 'other_side_newer';
-  return decision(next, event.channel, settings, fallback);
+  return decision(next, event.channel, settings, fallback, tie ? 'tie' : undefined);
 }
 
 /** The record after the app's trace of `value` (the truth as of `at`), sent at `sentAt` and confirmed by edrone at `doneAt`. */
@@ -233,6 +278,9 @@ export function afterEdroneWrite(
     wroteEdroneAt: at,
     wroteEdroneWallAt: sentAt,
     wroteEdroneDoneAt: doneAt,
+    // The last trace of the other state: the one before this, when it was of the other state.
+    wroteEdroneOtherWallAt:
+      record.wroteEdroneState === null ? null : record.wroteEdroneState === value ? record.wroteEdroneOtherWallAt : record.wroteEdroneWallAt,
   };
 }
 

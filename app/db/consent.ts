@@ -47,6 +47,7 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneAt: row.wroteEdroneAt,
         wroteEdroneWallAt: row.wroteEdroneWallAt,
         wroteEdroneDoneAt: row.wroteEdroneDoneAt,
+        wroteEdroneOtherWallAt: row.wroteEdroneOtherWallAt,
       }
     : { ...EMPTY_RECORD };
 

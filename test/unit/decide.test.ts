@@ -622,11 +622,26 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
     it.each<[string, string | null]>([
       ['a trace reason', 'TRACE_SUBSCRIBED'],
       ['no reason', null],
-    ])('when a report with %s is dated before the app\'s last trace, then it is stale and the record is untouched', (_l, reason) => {
-      // The app's unsubscribe trace at T(7) came after it: edrone holds the unsubscribe.
+    ])('when a report with %s of a state the app never traced is dated before the last trace, then it is a real change (issue 9)', (_l, reason) => {
+      // Changed with issue 9 (it was "stale, record untouched"): the app never traced a subscribe,
+      // so this cannot be the report of its trace; a storefront form subscribes through traces too.
+      // The sign-up at T(6) is newer than Shopify's unsubscribe of T(5). edrone applied the app's
+      // trace (T(7)) after it, so it holds the unsubscribe still: both sides get the subscribe.
       const d = decideEdroneEvent(wrote, edroneEvent({ status: 'subscribed', at: T(6), reason }), settings(), T(8));
+      expect(d.record).toMatchObject({ truthState: 'subscribed', truthAt: T(6), edroneState: 'unsubscribed' });
+      expect(d.writes).toEqual([
+        { target: 'shopify', value: 'subscribed', at: T(6) },
+        { target: 'edrone', value: 'subscribed', at: T(6) },
+      ]);
+    });
+
+    it('when a trace-like report of the state of an earlier trace is dated between that trace and the last one, then it is stale', () => {
+      // The app traced subscribed at T(5) (Shopify subscribed at T(1)), then unsubscribed at T(7) (Shopify, T(2)).
+      const r = replay(onShopify('subscribed', T(1), { now: T(5) }), onShopify('unsubscribed', T(2), { now: T(7) }));
+      expect(r.wroteEdroneOtherWallAt).toEqual(T(5));
+      const d = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: plusSeconds(T(5), 1), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
       noWrite(d, 'stale');
-      expect(d.record).toBe(wrote);
+      expect(d.record).toBe(r);
     });
 
     it("a real unsubscribe (customer reason) back to the app's last trace state, after a subscribe in between, is synced", () => {
