@@ -24,7 +24,7 @@ import type {
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
 /** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
 export const CLOCK_SKEW_MS = 1_000;
-/** How long after the app sends a trace edrone may still apply it, when its confirmation time is not known: the default EDRONE_TIMEOUT_MS. */
+/** How long after the app sends a trace (or edrone answers it: edrone may answer before it applies) edrone may still apply it. */
 export const TRACE_APPLY_MS = 10_000;
 
 /** edrone reasons meaning "a trace changed this": maybe the app itself. */
@@ -48,8 +48,8 @@ export type SkipReason = keyof typeof SKIP_REASONS;
 /** Why writes were made that the report alone would not explain (shown in Activity before what was written). */
 export const DECISION_NOTES = {
   tie: 'A change of the other state was made in the same second on the other side: the two cannot be ordered, so the unsubscribe wins and both sides get it.',
-  trace_second:
-    "edrone reported a subscribe in the very second the app sent its own unsubscribe trace: it cannot be told from the report of the app's earlier trace, so the unsubscribe is sent to edrone again.",
+  trace_ambiguous:
+    "edrone reported a change in the second of the app's own trace that cannot be told from the report of the app's earlier trace: the app's state is sent to edrone again.",
 } as const;
 export type DecisionNote = keyof typeof DECISION_NOTES;
 
@@ -213,26 +213,24 @@ export function decideEdroneEvent(
   ) {
     return { writes: [], skip: 'echo', record };
   }
-  // A TRACE_* report of the other state than the last trace can be the report of the app's
-  // earlier trace of that state only when the app sent one before the last trace, and the
-  // report is dated from it until edrone must have applied it, and no later than the last
-  // trace's second (edrone applies traces in the order they arrive). Otherwise it is a real
-  // change, whatever its reason: edrone's storefront forms subscribe through traces too.
+  // A TRACE_* report of the other state than the last trace can be the report of one of the
+  // app's earlier traces of that state only when the app sent one recently: the last of them
+  // (wroteEdroneOtherWallAt) and those before it, so dated up to when edrone must have applied
+  // the last of them, and from an echo window before it. Otherwise it is a real change, whatever
+  // its reason: edrone's storefront forms subscribe through traces too.
   const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
   const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
   const maybeEarlierTrace =
-    traceLike &&
-    otherState &&
-    other !== null &&
-    lastTraceSecond !== null &&
-    at >= secondOf(other) - CLOCK_SKEW_MS &&
-    at <= Math.min(lastTraceSecond, other + TRACE_APPLY_MS + CLOCK_SKEW_MS);
+    traceLike && otherState && other !== null && at >= secondOf(other) - ECHO_WINDOW_MS && at <= other + TRACE_APPLY_MS + CLOCK_SKEW_MS;
+  // Dated before the second the last trace was sent: edrone applied the last trace after it,
+  // whichever it was, and holds the last trace's state.
   if (maybeEarlierTrace && at < (lastTraceSecond ?? 0)) return { writes: [], skip: 'stale', record };
-  // Dated in the very second the last trace was sent: that earlier report, or a real change
-  // around the last trace. The unsubscribe wins this ambiguity: a reported unsubscribe counts
-  // as real (below); a reported subscribe does not, and edrone gets the truth again.
-  if (maybeEarlierTrace && status === 'subscribed') {
-    return decision({ ...record, edroneState: null }, event.channel, settings, 'stale', 'trace_second');
+  // From that second on: most likely that earlier report (edrone applied it as the app sent
+  // its last trace), else a real change right around the last trace. Not taken as a real
+  // change; edrone's state is unknown, so it gets the truth again (a no-op for edrone when
+  // it was the earlier report).
+  if (maybeEarlierTrace) {
+    return decision({ ...record, edroneState: null }, event.channel, settings, 'stale', 'trace_ambiguous');
   }
   // edrone applied the app's last trace after this change: it holds that trace's state still.
   const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
@@ -242,7 +240,8 @@ export function decideEdroneEvent(
 
   // A change of another state made while the app's last trace was on its way (sent, not yet
   // confirmed): edrone may have applied the trace after it. Which one it holds is unknown.
-  const traceSettled = record.wroteEdroneDoneAt?.getTime() ?? (lastTrace === null ? null : lastTrace + TRACE_APPLY_MS);
+  // edrone may answer a trace before it applies it: its answer does not settle it.
+  const traceSettled = lastTrace === null ? null : (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS;
   const duringLastTrace =
     traceSettled !== null && status !== record.wroteEdroneState && at <= traceSettled + CLOCK_SKEW_MS;
   let next = record;

@@ -14,6 +14,7 @@ import {
   decideShopifyEvent,
   ECHO_WINDOW_MS,
   SKIP_REASONS,
+  TRACE_APPLY_MS,
   TRACE_REASONS,
   writesNeeded,
   type Decision,
@@ -1205,9 +1206,17 @@ describe('the window of an in-flight trace', () => {
   const agentSubscribes = (s: number) => ({ channel: 'email' as const, identity: 'a@example.com', status: 'subscribed' as const, at: t(s), reason: 'AGENT_SUBSCRIBED', reasonCode: '11' });
   const both = { direction: 'both' as const, edroneStatuses: 'all' as const, channels: { email: true, sms: true }, createMissingCustomers: false };
 
-  it('a real edrone change after edrone confirmed the trace is what edrone holds: only Shopify is written', () => {
+  // Changed with issue 9 (edrone may answer a trace before it applies it): the answer no longer
+  // settles the trace; it is in flight until TRACE_APPLY_MS after the answer.
+  it('a real edrone change soon after edrone answered the trace leaves edrone unknown: edrone may apply the trace after it', () => {
     const d = decideEdroneEvent(base, agentSubscribes(15), both, t(16));
-    expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: t(15) }]);
+    expect(d.writes.map((w) => w.target)).toEqual(['shopify', 'edrone']);
+  });
+
+  it('a real edrone change well after edrone answered the trace is what edrone holds: only Shopify is written', () => {
+    const at = 12 + TRACE_APPLY_MS / 1000 + 2;
+    const d = decideEdroneEvent(base, agentSubscribes(at), both, t(at + 1));
+    expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: t(at) }]);
   });
 
   it('a real edrone change while the trace was unconfirmed leaves edrone unknown: the newest state is traced again too', () => {
@@ -1218,8 +1227,9 @@ describe('the window of an in-flight trace', () => {
     ]);
   });
 
-  it('without a confirmation time, the trace counts as in flight for the trace timeout', () => {
+  it('without a confirmation time, the trace counts as in flight from when it was sent', () => {
     const unconfirmed = { ...base, wroteEdroneDoneAt: null };
     expect(decideEdroneEvent(unconfirmed, agentSubscribes(15), both, t(16)).writes.map((w) => w.target)).toEqual(['shopify', 'edrone']);
+    expect(decideEdroneEvent(unconfirmed, agentSubscribes(22), both, t(23)).writes.map((w) => w.target)).toEqual(['shopify']);
   });
 });
