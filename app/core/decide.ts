@@ -48,6 +48,7 @@ export type SkipReason = keyof typeof SKIP_REASONS;
 /** Why writes were made that the report alone would not explain (shown in Activity before what was written). */
 export const DECISION_NOTES = {
   tie: 'A change of the other state was made in the same second on the other side: the two cannot be ordered, so the unsubscribe wins and both sides get it.',
+  split: "Reconciliation found Shopify holding another state than the app believed it held: the newest change was written again where it was missing.",
   trace_ambiguous:
     "edrone reported a change in the second of the app's own trace that cannot be told from the report of the app's earlier trace: the app's state is sent to edrone again.",
 } as const;
@@ -163,7 +164,12 @@ export function decideShopifyEvent(
   // Shopify keeps the newest consent record itself: an older report no longer describes
   // what it holds, but as a real change it may still be the newest one (before a pending, say).
   let next: ConsentRecord = record;
-  if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
+  // Reconciliation reads the customer as Shopify holds it now: that replaces the belief, however
+  // old its consent time (a split the webhooks left is then seen, and repaired below).
+  const split = event.origin === 'reconcile' && record.shopifyState !== null && event.state !== record.shopifyState && !isOwnWrite;
+  if (split) {
+    next = { ...record, shopifyState: event.state, shopifyAt: event.at };
+  } else if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
     next = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
   } else if (ms(event.at) === ms(record.shopifyAt) && event.state !== record.shopifyState) {
     const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
@@ -183,7 +189,7 @@ export function decideShopifyEvent(
         : next.truthSource === 'shopify'
           ? 'stale'
           : 'other_side_newer';
-  return decision(next, event.channel, settings, fallback, tie ? 'tie' : undefined);
+  return decision(next, event.channel, settings, fallback, tie ? 'tie' : split ? 'split' : undefined);
 }
 
 /** edrone -> Shopify: a consent change reported by edrone. */
@@ -203,25 +209,42 @@ export function decideEdroneEvent(
   const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
   const lastTrace = record.wroteEdroneWallAt?.getTime() ?? null;
   const lastTraceSecond = lastTrace === null ? null : secondOf(lastTrace);
+  // Not once edrone is known to have moved on from that trace: a real change of another state,
+  // dated from the trace on, and this report dated after it (edrone reports only changes).
+  const movedOn =
+    lastTraceSecond !== null &&
+    record.edroneState !== null &&
+    record.edroneState !== record.wroteEdroneState &&
+    ms(record.edroneAt) >= lastTraceSecond &&
+    at > ms(record.edroneAt);
   if (
     traceLike &&
+    !movedOn &&
     lastTrace !== null &&
     lastTraceSecond !== null &&
     status === record.wroteEdroneState &&
     at >= lastTraceSecond - CLOCK_SKEW_MS &&
-    at <= lastTrace + ECHO_WINDOW_MS
+    // event_date is when edrone applied the trace: at the latest TRACE_APPLY_MS after it answered.
+    at <= (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS
   ) {
     return { writes: [], skip: 'echo', record };
   }
   // A TRACE_* report of the other state than the last trace can be the report of one of the
-  // app's earlier traces of that state only when the app sent one recently: the last of them
-  // (wroteEdroneOtherWallAt) and those before it, so dated up to when edrone must have applied
-  // the last of them, and from an echo window before it. Otherwise it is a real change, whatever
-  // its reason: edrone's storefront forms subscribe through traces too.
+  // app's earlier traces of that state only when the app sent one in its current series of
+  // traces: dated from the series' start until edrone must have applied the app's last trace. Otherwise it is a real change, whatever its reason:
+  // edrone's storefront forms subscribe through traces too.
   const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
   const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
+  const series = record.wroteEdroneSeriesAt?.getTime() ?? other;
   const maybeEarlierTrace =
-    traceLike && otherState && other !== null && at >= secondOf(other) - ECHO_WINDOW_MS && at <= other + TRACE_APPLY_MS + CLOCK_SKEW_MS;
+    traceLike &&
+    otherState &&
+    other !== null &&
+    series !== null &&
+    at >= secondOf(Math.min(series, other)) - CLOCK_SKEW_MS &&
+    // edrone applies traces in the order they arrive: the earlier one before the last one settles,
+    // and within a call's timeout plus TRACE_APPLY_MS of being sent.
+    at <= Math.min((record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? other) + TRACE_APPLY_MS, other + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
   // Dated before the second the last trace was sent: edrone applied the last trace after it,
   // whichever it was, and holds the last trace's state.
   if (maybeEarlierTrace && at < (lastTraceSecond ?? 0)) return { writes: [], skip: 'stale', record };
@@ -280,6 +303,10 @@ export function afterEdroneWrite(
     // The last trace of the other state: the one before this, when it was of the other state.
     wroteEdroneOtherWallAt:
       record.wroteEdroneState === null ? null : record.wroteEdroneState === value ? record.wroteEdroneOtherWallAt : record.wroteEdroneWallAt,
+    wroteEdroneSeriesAt:
+      record.wroteEdroneWallAt !== null && record.wroteEdroneSeriesAt !== null && sentAt.getTime() - record.wroteEdroneWallAt.getTime() <= ECHO_WINDOW_MS
+        ? record.wroteEdroneSeriesAt
+        : sentAt,
   };
 }
 

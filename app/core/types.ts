@@ -54,6 +54,8 @@ export interface ConsentRecord {
    * dated from then on; otherwise it is a real change (a storefront form, say).
    */
   wroteEdroneOtherWallAt: Date | null;
+  /** When the app's current series of traces began (each sent within an echo window of the one before). */
+  wroteEdroneSeriesAt: Date | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
@@ -72,6 +74,7 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneWallAt: null,
   wroteEdroneDoneAt: null,
   wroteEdroneOtherWallAt: null,
+  wroteEdroneSeriesAt: null,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

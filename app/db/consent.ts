@@ -48,6 +48,7 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneWallAt: row.wroteEdroneWallAt,
         wroteEdroneDoneAt: row.wroteEdroneDoneAt,
         wroteEdroneOtherWallAt: row.wroteEdroneOtherWallAt,
+        wroteEdroneSeriesAt: row.wroteEdroneSeriesAt,
       }
     : { ...EMPTY_RECORD };
 

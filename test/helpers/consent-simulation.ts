@@ -113,6 +113,8 @@ export interface RealChange {
   state: ShopifyState;
   /** What it means for the other side; null for pending / not_subscribed. */
   mapped: EdroneState | null;
+  /** edrone's reason for a change in edrone (a storefront form's is TRACE_*). */
+  reason?: string | null;
 }
 
 type Message =
@@ -342,7 +344,7 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
       case 'edrone':
         if (edrone[step.channel].state === step.status) break; // not a change: no report
         edrone[step.channel] = { state: step.status, at: wholeSecond(clock) };
-        realChanges.push({ side: 'edrone', channel: step.channel, at: wholeSecond(clock), state: step.status, mapped: step.status });
+        realChanges.push({ side: 'edrone', channel: step.channel, at: wholeSecond(clock), state: step.status, mapped: step.status, reason: userReason(step.channel, step.reason) });
         log(`USER edrone ${step.channel}=${step.status} (${userReason(step.channel, step.reason)})`);
         emitEdrone(step.channel, step.status, userReason(step.channel, step.reason), false);
         break;

@@ -149,6 +149,7 @@ describe('the replay helper', () => {
       wroteEdroneState: 'unsubscribed',
       wroteEdroneAt: T(1),
       wroteEdroneWallAt: T(1),
+      wroteEdroneSeriesAt: T(1),
     });
     expect(replay(onEdrone('subscribed', T(2), { now: T(3) }))).toEqual({
       ...EMPTY_RECORD,
@@ -285,14 +286,21 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       );
     });
 
-    it.each<[string, Partial<ShopifyConsentEvent>]>([
-      ['a backfill', { origin: 'backfill' }],
-      ['a reconciliation', { origin: 'reconcile' }],
-    ])('when %s reads an older subscribe, then an edrone unsubscribe is not overwritten', (_l, over) => {
+    it('when a backfill reads an older subscribe, then an edrone unsubscribe is not overwritten', () => {
       noWrite(
-        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ ...over, state: 'subscribed', at: T(2) }), settings(), T(7)),
+        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ origin: 'backfill', state: 'subscribed', at: T(2) }), settings(), T(7)),
         'other_side_newer',
       );
+    });
+
+    // Changed with issue 9 (it was the same as the backfill's: no write): a reconciliation reads
+    // what Shopify holds now. Shopify holding an older subscribe where the app believed it held
+    // edrone's unsubscribe is a split: Shopify gets the unsubscribe again; edrone is not overwritten.
+    it('when a reconciliation reads an older subscribe where the app believed the unsubscribe, then Shopify is repaired, edrone untouched', () => {
+      const d = decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ origin: 'reconcile', state: 'subscribed', at: T(2) }), settings(), T(7));
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: edroneUnsubscribed.truthAt }]);
+      expect(d.note).toBe('split');
+      expect(d.record).toMatchObject({ shopifyState: 'subscribed', shopifyAt: T(2), truthState: 'unsubscribed' });
     });
 
     it('when Shopify was never written (one-way sync) and reports an older subscribe, then edrone keeps its unsubscribe', () => {
@@ -587,7 +595,8 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
 
     it.each<[string, Date]>([
       ['a second before the trace', plusSeconds(T(7), -1)],
-      ['at the end of the echo window', new Date(T(7).getTime() + ECHO_WINDOW_MS)],
+      // Changed with issue 9 (was: the end of ECHO_WINDOW_MS): event_date is when edrone applied the trace.
+      ['as late as edrone may apply the trace', new Date(T(7).getTime() + TRACE_APPLY_MS)],
     ])('when the report has no reason and is dated %s, then it is an echo', (_l, at) => {
       noWrite(decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at, reason: null }), settings(), LATE), 'echo');
     });
@@ -932,6 +941,7 @@ describe('afterEdroneWrite', () => {
       wroteEdroneState: 'subscribed',
       wroteEdroneAt: T(4),
       wroteEdroneWallAt: T(5),
+      wroteEdroneSeriesAt: T(5),
     });
   });
 
