@@ -227,7 +227,11 @@ export function decideEdroneEvent(
     // event_date is when edrone applied the trace: at the latest TRACE_APPLY_MS after it answered.
     at <= (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS
   ) {
-    return { writes: [], skip: 'echo', record };
+    // The trace was applied when edrone dated its report: it settles then (a later real change
+    // is what edrone holds). Kept as the confirmation time that settles at that moment.
+    const settledBy = at - TRACE_APPLY_MS;
+    const done = record.wroteEdroneDoneAt?.getTime() ?? lastTrace;
+    return { writes: [], skip: 'echo', record: settledBy < done ? { ...record, wroteEdroneDoneAt: new Date(settledBy) } : record };
   }
   // A TRACE_* report of the other state than the last trace can be the report of one of the
   // app's earlier traces of that state only when the app sent one in its current series of

@@ -589,7 +589,8 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
         expect(TRACE_REASONS.has(reason)).toBe(true);
         const d = decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at: T(7), reason }), settings(), LATE);
         noWrite(d, 'echo');
-        expect(d.record).toBe(wrote);
+        // Issue 9: the echo settles the trace at its date; nothing else changes.
+        expect(d.record).toEqual({ ...wrote, wroteEdroneDoneAt: new Date(T(7).getTime() - TRACE_APPLY_MS) });
       },
     );
 
