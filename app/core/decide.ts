@@ -24,7 +24,7 @@ import type {
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
 /** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
 export const CLOCK_SKEW_MS = 1_000;
-/** How long after the app sends a trace edrone may still apply it, when its confirmation time is not known: the default EDRONE_TIMEOUT_MS. */
+/** How long after the app sends a trace (or edrone answers it: edrone may answer before it applies) edrone may still apply it. */
 export const TRACE_APPLY_MS = 10_000;
 
 /** edrone reasons meaning "a trace changed this": maybe the app itself. */
@@ -45,6 +45,15 @@ export const SKIP_REASONS = {
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 
+/** Why writes were made that the report alone would not explain (shown in Activity before what was written). */
+export const DECISION_NOTES = {
+  tie: 'A change of the other state was made in the same second on the other side: the two cannot be ordered, so the unsubscribe wins and both sides get it.',
+  split: "Reconciliation found Shopify holding another state than the app believed it held: the newest change was written again where it was missing.",
+  trace_ambiguous:
+    "edrone reported a change in the second of the app's own trace that cannot be told from the report of the app's earlier trace: the app's state is sent to edrone again.",
+} as const;
+export type DecisionNote = keyof typeof DECISION_NOTES;
+
 export type Write =
   | { target: 'edrone'; value: EdroneState; at: Date | null }
   | { target: 'shopify'; value: EdroneState; at: Date };
@@ -55,6 +64,8 @@ export interface Decision {
   skip: SkipReason | null;
   /** The record with this observation applied; persist it whatever the outcome. */
   record: ConsentRecord;
+  /** Why the writes go where they go, when the report alone does not say (a tie). */
+  note?: DecisionNote;
 }
 
 const ms = (d: Date | null) => (d === null ? Number.NEGATIVE_INFINITY : d.getTime());
@@ -108,23 +119,36 @@ export function writesNeeded(
   return { writes, blocked };
 }
 
-function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason): Decision {
+function decision(record: ConsentRecord, channel: Channel, settings: SyncSettings, fallback: SkipReason, note?: DecisionNote): Decision {
   const { writes, blocked } = writesNeeded(record, channel, settings);
-  if (writes.length > 0) return { writes, skip: null, record };
+  if (writes.length > 0) return note ? { writes, skip: null, record, note } : { writes, skip: null, record };
   const agrees = (state: EdroneState | null) => state === record.truthState;
   const bothAgree = agrees(record.shopifyState ? shopifyToEdrone(record.shopifyState) : null) && agrees(record.edroneState);
   // "in_sync" only when it is true; otherwise a side holds a newer state of its own.
   return { writes, skip: blocked ?? (fallback === 'in_sync' && !bothAgree ? 'other_side_newer' : fallback), record };
 }
 
+const SECOND_MS = 1_000;
+const secondOf = (t: number) => Math.floor(t / SECOND_MS) * SECOND_MS;
+
 /**
  * The believed state after a report of the same time as the believed one but
  * another state (two changes within one second: both platforms count in whole
- * seconds). Kept when it is the app's own accepted write; otherwise unknown, so
- * the truth is written there.
+ * seconds). Kept only when the belief is the app's own write (or read-back) and
+ * the app sent it after that whole second was over, give or take the clock skew:
+ * then the reported change came first and the app's write replaced it. Otherwise
+ * the side may hold either: unknown, so the truth is written there (for Shopify,
+ * apply-writes reads the customer first and sends no mutation when it already
+ * holds the truth).
  */
-function sameTimeBelief<S>(believed: S | null, ownWrite: boolean): S | null {
-  return ownWrite ? believed : null;
+function sameTimeBelief<S>(believed: S | null, ownWrite: boolean, wroteWallAt: Date | null, at: Date | null): S | null {
+  const after = wroteWallAt !== null && at !== null && wroteWallAt.getTime() >= secondOf(at.getTime()) + SECOND_MS + CLOCK_SKEW_MS;
+  return ownWrite && after ? believed : null;
+}
+
+/** A real change of `state` at `at` and the truth cannot be ordered: same second, other state. */
+function isTie(record: ConsentRecord, state: EdroneState, at: Date | null): boolean {
+  return record.truthState !== null && state !== record.truthState && ms(at) === ms(record.truthAt);
 }
 
 /** Shopify -> edrone: a consent state observed on Shopify (webhook, backfill or reconciliation). */
@@ -140,13 +164,19 @@ export function decideShopifyEvent(
   // Shopify keeps the newest consent record itself: an older report no longer describes
   // what it holds, but as a real change it may still be the newest one (before a pending, say).
   let next: ConsentRecord = record;
-  if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
+  // Reconciliation reads the customer as Shopify holds it now: that replaces the belief, however
+  // old its consent time (a split the webhooks left is then seen, and repaired below).
+  const split = event.origin === 'reconcile' && record.shopifyState !== null && event.state !== record.shopifyState && !isOwnWrite;
+  if (split) {
+    next = { ...record, shopifyState: event.state, shopifyAt: event.at };
+  } else if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt)) {
     next = { ...record, shopifyState: event.state, shopifyAt: event.at ?? record.shopifyAt };
   } else if (ms(event.at) === ms(record.shopifyAt) && event.state !== record.shopifyState) {
     const believedIsOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
-    next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite) };
+    next = { ...record, shopifyState: sameTimeBelief(record.shopifyState, believedIsOwnWrite, record.wroteShopifyWallAt, event.at) };
   }
   const mapped = shopifyToEdrone(event.state);
+  const tie = mapped !== null && !isOwnWrite && isTie(next, mapped, event.at);
   const newer = mapped !== null && !isOwnWrite && beatsTruth(next, mapped, event.at);
   if (mapped !== null && !isOwnWrite) next = withTruth(next, mapped, event.at, 'shopify');
 
@@ -159,7 +189,7 @@ export function decideShopifyEvent(
         : next.truthSource === 'shopify'
           ? 'stale'
           : 'other_side_newer';
-  return decision(next, event.channel, settings, fallback);
+  return decision(next, event.channel, settings, fallback, tie ? 'tie' : split ? 'split' : undefined);
 }
 
 /** edrone -> Shopify: a consent change reported by edrone. */
@@ -178,27 +208,67 @@ export function decideEdroneEvent(
   // traced last, dated from that trace on (edrone counts whole seconds): its echo, early or late.
   const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
   const lastTrace = record.wroteEdroneWallAt?.getTime() ?? null;
-  const lastTraceSecond = lastTrace === null ? null : Math.floor(lastTrace / 1000) * 1000;
+  const lastTraceSecond = lastTrace === null ? null : secondOf(lastTrace);
+  // Not once edrone is known to have moved on from that trace: a real change of another state,
+  // dated from the trace on, and this report dated after it (edrone reports only changes).
+  const movedOn =
+    lastTraceSecond !== null &&
+    record.edroneState !== null &&
+    record.edroneState !== record.wroteEdroneState &&
+    ms(record.edroneAt) >= lastTraceSecond &&
+    at > ms(record.edroneAt);
   if (
     traceLike &&
+    !movedOn &&
     lastTrace !== null &&
     lastTraceSecond !== null &&
     status === record.wroteEdroneState &&
     at >= lastTraceSecond - CLOCK_SKEW_MS &&
-    at <= lastTrace + ECHO_WINDOW_MS
+    // event_date is when edrone applied the trace: at the latest TRACE_APPLY_MS after it answered.
+    at <= (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS
   ) {
-    return { writes: [], skip: 'echo', record };
+    // The trace was applied when edrone dated its report: it settles then (a later real change
+    // is what edrone holds). Kept as the confirmation time that settles at that moment.
+    const settledBy = at - TRACE_APPLY_MS;
+    const done = record.wroteEdroneDoneAt?.getTime() ?? lastTrace;
+    return { writes: [], skip: 'echo', record: settledBy < done ? { ...record, wroteEdroneDoneAt: new Date(settledBy) } : record };
+  }
+  // A TRACE_* report of the other state than the last trace can be the report of one of the
+  // app's earlier traces of that state only when the app sent one in its current series of
+  // traces: dated from the series' start until edrone must have applied the app's last trace. Otherwise it is a real change, whatever its reason:
+  // edrone's storefront forms subscribe through traces too.
+  const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
+  const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
+  const series = record.wroteEdroneSeriesAt?.getTime() ?? other;
+  const maybeEarlierTrace =
+    traceLike &&
+    otherState &&
+    other !== null &&
+    series !== null &&
+    at >= secondOf(Math.min(series, other)) - CLOCK_SKEW_MS &&
+    // edrone applies traces in the order they arrive: the earlier one before the last one settles,
+    // and within a call's timeout plus TRACE_APPLY_MS of being sent.
+    at <= Math.min((record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? other) + TRACE_APPLY_MS, other + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
+  // Dated before the second the last trace was sent: edrone applied the last trace after it,
+  // whichever it was, and holds the last trace's state.
+  if (maybeEarlierTrace && at < (lastTraceSecond ?? 0)) return { writes: [], skip: 'stale', record };
+  // From that second on: most likely that earlier report (edrone applied it as the app sent
+  // its last trace), else a real change right around the last trace. Not taken as a real
+  // change; edrone's state is unknown, so it gets the truth again (a no-op for edrone when
+  // it was the earlier report).
+  if (maybeEarlierTrace) {
+    return decision({ ...record, edroneState: null }, event.channel, settings, 'stale', 'trace_ambiguous');
   }
   // edrone applied the app's last trace after this change: it holds that trace's state still.
   const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
-  // A trace-like report of another state than the last trace, dated up to that trace's second
-  // (give or take the skew): an earlier trace of the app, which edrone applied before the last one.
-  const earlierOwnTrace = lastTraceSecond !== null && status !== record.wroteEdroneState && at <= lastTraceSecond + CLOCK_SKEW_MS;
-  if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) return { writes: [], skip: 'stale', record };
+  // A trace-like report of the last trace's state, dated before it: an earlier trace of the
+  // same state (or a change the last trace repeated). edrone holds that state.
+  if (traceLike && !otherState && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
 
   // A change of another state made while the app's last trace was on its way (sent, not yet
   // confirmed): edrone may have applied the trace after it. Which one it holds is unknown.
-  const traceSettled = record.wroteEdroneDoneAt?.getTime() ?? (lastTrace === null ? null : lastTrace + TRACE_APPLY_MS);
+  // edrone may answer a trace before it applies it: its answer does not settle it.
+  const traceSettled = lastTrace === null ? null : (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS;
   const duringLastTrace =
     traceSettled !== null && status !== record.wroteEdroneState && at <= traceSettled + CLOCK_SKEW_MS;
   let next = record;
@@ -207,14 +277,15 @@ export function decideEdroneEvent(
       next = { ...next, edroneState: duringLastTrace ? null : status, edroneAt: event.at };
     } else if (ms(event.at) === ms(record.edroneAt) && status !== record.edroneState) {
       const believedIsOwnWrite = record.edroneState === record.wroteEdroneState && ms(record.edroneAt) === ms(record.wroteEdroneAt);
-      next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite) };
+      next = { ...next, edroneState: sameTimeBelief(record.edroneState, believedIsOwnWrite, record.wroteEdroneWallAt, event.at) };
     }
   }
+  const tie = isTie(next, status, event.at);
   const newer = beatsTruth(next, status, event.at);
   next = withTruth(next, status, event.at, 'edrone');
   const fallback: SkipReason =
     newer || next.truthState === status ? 'in_sync' : next.truthSource === 'edrone' ? 'stale' : 'other_side_newer';
-  return decision(next, event.channel, settings, fallback);
+  return decision(next, event.channel, settings, fallback, tie ? 'tie' : undefined);
 }
 
 /** The record after the app's trace of `value` (the truth as of `at`), sent at `sentAt` and confirmed by edrone at `doneAt`. */
@@ -233,6 +304,13 @@ export function afterEdroneWrite(
     wroteEdroneAt: at,
     wroteEdroneWallAt: sentAt,
     wroteEdroneDoneAt: doneAt,
+    // The last trace of the other state: the one before this, when it was of the other state.
+    wroteEdroneOtherWallAt:
+      record.wroteEdroneState === null ? null : record.wroteEdroneState === value ? record.wroteEdroneOtherWallAt : record.wroteEdroneWallAt,
+    wroteEdroneSeriesAt:
+      record.wroteEdroneWallAt !== null && record.wroteEdroneSeriesAt !== null && sentAt.getTime() - record.wroteEdroneWallAt.getTime() <= ECHO_WINDOW_MS
+        ? record.wroteEdroneSeriesAt
+        : sentAt,
   };
 }
 

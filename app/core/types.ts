@@ -48,6 +48,14 @@ export interface ConsentRecord {
   wroteEdroneWallAt: Date | null;
   /** When edrone confirmed that trace (it answers once applied); null: not known. */
   wroteEdroneDoneAt: Date | null;
+  /**
+   * When the app last sent a trace of the other state than its last trace (null: never).
+   * A TRACE_* report of that other state can be that earlier trace's report only when
+   * dated from then on; otherwise it is a real change (a storefront form, say).
+   */
+  wroteEdroneOtherWallAt: Date | null;
+  /** When the app's current series of traces began (each sent within an echo window of the one before). */
+  wroteEdroneSeriesAt: Date | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
@@ -65,6 +73,8 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneAt: null,
   wroteEdroneWallAt: null,
   wroteEdroneDoneAt: null,
+  wroteEdroneOtherWallAt: null,
+  wroteEdroneSeriesAt: null,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

@@ -47,6 +47,8 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneAt: row.wroteEdroneAt,
         wroteEdroneWallAt: row.wroteEdroneWallAt,
         wroteEdroneDoneAt: row.wroteEdroneDoneAt,
+        wroteEdroneOtherWallAt: row.wroteEdroneOtherWallAt,
+        wroteEdroneSeriesAt: row.wroteEdroneSeriesAt,
       }
     : { ...EMPTY_RECORD };
 

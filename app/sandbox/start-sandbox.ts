@@ -21,6 +21,8 @@ export interface Sandbox {
 
 export async function startSandbox(base: AppConfig, env: Record<string, string | undefined> = process.env): Promise<Sandbox> {
   const edrone = await startFakeEdrone({ port: base.port === 0 ? 0 : base.port + 2 });
+  // Like edrone, report every status change, the ones the app's traces cause included.
+  edrone.control.echoTraces = true;
   const shopify = await startFakeShopify({
     apiKey: base.shopify.apiKey,
     apiSecret: base.shopify.apiSecret,

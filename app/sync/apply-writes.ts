@@ -9,7 +9,10 @@ import { PermanentError } from '../errors.js';
 import { recordActivity, type ActivityInput } from './activity.js';
 import type { SyncDeps } from './deps.js';
 
+/** `reason` in the base, when given, is a note that goes before each write's own reason (a tie, say). */
 type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
+
+const noted = (activity: ActivityBase, reason: string): string => (activity.reason ? `${activity.reason} ${reason}` : reason);
 
 export async function applyWrites(
   deps: SyncDeps,
@@ -61,10 +64,12 @@ async function writeEdrone(
     previousState: record.edroneState,
     newState: write.value,
     result: 'sent',
-    reason:
+    reason: noted(
+      activity,
       record.truthSource === 'edrone'
         ? `Restored edrone's newer state (${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}), which an older change had overwritten.`
         : `Sent to edrone as ${key.channel === 'email' ? 'subscriber_status' : 'sms_subscriber_status'}=${value}.`,
+    ),
   });
   return afterEdroneWrite(record, write.value, write.at, sentAt, deps.now());
 }
@@ -84,6 +89,8 @@ async function writeShopify(
 ): Promise<ConsentRecord> {
   const { key } = consent;
   const base = { ...activity, target: 'shopify' as const, previousState: record.shopifyState, newState: write.value };
+  // When the app reads (and then writes) Shopify: a change of an earlier second came before it (core/decide.ts).
+  const sentAt = deps.now();
   const client = await deps.adminClientFor(shop.id);
   const customer =
     key.channel === 'email' ? await client.findCustomerByEmail(key.identity) : await client.findCustomerByPhone(key.identity);
@@ -96,7 +103,7 @@ async function writeShopify(
       await recordActivity(deps.data, {
         ...base,
         result: 'no_customer',
-        reason: `No Shopify customer has this ${what}; creating missing customers is off in the settings.`,
+        reason: noted(activity, `No Shopify customer has this ${what}; creating missing customers is off in the settings.`),
       });
       return record;
     }
@@ -104,8 +111,8 @@ async function writeShopify(
       key.channel === 'email' ? { email: key.identity, emailConsent: wanted } : { phone: key.identity, smsConsent: wanted },
     );
     await consent.save(record, created.id);
-    await recordActivity(deps.data, { ...base, customerId: created.id, result: 'sent', reason: `Created the customer in Shopify with ${key.channel} consent ${state}.` });
-    return afterShopifyWrite(record, write.value, write.at, deps.now(), consentOf(created, key.channel) ?? undefined);
+    await recordActivity(deps.data, { ...base, customerId: created.id, result: 'sent', reason: noted(activity, `Created the customer in Shopify with ${key.channel} consent ${state}.`) });
+    return afterShopifyWrite(record, write.value, write.at, sentAt, consentOf(created, key.channel) ?? undefined);
   }
 
   await consent.save(record, customer.id);
@@ -113,8 +120,8 @@ async function writeShopify(
   // The state just read from Shopify: the stored record is empty for a customer the app has not seen yet.
   if (before) base.previousState = before.state;
   if (before && before.state === write.value) {
-    await recordActivity(deps.data, { ...base, customerId: customer.id, result: 'skipped', reason: SKIP_REASONS.in_sync });
-    return afterShopifyWrite(record, write.value, write.at, deps.now(), before);
+    await recordActivity(deps.data, { ...base, customerId: customer.id, result: 'skipped', reason: noted(activity, SKIP_REASONS.in_sync) });
+    return afterShopifyWrite(record, write.value, write.at, sentAt, before);
   }
   const updated =
     key.channel === 'email'
@@ -126,7 +133,7 @@ async function writeShopify(
     ...base,
     customerId: customer.id,
     result: kept ? 'skipped' : 'sent',
-    reason: kept ? `Shopify kept its newer ${after.state} state. ${SKIP_REASONS.other_side_newer}` : `Set to ${state} in Shopify.`,
+    reason: noted(activity, kept ? `Shopify kept its newer ${after.state} state. ${SKIP_REASONS.other_side_newer}` : `Set to ${state} in Shopify.`),
   });
-  return afterShopifyWrite(record, write.value, write.at, deps.now(), after ?? undefined);
+  return afterShopifyWrite(record, write.value, write.at, sentAt, after ?? undefined);
 }

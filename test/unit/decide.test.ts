@@ -14,6 +14,7 @@ import {
   decideShopifyEvent,
   ECHO_WINDOW_MS,
   SKIP_REASONS,
+  TRACE_APPLY_MS,
   TRACE_REASONS,
   writesNeeded,
   type Decision,
@@ -148,6 +149,7 @@ describe('the replay helper', () => {
       wroteEdroneState: 'unsubscribed',
       wroteEdroneAt: T(1),
       wroteEdroneWallAt: T(1),
+      wroteEdroneSeriesAt: T(1),
     });
     expect(replay(onEdrone('subscribed', T(2), { now: T(3) }))).toEqual({
       ...EMPTY_RECORD,
@@ -284,14 +286,21 @@ describe('decideShopifyEvent (Shopify -> edrone)', () => {
       );
     });
 
-    it.each<[string, Partial<ShopifyConsentEvent>]>([
-      ['a backfill', { origin: 'backfill' }],
-      ['a reconciliation', { origin: 'reconcile' }],
-    ])('when %s reads an older subscribe, then an edrone unsubscribe is not overwritten', (_l, over) => {
+    it('when a backfill reads an older subscribe, then an edrone unsubscribe is not overwritten', () => {
       noWrite(
-        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ ...over, state: 'subscribed', at: T(2) }), settings(), T(7)),
+        decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ origin: 'backfill', state: 'subscribed', at: T(2) }), settings(), T(7)),
         'other_side_newer',
       );
+    });
+
+    // Changed with issue 9 (it was the same as the backfill's: no write): a reconciliation reads
+    // what Shopify holds now. Shopify holding an older subscribe where the app believed it held
+    // edrone's unsubscribe is a split: Shopify gets the unsubscribe again; edrone is not overwritten.
+    it('when a reconciliation reads an older subscribe where the app believed the unsubscribe, then Shopify is repaired, edrone untouched', () => {
+      const d = decideShopifyEvent(edroneUnsubscribed, shopifyEvent({ origin: 'reconcile', state: 'subscribed', at: T(2) }), settings(), T(7));
+      expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: edroneUnsubscribed.truthAt }]);
+      expect(d.note).toBe('split');
+      expect(d.record).toMatchObject({ shopifyState: 'subscribed', shopifyAt: T(2), truthState: 'unsubscribed' });
     });
 
     it('when Shopify was never written (one-way sync) and reports an older subscribe, then edrone keeps its unsubscribe', () => {
@@ -580,13 +589,15 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
         expect(TRACE_REASONS.has(reason)).toBe(true);
         const d = decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at: T(7), reason }), settings(), LATE);
         noWrite(d, 'echo');
-        expect(d.record).toBe(wrote);
+        // Issue 9: the echo settles the trace at its date; nothing else changes.
+        expect(d.record).toEqual({ ...wrote, wroteEdroneDoneAt: new Date(T(7).getTime() - TRACE_APPLY_MS) });
       },
     );
 
     it.each<[string, Date]>([
       ['a second before the trace', plusSeconds(T(7), -1)],
-      ['at the end of the echo window', new Date(T(7).getTime() + ECHO_WINDOW_MS)],
+      // Changed with issue 9 (was: the end of ECHO_WINDOW_MS): event_date is when edrone applied the trace.
+      ['as late as edrone may apply the trace', new Date(T(7).getTime() + TRACE_APPLY_MS)],
     ])('when the report has no reason and is dated %s, then it is an echo', (_l, at) => {
       noWrite(decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at, reason: null }), settings(), LATE), 'echo');
     });
@@ -622,11 +633,26 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
     it.each<[string, string | null]>([
       ['a trace reason', 'TRACE_SUBSCRIBED'],
       ['no reason', null],
-    ])('when a report with %s is dated before the app\'s last trace, then it is stale and the record is untouched', (_l, reason) => {
-      // The app's unsubscribe trace at T(7) came after it: edrone holds the unsubscribe.
+    ])('when a report with %s of a state the app never traced is dated before the last trace, then it is a real change (issue 9)', (_l, reason) => {
+      // Changed with issue 9 (it was "stale, record untouched"): the app never traced a subscribe,
+      // so this cannot be the report of its trace; a storefront form subscribes through traces too.
+      // The sign-up at T(6) is newer than Shopify's unsubscribe of T(5). edrone applied the app's
+      // trace (T(7)) after it, so it holds the unsubscribe still: both sides get the subscribe.
       const d = decideEdroneEvent(wrote, edroneEvent({ status: 'subscribed', at: T(6), reason }), settings(), T(8));
+      expect(d.record).toMatchObject({ truthState: 'subscribed', truthAt: T(6), edroneState: 'unsubscribed' });
+      expect(d.writes).toEqual([
+        { target: 'shopify', value: 'subscribed', at: T(6) },
+        { target: 'edrone', value: 'subscribed', at: T(6) },
+      ]);
+    });
+
+    it('when a trace-like report of the state of an earlier trace is dated between that trace and the last one, then it is stale', () => {
+      // The app traced subscribed at T(5) (Shopify subscribed at T(1)), then unsubscribed at T(7) (Shopify, T(2)).
+      const r = replay(onShopify('subscribed', T(1), { now: T(5) }), onShopify('unsubscribed', T(2), { now: T(7) }));
+      expect(r.wroteEdroneOtherWallAt).toEqual(T(5));
+      const d = decideEdroneEvent(r, edroneEvent({ status: 'subscribed', at: plusSeconds(T(5), 1), reason: 'TRACE_SUBSCRIBED' }), settings(), T(8));
       noWrite(d, 'stale');
-      expect(d.record).toBe(wrote);
+      expect(d.record).toBe(r);
     });
 
     it("a real unsubscribe (customer reason) back to the app's last trace state, after a subscribe in between, is synced", () => {
@@ -916,6 +942,7 @@ describe('afterEdroneWrite', () => {
       wroteEdroneState: 'subscribed',
       wroteEdroneAt: T(4),
       wroteEdroneWallAt: T(5),
+      wroteEdroneSeriesAt: T(5),
     });
   });
 
@@ -1190,9 +1217,17 @@ describe('the window of an in-flight trace', () => {
   const agentSubscribes = (s: number) => ({ channel: 'email' as const, identity: 'a@example.com', status: 'subscribed' as const, at: t(s), reason: 'AGENT_SUBSCRIBED', reasonCode: '11' });
   const both = { direction: 'both' as const, edroneStatuses: 'all' as const, channels: { email: true, sms: true }, createMissingCustomers: false };
 
-  it('a real edrone change after edrone confirmed the trace is what edrone holds: only Shopify is written', () => {
+  // Changed with issue 9 (edrone may answer a trace before it applies it): the answer no longer
+  // settles the trace; it is in flight until TRACE_APPLY_MS after the answer.
+  it('a real edrone change soon after edrone answered the trace leaves edrone unknown: edrone may apply the trace after it', () => {
     const d = decideEdroneEvent(base, agentSubscribes(15), both, t(16));
-    expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: t(15) }]);
+    expect(d.writes.map((w) => w.target)).toEqual(['shopify', 'edrone']);
+  });
+
+  it('a real edrone change well after edrone answered the trace is what edrone holds: only Shopify is written', () => {
+    const at = 12 + TRACE_APPLY_MS / 1000 + 2;
+    const d = decideEdroneEvent(base, agentSubscribes(at), both, t(at + 1));
+    expect(d.writes).toEqual([{ target: 'shopify', value: 'subscribed', at: t(at) }]);
   });
 
   it('a real edrone change while the trace was unconfirmed leaves edrone unknown: the newest state is traced again too', () => {
@@ -1203,8 +1238,9 @@ describe('the window of an in-flight trace', () => {
     ]);
   });
 
-  it('without a confirmation time, the trace counts as in flight for the trace timeout', () => {
+  it('without a confirmation time, the trace counts as in flight from when it was sent', () => {
     const unconfirmed = { ...base, wroteEdroneDoneAt: null };
     expect(decideEdroneEvent(unconfirmed, agentSubscribes(15), both, t(16)).writes.map((w) => w.target)).toEqual(['shopify', 'edrone']);
+    expect(decideEdroneEvent(unconfirmed, agentSubscribes(22), both, t(23)).writes.map((w) => w.target)).toEqual(['shopify']);
   });
 });
