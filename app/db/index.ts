@@ -9,6 +9,7 @@ import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
+import { createShopCache } from './shop-cache.js';
 import { createShopsRepository } from './shops.js';
 
 export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect } from './database.js';
@@ -22,14 +23,16 @@ export type { CustomerRef } from './compliance.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
+  // Shared by the repositories that change shops, so every change drops the cached rows.
+  const shopCache = createShopCache();
   return {
-    shops: createShopsRepository(prisma),
+    shops: createShopsRepository(prisma, shopCache),
     consent: createConsentRepository(prisma),
-    events: createEventsRepository(prisma),
+    events: createEventsRepository(db),
     activity: createActivityRepository(prisma),
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
-    compliance: createComplianceRepository(prisma),
+    compliance: createComplianceRepository(prisma, shopCache),
   };
 }
 
