@@ -9,6 +9,7 @@ import {
   createShopifyApi,
   ensureFreshOfflineSession,
   type EdroneTraceClient,
+  type Pacer,
   type ShopifyApi,
 } from './adapters/index.js';
 import { ShopAccessError } from './errors.js';
@@ -32,6 +33,26 @@ export interface AppContext extends SyncDeps {
   close(): Promise<void>;
 }
 
+/** edrone allows 100 traces/s per App ID; 95, shared by every process, leaves room for timer jitter. */
+export const EDRONE_TRACES_PER_SECOND = 95;
+/** A Standard store restores 100 points/s; a call is assumed to cost ESTIMATED_CALL_POINTS until Shopify says. */
+const SHOPIFY_BUDGET = { ratePerSecond: 100, burst: 400 };
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/** edrone's per-App-ID limit, kept in the database so that all worker processes share it. */
+function sharedTracePacer(data: DataLayer): Pacer {
+  const reservation = { cost: 1, ratePerSecond: EDRONE_TRACES_PER_SECOND, burst: 1 };
+  return {
+    async wait(appId) {
+      await sleep((await data.rateLimits.reserve(`edrone:${appId}`, reservation)).waitMs);
+    },
+    pause(appId, ms) {
+      void data.rateLimits.pause(`edrone:${appId}`, ms).catch(() => {});
+    },
+  };
+}
+
 export async function createContext(config: AppConfig, options: { logger?: Logger; workerId?: string } = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.databaseUrl);
@@ -39,7 +60,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   const sessionStorage = createSessionStorage(db);
   const shopify = createShopifyApi(config.shopify);
   const secretBox = createSecretBox({ encryptionKey: config.encryptionKey, fallbackSecret: config.shopify.apiSecret });
-  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs });
+  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs, pacer: sharedTracePacer(data) });
   const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs, held: heldJobs(data) });
 
   // The worker is built from the deps, and the deps wake the worker: bound once both exist.
@@ -56,7 +77,8 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     async adminClientFor(shopId) {
       const session = await ensureFreshOfflineSession(shopify, sessionStorage, shopId);
       if (!session) throw new ShopAccessError('The app has no access to this store yet. Open the app from your Shopify admin to connect it.');
-      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs });
+      const budget = async (points: number) => sleep((await data.rateLimits.reserve(`shopify:${shopId}`, { ...SHOPIFY_BUDGET, cost: points })).waitMs);
+      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs, budget });
     },
   };
 

@@ -69,8 +69,9 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await migrate({ dialect, url: databaseUrl });
     const sqlite = new BetterSqlite3(file);
-    // Two connections share the file: wait for the other's write lock instead of failing.
-    sqlite.pragma('busy_timeout = 5000');
+    // Two connections share the file. This one never waits inside SQLite (that would block the
+    // event loop while Prisma's connection in this process holds the lock): its callers retry.
+    sqlite.pragma('busy_timeout = 0');
     const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }, { timestampFormat: 'unixepoch-ms' }) });
     return database(prisma, { dialect, sqlite });
   }

@@ -9,6 +9,7 @@ import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
+import { createSharedRateLimiter } from './rate-limits.js';
 import { createShopCache } from './shop-cache.js';
 import { createShopsRepository } from './shops.js';
 
@@ -20,6 +21,7 @@ export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.j
 export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
+export type { Reservation, SharedRateLimiter } from './rate-limits.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
@@ -33,6 +35,8 @@ export function createDataLayer(db: Database) {
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
     compliance: createComplianceRepository(prisma, shopCache),
+    /** Outside systems' limits shared by every process on this database. */
+    rateLimits: createSharedRateLimiter(db.driver),
   };
 }
 

@@ -3,14 +3,16 @@
 // marked running with this claim's token, returned whole. A second process on
 // the same file waits for the write lock, so no job is claimed twice.
 import type BetterSqlite3 from 'better-sqlite3';
-import type { Job } from './job-rows.js';
+import type { ClaimFilter, Job } from './job-rows.js';
 
 const PICK = `SELECT "id" FROM (
     SELECT "id", "runAt", row_number() OVER (PARTITION BY "shopId" ORDER BY "runAt") AS rn
     FROM "Job"
     WHERE (("status" = 'queued' AND "runAt" <= :now) OR ("status" = 'running' AND "leaseUntil" < :now))
       AND NOT ("shopId" IN (SELECT value FROM json_each(:heldShops)) AND "kind" IN (SELECT value FROM json_each(:heldKinds)))
-  ) WHERE rn <= :limit ORDER BY rn, "runAt" LIMIT :limit`;
+      AND (:kinds IS NULL OR "kind" IN (SELECT value FROM json_each(:kinds)))
+      AND "shopId" NOT IN (SELECT value FROM json_each(:skipShops))
+  ) WHERE rn <= :perShop ORDER BY rn, "runAt" LIMIT :limit`;
 
 const TAKE = `UPDATE "Job" SET "status" = 'running', "lockedBy" = :token, "leaseUntil" = :leaseUntil, "attempts" = "attempts" + 1, "updatedAt" = :now
   WHERE "id" = :id AND (("status" = 'queued' AND "runAt" <= :now) OR ("status" = 'running' AND "leaseUntil" < :now))
@@ -35,8 +37,24 @@ export function createSqliteClaim(sqlite: BetterSqlite3.Database) {
   const pick = sqlite.prepare(PICK).pluck();
   const take = sqlite.prepare(TAKE);
   const claim = sqlite.transaction(
-    (args: { now: number; leaseUntil: number; limit: number; token: () => string; heldShops: string[]; heldKinds: readonly string[] }): Job[] => {
-      const ids = pick.all({ now: args.now, limit: args.limit, heldShops: JSON.stringify(args.heldShops), heldKinds: JSON.stringify(args.heldKinds) }) as string[];
+    (args: {
+      now: number;
+      leaseUntil: number;
+      limit: number;
+      token: () => string;
+      heldShops: string[];
+      heldKinds: readonly string[];
+      filter: ClaimFilter;
+    }): Job[] => {
+      const ids = pick.all({
+        now: args.now,
+        limit: args.limit,
+        perShop: args.filter.perShop ?? args.limit,
+        heldShops: JSON.stringify(args.heldShops),
+        heldKinds: JSON.stringify(args.heldKinds),
+        kinds: args.filter.kinds ? JSON.stringify(args.filter.kinds) : null,
+        skipShops: JSON.stringify(args.filter.skipShops ?? []),
+      }) as string[];
       const jobs: Job[] = [];
       for (const id of ids) {
         const row = take.get({ id, now: args.now, leaseUntil: args.leaseUntil, token: args.token() }) as RawJob | undefined;

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../core/backoff.js';
 import type { Database } from '../db/database.js';
 import { createSqliteClaim } from './claim-sqlite.js';
-import { LEASE_MS, type Job } from './job-rows.js';
+import { LEASE_MS, type ClaimFilter, type Job } from './job-rows.js';
 
 /** Jobs that must not be claimed now: those of `kinds` for any of `shopIds`. */
 export interface HeldJobs {
@@ -49,7 +49,7 @@ export function fairPick<T extends { shopId: string }>(candidates: T[], limit: n
 }
 
 export interface JobQueue {
-  claim(workerId: string, limit: number, now?: Date): Promise<Job[]>;
+  claim(workerId: string, limit: number, now?: Date, filter?: ClaimFilter): Promise<Job[]>;
   complete(job: Job): Promise<void>;
   /** Records the failure; retries later with backoff, or dead-letters. Returns what happened. */
   fail(job: Job, message: string, retriable: boolean, now?: Date): Promise<'retry' | 'dead'>;
@@ -86,7 +86,7 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
 
   const sqliteClaim = db.driver.dialect === 'sqlite' ? createSqliteClaim(db.driver.sqlite) : null;
 
-  async function claimSqlite(workerId: string, limit: number, now: Date): Promise<Job[]> {
+  async function claimSqlite(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
     const wait = await held(now);
     const hold = wait.shopIds.length && wait.kinds.length;
     return sqliteClaim!({
@@ -96,10 +96,11 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
       token: () => claimToken(workerId),
       heldShops: hold ? wait.shopIds : [],
       heldKinds: hold ? wait.kinds : [],
+      filter,
     });
   }
 
-  async function claimPostgres(workerId: string, limit: number, now: Date): Promise<Job[]> {
+  async function claimPostgres(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
     const wait = await held(now);
     const leaseUntil = new Date(now.getTime() + leaseMs);
     // The claimed rows come back whole: no second read.
@@ -109,9 +110,11 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
          FROM "Job" j
          WHERE ((j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1))
            AND NOT (j."shopId" = ANY($2::text[]) AND j.kind = ANY($3::text[]))
+           AND ($8::text[] IS NULL OR j.kind = ANY($8::text[]))
+           AND NOT (j."shopId" = ANY($9::text[]))
        ), candidates AS (
          -- the oldest jobs of each shop first: one store's backlog cannot hide the others
-         SELECT id, "runAt", rn FROM ranked WHERE rn <= $5 ORDER BY rn, "runAt" LIMIT $4
+         SELECT id, "runAt", rn FROM ranked WHERE rn <= $10 ORDER BY rn, "runAt" LIMIT $4
        ), picked AS (
          SELECT j.id FROM "Job" j JOIN candidates c ON c.id = j.id
          WHERE (j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1)
@@ -129,6 +132,9 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
       limit,
       workerId,
       leaseUntil,
+      filter.kinds ? [...filter.kinds] : null,
+      filter.skipShops ?? [],
+      filter.perShop ?? limit,
     );
   }
 
@@ -137,8 +143,8 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
 
   return {
     leaseMs,
-    claim(workerId, limit, now = new Date()) {
-      return db.dialect === 'postgres' ? claimPostgres(workerId, limit, now) : claimSqlite(workerId, limit, now);
+    claim(workerId, limit, now = new Date(), filter = {}) {
+      return db.dialect === 'postgres' ? claimPostgres(workerId, limit, now, filter) : claimSqlite(workerId, limit, now, filter);
     },
     async complete(job) {
       await prisma.job.updateMany({

@@ -32,6 +32,14 @@ export function createSyncWorker(deps: SyncDeps, options: SyncWorkerOptions): Sy
     logger: deps.logger,
     id: options.id,
     concurrency: options.concurrency,
+    // One slow outside system holds up only its own calls: Shopify changes wait for edrone
+    // slots, edrone changes for Shopify slots, runs (both) for theirs; one store takes at most
+    // half of a lane.
+    lanes: [
+      { name: 'edrone', kinds: [JOB_KINDS.shopifyWebhook], concurrency: options.concurrency, perShop: Math.max(1, Math.ceil(options.concurrency / 2)) },
+      { name: 'shopify', kinds: [JOB_KINDS.edroneEvent], concurrency: options.concurrency, perShop: Math.max(1, Math.ceil(options.concurrency / 2)) },
+      { name: 'runs', concurrency: Math.max(1, Math.ceil(options.concurrency / 2)) },
+    ],
     handlers: {
       [JOB_KINDS.shopifyWebhook]: createShopifyWebhookHandler(deps),
       [JOB_KINDS.edroneEvent]: createEdroneEventHandler(deps),

@@ -40,7 +40,15 @@ export interface AdminClientOptions {
   logger?: Pick<Logger, 'debug' | 'warn'>;
   /** A request that has not answered by then fails as retriable. */
   timeoutMs?: number;
+  /**
+   * Waits until the store's cost budget (shared by every process) has room for a call
+   * of about `points`; Shopify's THROTTLED answer stays the last word.
+   */
+  budget?: (points: number) => Promise<void>;
 }
+
+/** What one call is assumed to cost before Shopify says (a consent mutation costs about 11). */
+export const ESTIMATED_CALL_POINTS = 10;
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -56,6 +64,7 @@ export function createShopifyAdminClient({
   session,
   logger,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  budget,
 }: AdminClientOptions): ShopifyAdminClient {
   const graphql = new shopify.clients.Graphql({ session });
 
@@ -64,6 +73,7 @@ export function createShopifyAdminClient({
    * throttle), and an abort signal so a silent connection cannot hold a job.
    */
   async function run<T>(document: string, variables: Record<string, unknown>, pick: (data: unknown) => T): Promise<T> {
+    await budget?.(ESTIMATED_CALL_POINTS);
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       const response = await graphql.request<unknown>(document, { variables, signal });
