@@ -1,7 +1,15 @@
 // The composition root: builds every dependency once from the config.
 import type { AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createDataLayer, createSessionStorage, openDatabase, type DataLayer, type Database, type SessionStorage } from './db/index.js';
+import {
+  createDataLayer,
+  createSessionStorage,
+  listenForNotifications,
+  openDatabase,
+  type DataLayer,
+  type Database,
+  type SessionStorage,
+} from './db/index.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import {
   createEdroneTraceClient,
@@ -86,10 +94,17 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   worker = createSyncWorker(deps, {
     id: options.workerId,
     concurrency: config.worker.concurrency,
+    pollMs: config.worker.pollMs,
     backfill: { ...longJobs, pollMs: config.backfill.pollMs },
     reconcile: longJobs,
     schedulerMs: config.reconcile.schedulerMs,
   });
+  // PostgreSQL: other processes' new jobs wake this worker, and their shop changes reach this cache.
+  const notifications = await listenForNotifications(db, (e) => logger.warn({ err: e.message }, 'database notifications interrupted; reconnecting'));
+  notifications.onJob(() => worker?.wake());
+  notifications.onShopChanged((shopId) => data.shops.forget(shopId));
+  data.shops.onChange((shopId) => void notifications.shopChanged(shopId).catch(() => {}));
+
   const installer = createInstaller({ data, queue, shopify, sessionStorage, logger, wakeWorker: deps.wakeWorker });
   const running = worker;
 
@@ -103,6 +118,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     worker: running,
     async close() {
       await running.stop();
+      await notifications.close();
       await db.close();
     },
   };

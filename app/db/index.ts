@@ -15,6 +15,7 @@ import { createShopsRepository } from './shops.js';
 
 export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect } from './database.js';
 export { createSessionStorage, type SessionStorage } from './sessions.js';
+export { listenForNotifications, type Notifications } from './notifications.js';
 export { edroneCredentials, isConfigured, newSyncToken, settingsOf, type ShopRow, type ShopSettingsUpdate } from './shops.js';
 export { openConsent, type ConsentHandle, type ConsentKey, type ConsentRowKey } from './consent.js';
 export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.js';
