@@ -44,7 +44,7 @@ export interface AppContext extends SyncDeps {
 /** edrone allows 100 traces/s per App ID; 95, shared by every process, leaves room for timer jitter. */
 export const EDRONE_TRACES_PER_SECOND = 95;
 /** A Standard store restores 100 points/s; a call is assumed to cost ESTIMATED_CALL_POINTS until Shopify says. */
-const SHOPIFY_BUDGET = { ratePerSecond: 100, burst: 400 };
+const SHOPIFY_BUDGET = { ratePerSecond: 100, burst: 1000 };
 
 const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
 
@@ -86,7 +86,8 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
       const session = await ensureFreshOfflineSession(shopify, sessionStorage, shopId);
       if (!session) throw new ShopAccessError('The app has no access to this store yet. Open the app from your Shopify admin to connect it.');
       const budget = async (points: number) => sleep((await data.rateLimits.reserve(`shopify:${shopId}`, { ...SHOPIFY_BUDGET, cost: points })).waitMs);
-      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs, budget });
+      const refund = (points: number) => data.rateLimits.refund(`shopify:${shopId}`, { ...SHOPIFY_BUDGET, cost: points });
+      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs, budget, refund });
     },
   };
 

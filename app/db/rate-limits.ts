@@ -20,6 +20,8 @@ export interface Reservation {
 export interface SharedRateLimiter {
   /** Reserves the units: wait `waitMs` before using them; `atMs` is their slot on the limiter's clock. */
   reserve(key: string, r: Reservation): Promise<{ waitMs: number; atMs: number }>;
+  /** Gives back units reserved but not used (a call cost less than estimated); never below now. */
+  refund(key: string, r: Reservation): Promise<void>;
   /** Nothing more of `key` may go before `ms` from now (the system answered 429 / THROTTLED). */
   pause(key: string, ms: number): Promise<void>;
 }
@@ -31,6 +33,8 @@ const PG_RESERVE = `INSERT INTO "RateLimit" ("key", "tatMs") VALUES ($1, ${PG_NO
 const PG_PAUSE = `INSERT INTO "RateLimit" ("key", "tatMs") VALUES ($1, ${PG_NOW} + $2)
   ON CONFLICT ("key") DO UPDATE SET "tatMs" = GREATEST("RateLimit"."tatMs", ${PG_NOW} + $2)`;
 
+const PG_REFUND = `UPDATE "RateLimit" SET "tatMs" = GREATEST("tatMs" - $2, ${PG_NOW}) WHERE "key" = $1`;
+const SQLITE_REFUND = `UPDATE "RateLimit" SET "tatMs" = max("tatMs" - :step, :now) WHERE "key" = :key`;
 const SQLITE_RESERVE = `INSERT INTO "RateLimit" ("key", "tatMs") VALUES (:key, :now + :step)
   ON CONFLICT ("key") DO UPDATE SET "tatMs" = max("tatMs", :now) + :step
   RETURNING "tatMs"`;
@@ -54,6 +58,9 @@ export function createSharedRateLimiter(driver: Driver, now: () => number = Date
         const row = rows[0]!;
         return slot(Number(row.tatMs), Number(row.nowMs), step, r);
       },
+      async refund(key, r) {
+        await pool.query({ name: 'rate_refund', text: PG_REFUND, values: [key, (r.cost * 1000) / r.ratePerSecond] });
+      },
       async pause(key, ms) {
         await pool.query({ name: 'rate_pause', text: PG_PAUSE, values: [key, ms] });
       },
@@ -61,12 +68,16 @@ export function createSharedRateLimiter(driver: Driver, now: () => number = Date
   }
   const reserve = driver.sqlite.prepare(SQLITE_RESERVE).pluck();
   const pause = driver.sqlite.prepare(SQLITE_PAUSE);
+  const refund = driver.sqlite.prepare(SQLITE_REFUND);
   return {
     async reserve(key, r) {
       const step = (r.cost * 1000) / r.ratePerSecond;
       const t = now();
       const tat = await withoutBlocking(() => reserve.get({ key, now: t, step }) as number);
       return slot(tat, t, step, r);
+    },
+    async refund(key, r) {
+      await withoutBlocking(() => refund.run({ key, now: now(), step: (r.cost * 1000) / r.ratePerSecond }));
     },
     async pause(key, ms) {
       await withoutBlocking(() => pause.run({ key, now: now(), ms }));

@@ -45,6 +45,8 @@ export interface AdminClientOptions {
    * of about `points`; Shopify's THROTTLED answer stays the last word.
    */
   budget?: (points: number) => Promise<void>;
+  /** The call cost `unused` points less than reserved (Shopify's actualQueryCost): give them back. */
+  refund?: (unused: number) => Promise<void>;
 }
 
 /** What one call is assumed to cost before Shopify says (a consent mutation costs about 11). */
@@ -65,6 +67,7 @@ export function createShopifyAdminClient({
   logger,
   timeoutMs = DEFAULT_TIMEOUT_MS,
   budget,
+  refund,
 }: AdminClientOptions): ShopifyAdminClient {
   const graphql = new shopify.clients.Graphql({ session });
 
@@ -79,6 +82,8 @@ export function createShopifyAdminClient({
       const response = await graphql.request<unknown>(document, { variables, signal });
       const cost = costSchema.safeParse(response.extensions?.cost);
       if (cost.success) logger?.debug({ shop: session.shop, cost: cost.data }, 'shopify graphql cost');
+      const actual = cost.success ? cost.data.actualQueryCost : undefined;
+      if (budget && refund && typeof actual === 'number' && actual < ESTIMATED_CALL_POINTS) await refund(ESTIMATED_CALL_POINTS - actual).catch(() => {});
       return pick(response.data);
     } catch (e) {
       const mapped = toAppError(e, { timedOut: signal.aborted });
