@@ -30,6 +30,7 @@ const envSchema = z
     WORKER: z.enum(['inline', 'off']).default('inline'),
     WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
     WORKER_LEASE_MS: z.coerce.number().int().min(1000).default(60_000),
+    WORKER_POLL_MS: z.coerce.number().int().min(10).default(500).describe('How often an idle worker looks for due jobs (on PostgreSQL, new jobs also wake it at once)'),
     BACKFILL_POLL_MS: z.coerce.number().int().min(10).default(3_000).describe('How often a running bulk export is polled'),
     BACKFILL_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8).describe('Customers of one backfill processed at once'),
     JOB_SLICE_MS: z.coerce.number().int().min(100).default(15_000).describe('Longest stretch a backfill or reconcile job runs before it yields'),
@@ -77,7 +78,7 @@ export interface AppConfig {
   databaseUrl: string;
   edroneApiUrl: string;
   encryptionKey?: string;
-  worker: { inline: boolean; concurrency: number; leaseMs: number };
+  worker: { inline: boolean; concurrency: number; leaseMs: number; pollMs?: number };
   /** Initial sync: bulk export polling, customers processed at once, and how long one job slice may run. */
   backfill: { pollMs: number; concurrency: number; sliceMs: number };
   /** Reconciliation: how often the scheduler looks for shops that are due. */
@@ -132,7 +133,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     databaseUrl: e.DATABASE_URL,
     edroneApiUrl: e.EDRONE_API_URL.replace(/\/$/, ''),
     encryptionKey: e.ENCRYPTION_KEY,
-    worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS },
+    worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS, pollMs: e.WORKER_POLL_MS },
     backfill: { pollMs: e.BACKFILL_POLL_MS, concurrency: e.BACKFILL_CONCURRENCY, sliceMs: e.JOB_SLICE_MS },
     reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },

@@ -1,7 +1,15 @@
 // The composition root: builds every dependency once from the config.
 import type { AppConfig } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createDataLayer, createSessionStorage, openDatabase, type DataLayer, type Database, type SessionStorage } from './db/index.js';
+import {
+  createDataLayer,
+  createSessionStorage,
+  listenForNotifications,
+  openDatabase,
+  type DataLayer,
+  type Database,
+  type SessionStorage,
+} from './db/index.js';
 import { createSecretBox, type SecretBox } from './crypto/secret-box.js';
 import {
   createEdroneTraceClient,
@@ -9,6 +17,7 @@ import {
   createShopifyApi,
   ensureFreshOfflineSession,
   type EdroneTraceClient,
+  type Pacer,
   type ShopifyApi,
 } from './adapters/index.js';
 import { ShopAccessError } from './errors.js';
@@ -32,6 +41,26 @@ export interface AppContext extends SyncDeps {
   close(): Promise<void>;
 }
 
+/** edrone allows 100 traces/s per App ID; 95, shared by every process, leaves room for timer jitter. */
+export const EDRONE_TRACES_PER_SECOND = 95;
+/** A Standard store restores 100 points/s; a call is assumed to cost ESTIMATED_CALL_POINTS until Shopify says. */
+const SHOPIFY_BUDGET = { ratePerSecond: 100, burst: 1000 };
+
+const sleep = (ms: number) => (ms > 0 ? new Promise<void>((resolve) => setTimeout(resolve, ms)) : Promise.resolve());
+
+/** edrone's per-App-ID limit, kept in the database so that all worker processes share it. */
+function sharedTracePacer(data: DataLayer): Pacer {
+  const reservation = { cost: 1, ratePerSecond: EDRONE_TRACES_PER_SECOND, burst: 1 };
+  return {
+    async wait(appId) {
+      await sleep((await data.rateLimits.reserve(`edrone:${appId}`, reservation)).waitMs);
+    },
+    pause(appId, ms) {
+      void data.rateLimits.pause(`edrone:${appId}`, ms).catch(() => {});
+    },
+  };
+}
+
 export async function createContext(config: AppConfig, options: { logger?: Logger; workerId?: string } = {}): Promise<AppContext> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = await openDatabase(config.databaseUrl);
@@ -39,7 +68,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   const secretBox = createSecretBox({ encryptionKey: config.encryptionKey, fallbackSecret: config.shopify.apiSecret });
   const sessionStorage = createSessionStorage(db, secretBox);
   const shopify = createShopifyApi(config.shopify);
-  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs });
+  const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs, pacer: sharedTracePacer(data) });
   const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs, held: heldJobs(data) });
 
   // The worker is built from the deps, and the deps wake the worker: bound once both exist.
@@ -56,7 +85,9 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     async adminClientFor(shopId) {
       const session = await ensureFreshOfflineSession(shopify, sessionStorage, shopId);
       if (!session) throw new ShopAccessError('The app has no access to this store yet. Open the app from your Shopify admin to connect it.');
-      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs });
+      const budget = async (points: number) => sleep((await data.rateLimits.reserve(`shopify:${shopId}`, { ...SHOPIFY_BUDGET, cost: points })).waitMs);
+      const refund = (points: number) => data.rateLimits.refund(`shopify:${shopId}`, { ...SHOPIFY_BUDGET, cost: points });
+      return createShopifyAdminClient({ shopify, session, logger, timeoutMs: config.timeouts.shopifyMs, budget, refund });
     },
   };
 
@@ -64,10 +95,17 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   worker = createSyncWorker(deps, {
     id: options.workerId,
     concurrency: config.worker.concurrency,
+    pollMs: config.worker.pollMs,
     backfill: { ...longJobs, pollMs: config.backfill.pollMs },
     reconcile: longJobs,
     schedulerMs: config.reconcile.schedulerMs,
   });
+  // PostgreSQL: other processes' new jobs wake this worker, and their shop changes reach this cache.
+  const notifications = await listenForNotifications(db, (e) => logger.warn({ err: e.message }, 'database notifications interrupted; reconnecting'));
+  notifications.onJob(() => worker?.wake());
+  notifications.onShopChanged((shopId) => data.shops.forget(shopId));
+  data.shops.onChange((shopId) => void notifications.shopChanged(shopId).catch(() => {}));
+
   const installer = createInstaller({ data, queue, shopify, sessionStorage, logger, wakeWorker: deps.wakeWorker });
   const running = worker;
 
@@ -81,6 +119,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     worker: running,
     async close() {
       await running.stop();
+      await notifications.close();
       await db.close();
     },
   };

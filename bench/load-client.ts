@@ -7,9 +7,11 @@
 // over keep-alive connections, `concurrency` in flight, every one with its own
 // X-Shopify-Webhook-Id. Bodies and signatures are built before the clock
 // starts. Only loopback targets are accepted. Prints one JSON line: LoadResult.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
+import { signNative5 } from '../app/adapters/edrone/signature.js';
+import { edroneDate } from '../app/sandbox/fake-edrone.js';
 
 export interface LoadSpec {
   /** The app's base URL; must be http://127.0.0.1:<port>. */
@@ -24,6 +26,10 @@ export interface LoadSpec {
   warmup: number;
   /** Makes customer ids and emails unique across runs on the same database. */
   runTag: string;
+  /** What to send: Shopify consent webhooks (default) or edrone NATIVE_5 sync requests. */
+  kind?: 'webhook' | 'edrone';
+  /** For kind 'edrone': the sync URL's token and the app's credentials (one per entry of shops). */
+  edrone?: { syncToken: string; appId: string; appSecret: string }[];
 }
 
 export interface LoadResult {
@@ -49,7 +55,29 @@ interface Prepared {
   body: Buffer;
 }
 
+/** A signed NATIVE_5 form request (edrone.md §1.4), every one with its own event_id. */
+function prepareEdrone(spec: LoadSpec, index: number, phase: 'w' | 'm'): Prepared {
+  const target = spec.edrone![index % spec.edrone!.length]!;
+  const fields = {
+    subscription_status_type_id: '1',
+    email: `bench-${spec.runTag}-${phase}${index}@example.com`,
+    phone: '',
+    subscriber_status: index % 2 === 0 ? '1' : '0',
+    subscription_status_reason: index % 2 === 0 ? '11' : '4',
+    event_date: edroneDate(new Date()),
+    event_id: randomBytes(8).toString('hex'),
+    app_id: target.appId,
+  };
+  const body = Buffer.from(new URLSearchParams({ ...fields, signature: signNative5(fields, target.appSecret) }).toString());
+  return {
+    path: `/edrone/sync/${target.syncToken}`,
+    body,
+    headers: { 'Content-Type': 'application/x-www-form-urlencoded', 'Content-Length': body.length },
+  };
+}
+
 function prepare(spec: LoadSpec, index: number, phase: 'w' | 'm'): Prepared {
+  if (spec.kind === 'edrone') return prepareEdrone(spec, index, phase);
   const shop = spec.shops[index % spec.shops.length]!;
   // 64-bit ids are bare integers in Shopify's JSON; the app reads them as strings.
   const customerId = `${7_000_000_000_000 + (phase === 'w' ? 900_000_000 : 0) + index}`;
@@ -92,7 +120,8 @@ function send(agent: http.Agent, target: URL, p: Prepared): Promise<{ key: strin
             status = 'unparsable';
           }
           const key = `${res.statusCode} ${status}`;
-          const ok = res.statusCode === 200 && status === 'accepted';
+          // Webhooks answer {"status":"accepted"}, edrone requests {"status":"ok"}.
+          const ok = res.statusCode === 200 && (status === 'accepted' || status === 'ok');
           resolve({ key, ok, detail: ok ? undefined : `${res.statusCode} ${text.slice(0, 200)}` });
         });
         res.on('error', (e) => resolve({ key: 'network', ok: false, detail: e.message }));

@@ -1,16 +1,20 @@
-// Benchmark: receipt of Shopify consent webhooks on POST /webhooks
-// (HMAC verify + dedupe + event and job in one transaction + 200), worker off.
+// Benchmark: receipt of Shopify consent webhooks on POST /webhooks and of
+// edrone NATIVE_5 requests on POST /edrone/sync/:token (verify + dedupe + event
+// and job in one transaction + 200), worker off, side by side with the fair
+// peer (bench/peer-server.ts: Express 5 + raw body + HMAC/signature + 1 INSERT
+// through better-sqlite3 or pg) in the same run, as ratios.
 //
 //   npx tsx bench/webhook-ingest.ts [--db sqlite|postgres|both]
 //
-// env: BENCH_REQUESTS (5000), BENCH_CONCURRENCY (32), BENCH_WARMUP (200),
-//      BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432/test: a bench_<random>
-//      database is created there and dropped at the end), BENCH_LOG_LEVEL (error).
+// env: BENCH_REQUESTS (5000), BENCH_CONCURRENCY (50), BENCH_WARMUP (300),
+//      BENCH_KINDS (webhook,edrone), BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432/test:
+//      a bench_<random> database is created there and dropped at the end), BENCH_LOG_LEVEL (error).
 // The load generator runs in a child process (bench/load-client.ts) on
 // keep-alive connections to 127.0.0.1. Exit code 1 when any request failed or
 // the stored rows do not match the accepted requests.
 import { randomBytes } from 'node:crypto';
 import {
+  API_SECRET,
   benchShops,
   createBenchDatabase,
   dbKindsFromArgs,
@@ -25,74 +29,60 @@ import {
   table,
   type DbKind,
 } from './bench-setup.js';
+import type { LoadResult, LoadSpec } from './load-client.js';
+import { startPeer } from './peer-server.js';
+
+type Kind = 'webhook' | 'edrone';
 
 interface Row {
   database: string;
+  kind: Kind;
+  who: 'project' | 'peer';
   requests: number;
   concurrency: number;
   throughput: number;
   p50: number;
-  p90: number;
   p99: number;
-  max: number;
   errors: number;
-  events: number;
-  jobs: number;
+  stored: string;
   rssBefore: number;
   rssAfter: number;
-  /** CPU time of the server process over the run's wall time (warm-up included). */
-  cpuPercent: number;
-  /** The same CPU time per request: what the server spends, whatever else runs on the machine. */
+  /** CPU time of this process (the server; the load client is a child) per request, warm-up included. */
   cpuMsPerRequest: number;
   ok: boolean;
 }
 
-async function runOne(kind: DbKind, requests: number, concurrency: number, warmup: number): Promise<Row> {
+const SHOPS = 4;
+
+async function measure(spec: Omit<LoadSpec, 'apiSecret' | 'apiVersion' | 'runTag'>, apiVersion: string) {
+  global.gc?.();
+  const rssBefore = process.memoryUsage().rss;
+  const cpuBefore = process.cpuUsage();
+  const result: LoadResult = await runLoadClient({ ...spec, apiVersion, runTag: randomBytes(4).toString('hex') });
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuMsPerRequest = (cpu.user + cpu.system) / 1000 / (spec.requests + spec.warmup);
+  if (result.firstError) console.error(`first error: ${result.firstError} ${JSON.stringify(result.outcomes)}`);
+  return { result, rssBefore, rssAfter: process.memoryUsage().rss, cpuMsPerRequest };
+}
+
+async function runProject(kind: DbKind, what: Kind, requests: number, concurrency: number, warmup: number): Promise<Row> {
   const db = await createBenchDatabase(kind);
   try {
     const app = await startBenchApp({ databaseUrl: db.url });
     try {
-      const [shop] = benchShops(1);
-      await installShops(app, [shop!]);
+      const shops = benchShops(SHOPS);
+      await installShops(app, shops);
       const { prisma } = app.server.ctx.db;
-      global.gc?.();
-      const rssBefore = process.memoryUsage().rss;
-      const cpuBefore = process.cpuUsage();
-      const wallStart = Date.now();
-      const result = await runLoadClient({
-        url: app.server.url,
-        apiVersion: app.config.shopify.apiVersion,
-        shops: [shop!.id],
-        requests,
-        concurrency,
-        warmup,
-        runTag: randomBytes(4).toString('hex'),
-      });
-      const cpu = process.cpuUsage(cpuBefore);
-      const cpuMs = (cpu.user + cpu.system) / 1000;
-      const cpuPercent = (cpuMs / (Date.now() - wallStart)) * 100;
-      const cpuMsPerRequest = cpuMs / (requests + warmup);
-      const rssAfter = process.memoryUsage().rss;
-      const events = (await prisma.inboundEvent.count()) - result.warmupAccepted;
-      const jobs = (await prisma.job.count()) - result.warmupAccepted;
-      const ok = result.errors === 0 && events === requests && jobs === requests;
-      if (result.firstError) console.error(`[${kind}] first error: ${result.firstError}`);
-      if (result.errors) console.error(`[${kind}] outcomes: ${JSON.stringify(result.outcomes)}`);
-      return {
-        database: db.label,
-        requests,
-        concurrency,
-        throughput: result.throughput,
-        ...result.latencyMs,
-        errors: result.errors,
-        events,
-        jobs,
-        rssBefore,
-        rssAfter,
-        cpuPercent,
-        cpuMsPerRequest,
-        ok,
-      };
+      const rows = await prisma.shop.findMany({ select: { id: true, syncToken: true }, orderBy: { id: 'asc' } });
+      const edrone = shops.map((s) => ({ syncToken: rows.find((r) => r.id === s.id)!.syncToken, appId: s.edroneAppId, appSecret: s.edroneAppSecret }));
+      const m = await measure(
+        { url: app.server.url, shops: shops.map((s) => s.id), requests, concurrency, warmup, kind: what, edrone },
+        app.config.shopify.apiVersion,
+      );
+      const events = (await prisma.inboundEvent.count()) - m.result.warmupAccepted;
+      const jobs = (await prisma.job.count()) - m.result.warmupAccepted;
+      const ok = m.result.errors === 0 && events === requests && jobs === requests;
+      return row(db.label, what, 'project', m, requests, concurrency, `${events}/${jobs}`, ok);
     } finally {
       await app.close();
     }
@@ -101,47 +91,92 @@ async function runOne(kind: DbKind, requests: number, concurrency: number, warmu
   }
 }
 
+async function runPeer(kind: DbKind, what: Kind, requests: number, concurrency: number, warmup: number): Promise<Row> {
+  const db = await createBenchDatabase(kind);
+  try {
+    const shops = benchShops(SHOPS);
+    const edrone = shops.map((s, i) => ({ syncToken: `peer-token-${i}`, appId: s.edroneAppId, appSecret: s.edroneAppSecret }));
+    const peer = await startPeer({ kind, databaseUrl: db.url, apiSecret: API_SECRET, edrone });
+    try {
+      const m = await measure({ url: peer.url, shops: shops.map((s) => s.id), requests, concurrency, warmup, kind: what, edrone }, '2026-07');
+      const stored = (await peer.count()) - m.result.warmupAccepted;
+      return row(db.label, what, 'peer', m, requests, concurrency, String(stored), m.result.errors === 0 && stored === requests);
+    } finally {
+      await peer.close();
+    }
+  } finally {
+    await db.drop();
+  }
+}
+
+function row(database: string, kind: Kind, who: Row['who'], m: Awaited<ReturnType<typeof measure>>, requests: number, concurrency: number, stored: string, ok: boolean): Row {
+  return {
+    database,
+    kind,
+    who,
+    requests,
+    concurrency,
+    throughput: m.result.throughput,
+    p50: m.result.latencyMs.p50,
+    p99: m.result.latencyMs.p99,
+    errors: m.result.errors,
+    stored,
+    rssBefore: m.rssBefore,
+    rssAfter: m.rssAfter,
+    cpuMsPerRequest: m.cpuMsPerRequest,
+    ok,
+  };
+}
+
 async function main(): Promise<void> {
-  const kinds = dbKindsFromArgs();
+  const dbs = dbKindsFromArgs();
   const requests = envInt('BENCH_REQUESTS', 5000);
-  const concurrency = envInt('BENCH_CONCURRENCY', 32, 1024);
-  const warmup = envInt('BENCH_WARMUP', 200);
+  const concurrency = envInt('BENCH_CONCURRENCY', 50, 1024);
+  const warmup = envInt('BENCH_WARMUP', 300);
+  const kinds = (process.env.BENCH_KINDS ?? 'webhook,edrone').split(',').filter((k): k is Kind => k === 'webhook' || k === 'edrone');
   console.log(
-    `webhook ingest: POST /webhooks customers_email_marketing_consent/update, worker off; ` +
-      `${requests} requests at concurrency ${concurrency} after ${warmup} warm-up; ` +
+    `ingest: POST /webhooks (consent webhooks) and POST /edrone/sync/:token (NATIVE_5), worker off, project vs fair peer; ` +
+      `${requests} requests at concurrency ${concurrency} after ${warmup} warm-up, ${SHOPS} shops; ` +
       machineLine(),
   );
 
   const rows: Row[] = [];
   let failed = false;
-  for (const kind of kinds) {
-    try {
-      rows.push(await runOne(kind, requests, concurrency, warmup));
-    } catch (e) {
-      failed = true;
-      console.error(`[${kind}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+  for (const kind of dbs) {
+    for (const what of kinds) {
+      for (const who of ['project', 'peer'] as const) {
+        try {
+          rows.push(await (who === 'project' ? runProject : runPeer)(kind, what, requests, concurrency, warmup));
+        } catch (e) {
+          failed = true;
+          console.error(`[${kind} ${what} ${who}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
+      }
     }
   }
 
   console.log(`\nafter the runs: ${loadLine()}`);
+  const peerOf = (r: Row) => rows.find((p) => p.who === 'peer' && p.kind === r.kind && p.database === r.database);
   console.log(
     table(
-      ['database', 'requests', 'conc.', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'errors', 'server CPU %', 'CPU ms/req', 'rows stored (events/jobs)', 'RSS before -> after'],
-      rows.map((r) => [
-        r.database,
-        String(r.requests),
-        String(r.concurrency),
-        fmt(r.throughput, 0),
-        fmt(r.p50),
-        fmt(r.p90),
-        fmt(r.p99),
-        fmt(r.max),
-        String(r.errors),
-        fmt(r.cpuPercent, 0),
-        fmt(r.cpuMsPerRequest, 2),
-        `${r.events}/${r.jobs}${r.ok ? '' : ' MISMATCH'}`,
-        `${mb(r.rssBefore)} -> ${mb(r.rssAfter)}`,
-      ]),
+      ['database', 'request', 'server', 'req/s', 'p50 ms', 'p99 ms', 'errors', 'CPU ms/req', 'stored (events/jobs)', 'RSS before -> after', 'req/s vs peer', 'p99 vs peer'],
+      rows.map((r) => {
+        const p = r.who === 'project' ? peerOf(r) : undefined;
+        return [
+          r.database,
+          r.kind,
+          r.who,
+          fmt(r.throughput, 0),
+          fmt(r.p50),
+          fmt(r.p99),
+          String(r.errors),
+          fmt(r.cpuMsPerRequest, 2),
+          `${r.stored}${r.ok ? '' : ' MISMATCH'}`,
+          `${mb(r.rssBefore)} -> ${mb(r.rssAfter)}`,
+          p ? fmt(r.throughput / p.throughput, 2) : '',
+          p ? fmt(r.p99 / p.p99, 2) : '',
+        ];
+      }),
     ),
   );
   if (rows.some((r) => !r.ok)) failed = true;

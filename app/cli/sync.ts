@@ -141,10 +141,11 @@ async function reconcile(ctx: AppContext, shopId: string): Promise<number> {
 async function status(ctx: AppContext, shopId: string): Promise<number> {
   const shop = await ctx.data.shops.get(shopId);
   const s = settingsOf(shop);
-  const [bf, rv, jobs] = await Promise.all([
+  const [bf, rv, jobs, last] = await Promise.all([
     ctx.data.backfillRuns.latest(shopId),
     reconcileView(ctx.data, shopId),
     ctx.queue.countsByKind(shopId),
+    ctx.data.events.lastReceived(shopId),
   ]);
   const count = (status: string) => jobs.filter((j) => j.status === status).reduce((n, j) => n + j.count, 0);
   const byKind = (status: string) =>
@@ -157,7 +158,7 @@ async function status(ctx: AppContext, shopId: string): Promise<number> {
     `edrone          App ID ${shop.edroneAppId ?? '(not set)'}, App Secret ${shop.edroneAppSecretEnc ? 'set' : '(not set)'}`,
     `sync            direction ${s.direction}, edrone statuses ${s.edroneStatuses}, email ${s.channels.email ? 'on' : 'off'}, SMS ${s.channels.sms ? 'on' : 'off'}, create missing customers ${s.createMissingCustomers ? 'on' : 'off'}`,
     `access          ${shop.blockedReason ? `blocked: ${shop.blockedReason}` : 'ok'}${shop.pausedUntil && shop.pausedUntil > new Date() ? `, paused until ${when(shop.pausedUntil)}` : ''}`,
-    `last events     Shopify ${when(shop.lastShopifyEventAt)}, edrone ${when(shop.lastEdroneEventAt)}`,
+    `last events     Shopify ${when(last.shopify)}, edrone ${when(last.edrone)}`,
     bf
       ? `initial sync    ${bf.status} (${bf.phase}) started ${when(bf.startedAt)}, finished ${when(bf.finishedAt)}: read ${bf.read}${bf.objectCount !== null ? `/${bf.objectCount}` : ''}, sent ${bf.sent}, skipped ${bf.skipped}, failed ${bf.failed}${bf.error ? ` (${bf.error})` : ''}`
       : 'initial sync    never run (npm run sync -- backfill --shop ' + shop.id + ')',

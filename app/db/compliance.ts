@@ -2,6 +2,7 @@
 // erasure, and the uninstall. Each erasure is one transaction.
 import { deleteIdleJobsMentioning, deleteIdleJobsOf } from '../queue/index.js';
 import type { PrismaClient } from './database.js';
+import type { ShopCache } from './shop-cache.js';
 
 /** How a customer is named in a compliance request, normalised where the app stores it normalised. */
 export interface CustomerRef {
@@ -24,7 +25,7 @@ function customerFilter(shopId: string, customer: CustomerRef) {
   };
 }
 
-export function createComplianceRepository(prisma: PrismaClient) {
+export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCache) {
   return {
     /** The app was uninstalled: the shop is marked, its tokens deleted and its runs ended. */
     async markUninstalled(shopId: string, now: Date): Promise<void> {
@@ -36,6 +37,8 @@ export function createComplianceRepository(prisma: PrismaClient) {
         prisma.backfillRun.updateMany({ where: { shopId, status: 'running' }, data: ended }),
         prisma.reconcileRun.updateMany({ where: { shopId, status: 'running' }, data: ended }),
       ]);
+      // Ingest must see the uninstall at once (edrone requests of an uninstalled shop are refused).
+      cache?.invalidate(shopId);
     },
     /** Erases every stored record of the customer, including the request's own event. */
     async eraseCustomer(shopId: string, customer: CustomerRef, ownEventId: string): Promise<void> {
@@ -76,6 +79,7 @@ export function createComplianceRepository(prisma: PrismaClient) {
         deleteIdleJobsOf(prisma, shopId),
         prisma.shop.deleteMany({ where: { id: shopId } }),
       ]);
+      cache?.invalidate(shopId);
     },
   };
 }

@@ -5,6 +5,8 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { PrismaBetterSQLite3 } from '@prisma/adapter-better-sqlite3';
 import { PrismaPg } from '@prisma/adapter-pg';
+import BetterSqlite3 from 'better-sqlite3';
+import pg from 'pg';
 import { PrismaClient } from '../../prisma/generated/sqlite/index.js';
 import { PrismaClient as PgPrismaClient } from '../../prisma/generated/pg/index.js';
 import { migrate } from './migrate.js';
@@ -21,19 +23,32 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface Database {
   prisma: PrismaClient;
   dialect: Dialect;
+  /**
+   * The driver under Prisma, for the hot paths' own SQL (app/db and app/queue only):
+   * prepared statements without Prisma's per-query compilation. PostgreSQL: the same
+   * pool Prisma uses; SQLite: a second connection to the same file (WAL).
+   */
+  driver: Driver;
   /** Resolves while the database answers (GET /healthz). */
   ping(): Promise<void>;
   close(): Promise<void>;
 }
 
-function database(prisma: PrismaClient, dialect: Dialect): Database {
+export type Driver = { dialect: 'sqlite'; sqlite: BetterSqlite3.Database } | { dialect: 'postgres'; pool: pg.Pool; url: string };
+
+function database(prisma: PrismaClient, driver: Driver): Database {
   return {
     prisma,
-    dialect,
+    dialect: driver.dialect,
+    driver,
     async ping() {
       await prisma.$queryRawUnsafe('SELECT 1');
     },
-    close: () => prisma.$disconnect(),
+    async close() {
+      await prisma.$disconnect();
+      if (driver.dialect === 'sqlite') driver.sqlite.close();
+      else if (!driver.pool.ended) await driver.pool.end();
+    },
   };
 }
 
@@ -53,10 +68,16 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
     const file = databaseUrl.slice('file:'.length);
     if (file !== ':memory:') mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
     await migrate({ dialect, url: databaseUrl });
-    return database(new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }, { timestampFormat: 'unixepoch-ms' }) }), dialect);
+    const sqlite = new BetterSqlite3(file);
+    // Two connections share the file. This one never waits inside SQLite (that would block the
+    // event loop while Prisma's connection in this process holds the lock): its callers retry.
+    sqlite.pragma('busy_timeout = 0');
+    const prisma = new PrismaClient({ adapter: new PrismaBetterSQLite3({ url: file }, { timestampFormat: 'unixepoch-ms' }) });
+    return database(prisma, { dialect, sqlite });
   }
   await migrate({ dialect, url: databaseUrl });
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: 10 });
+  const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  const adapter = new PrismaPg(pool);
   // Same models, same generated API: only the SQL dialect differs.
-  return database(new PgPrismaClient({ adapter }) as unknown as PrismaClient, dialect);
+  return database(new PgPrismaClient({ adapter }) as unknown as PrismaClient, { dialect, pool, url: databaseUrl });
 }

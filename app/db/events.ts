@@ -1,8 +1,9 @@
 // Accepted deliveries (Shopify webhooks, edrone requests): stored raw for audit,
 // deduplicated per shop and source, each with its job in one transaction.
 import { randomUUID } from 'node:crypto';
-import { insertJob, newJob } from '../queue/index.js';
-import { isUniqueViolation, type PrismaClient } from './database.js';
+import { newJob } from '../queue/index.js';
+import type { Database } from './database.js';
+import { createStoreDelivery } from './store-delivery.js';
 
 export type StoreResult = { status: 'accepted'; eventId: string; jobId: string } | { status: 'duplicate' };
 
@@ -20,34 +21,27 @@ export interface DeliveryToStore {
   receivedAt: Date;
 }
 
-export function createEventsRepository(prisma: PrismaClient) {
+export function createEventsRepository(db: Database) {
+  const { prisma } = db;
+  const store = createStoreDelivery(db.driver);
+  const newest = (shopId: string, source: string) =>
+    prisma.inboundEvent.findFirst({ where: { shopId, source }, orderBy: { receivedAt: 'desc' }, select: { receivedAt: true } });
   return {
-    /** Stores the delivery and its job in one transaction; a repeated dedupe key stores nothing. */
+    /** Stores the delivery and its job atomically; a repeated dedupe key stores nothing. */
     async storeWithJob(input: DeliveryToStore): Promise<StoreResult> {
       const eventId = randomUUID();
       const job = newJob(input.shopId, input.jobKind, input.jobPayload(eventId), input.receivedAt);
-      const lastSeen = input.source === 'shopify' ? { lastShopifyEventAt: input.receivedAt } : { lastEdroneEventAt: input.receivedAt };
-      try {
-        await prisma.$transaction([
-          prisma.inboundEvent.create({
-            data: {
-              id: eventId,
-              shopId: input.shopId,
-              source: input.source,
-              topic: input.topic,
-              dedupeKey: input.dedupeKey,
-              payload: input.payload,
-              receivedAt: input.receivedAt,
-            },
-          }),
-          insertJob(prisma, job),
-          prisma.shop.update({ where: { id: input.shopId }, data: lastSeen }),
-        ]);
-      } catch (e) {
-        if (isUniqueViolation(e)) return { status: 'duplicate' };
-        throw e;
-      }
-      return { status: 'accepted', eventId, jobId: job.id };
+      const { shopId, source, topic, dedupeKey, payload, receivedAt } = input;
+      const stored = await store({ id: eventId, shopId, source, topic, dedupeKey, payload, receivedAt }, job);
+      return stored ? { status: 'accepted', eventId, jobId: job.id } : { status: 'duplicate' };
+    },
+    /**
+     * When each side last delivered something to this shop: read from the events
+     * (indexed), so ingest never updates the shared Shop row.
+     */
+    async lastReceived(shopId: string): Promise<{ shopify: Date | null; edrone: Date | null }> {
+      const [shopify, edrone] = await Promise.all([newest(shopId, 'shopify'), newest(shopId, 'edrone')]);
+      return { shopify: shopify?.receivedAt ?? null, edrone: edrone?.receivedAt ?? null };
     },
     /** False once a redact request erased the event: its job then has nothing left to do. */
     async exists(eventId: string): Promise<boolean> {

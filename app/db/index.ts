@@ -9,27 +9,35 @@ import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
+import { createSharedRateLimiter } from './rate-limits.js';
+import { createShopCache } from './shop-cache.js';
 import { createShopsRepository } from './shops.js';
 
 export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect } from './database.js';
 export { createSessionStorage, type SessionStorage } from './sessions.js';
+export { listenForNotifications, type Notifications } from './notifications.js';
 export { edroneCredentials, isConfigured, newSyncToken, settingsOf, type ShopRow, type ShopSettingsUpdate } from './shops.js';
 export { openConsent, type ConsentHandle, type ConsentKey, type ConsentRowKey } from './consent.js';
 export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.js';
 export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
+export type { Reservation, SharedRateLimiter } from './rate-limits.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
+  // Shared by the repositories that change shops, so every change drops the cached rows.
+  const shopCache = createShopCache();
   return {
-    shops: createShopsRepository(prisma),
+    shops: createShopsRepository(prisma, shopCache),
     consent: createConsentRepository(prisma),
-    events: createEventsRepository(prisma),
+    events: createEventsRepository(db),
     activity: createActivityRepository(prisma),
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
-    compliance: createComplianceRepository(prisma),
+    compliance: createComplianceRepository(prisma, shopCache),
+    /** Outside systems' limits shared by every process on this database. */
+    rateLimits: createSharedRateLimiter(db.driver),
   };
 }
 

@@ -5,6 +5,7 @@ import type { SyncSettings } from '../core/types.js';
 import { DEFAULT_SETTINGS } from '../core/settings.js';
 import type { SecretBox } from '../crypto/secret-box.js';
 import type { PrismaClient, Shop } from './database.js';
+import { createShopCache, type ShopCache } from './shop-cache.js';
 
 export type ShopRow = Shop;
 
@@ -39,32 +40,57 @@ export function newSyncToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function createShopsRepository(prisma: PrismaClient) {
+export function createShopsRepository(prisma: PrismaClient, cache: ShopCache = createShopCache()) {
+  // Every write to a shop row goes through one of these, so no reader keeps an outdated copy.
+  async function changed<T>(id: string, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      cache.invalidate(id);
+    }
+  }
   return {
     find(id: string): Promise<ShopRow | null> {
       return prisma.shop.findUnique({ where: { id } });
+    },
+    /** The shop as ingest sees it: cached briefly, dropped on every change (see shop-cache.ts). */
+    findCached(id: string): Promise<ShopRow | null> {
+      return cache.get(`id:${id}`, () => prisma.shop.findUnique({ where: { id } }));
     },
     /** The shop, which the caller knows exists (an authenticated request's). */
     get(id: string): Promise<ShopRow> {
       return prisma.shop.findUniqueOrThrow({ where: { id } });
     },
+    /** Cached briefly (ingest of every edrone request), dropped on every change of the shop. */
     findBySyncToken(syncToken: string): Promise<ShopRow | null> {
-      return prisma.shop.findUnique({ where: { syncToken } });
+      return cache.get(`token:${syncToken}`, () => prisma.shop.findUnique({ where: { syncToken } }));
     },
+    /** Cached briefly (ingest of every webhook), dropped on every change of the shop. */
     async exists(id: string): Promise<boolean> {
-      return (await prisma.shop.findUnique({ where: { id }, select: { id: true } })) !== null;
+      return (await cache.get(`id:${id}`, () => prisma.shop.findUnique({ where: { id } }))) !== null;
+    },
+    /** Another process changed this shop (PostgreSQL notification): forget what this one cached. */
+    forget(id: string): void {
+      cache.forget(id);
+    },
+    /** Runs `listener` with the id of each shop this process changes (to tell the other processes). */
+    onChange(listener: (id: string) => void): void {
+      cache.onInvalidate(listener);
     },
     /** Creates the shop on first install, or re-activates it after a reinstall. */
     install(id: string): Promise<ShopRow> {
-      return prisma.shop.upsert({
-        where: { id },
-        create: { id, syncToken: newSyncToken() },
-        update: { uninstalledAt: null, blockedReason: null },
-      });
+      return changed(
+        id,
+        prisma.shop.upsert({
+          where: { id },
+          create: { id, syncToken: newSyncToken() },
+          update: { uninstalledAt: null, blockedReason: null },
+        }),
+      );
     },
     saveSettings(id: string, update: ShopSettingsUpdate): Promise<ShopRow> {
       const s = update.settings;
-      return prisma.shop.update({
+      return changed(id, prisma.shop.update({
         where: { id },
         data: {
           edroneAppId: update.edroneAppId,
@@ -75,22 +101,22 @@ export function createShopsRepository(prisma: PrismaClient) {
           syncSms: s.channels.sms,
           createMissingCustomers: s.createMissingCustomers,
         },
-      });
+      }));
     },
     /** The encoding of edrone's signature that last verified for this shop (shown on Setup). */
     async recordSignatureVariant(id: string, variant: string): Promise<void> {
       await prisma.shop.updateMany({ where: { id }, data: { edroneSignatureVariant: variant } });
     },
     setReconcileInterval(id: string, minutes: number): Promise<ShopRow> {
-      return prisma.shop.update({ where: { id }, data: { reconcileIntervalMinutes: minutes } });
+      return changed(id, prisma.shop.update({ where: { id }, data: { reconcileIntervalMinutes: minutes } }));
     },
     /** Shopify asked this shop's calls to wait until `until`. */
     async pauseUntil(id: string, until: Date): Promise<void> {
-      await prisma.shop.updateMany({ where: { id }, data: { pausedUntil: until } });
+      await changed(id, prisma.shop.updateMany({ where: { id }, data: { pausedUntil: until } }));
     },
     /** Shopify refused the shop's token: its work waits for the merchant, with this reason shown. */
     async block(id: string, reason: string): Promise<void> {
-      await prisma.shop.updateMany({ where: { id }, data: { blockedReason: reason } });
+      await changed(id, prisma.shop.updateMany({ where: { id }, data: { blockedReason: reason } }));
     },
     /** Shops whose Shopify calls must wait now: throttled, or access revoked. */
     async heldIds(now: Date): Promise<string[]> {

@@ -7,7 +7,7 @@
 //   the read models the admin needs (dead jobs, counts).
 // - `createWorker`: runs claimed jobs; every job ends in exactly one of
 //   complete, reschedule, postpone or fail.
-export { DEFAULT_MAX_ATTEMPTS, LEASE_MS, deleteIdleJobsMentioning, deleteIdleJobsOf, insertJob, newJob, type Job, type NewJob } from './job-rows.js';
+export { DEFAULT_MAX_ATTEMPTS, LEASE_MS, deleteIdleJobsMentioning, deleteIdleJobsOf, insertJob, newJob, type ClaimFilter, type Job, type NewJob } from './job-rows.js';
 export { createJobQueue, fairPick, type HeldJobs, type JobCounts, type JobQueue, type JobQueueOptions } from './job-queue.js';
 export {
   ACCESS_RECHECK_MS,
@@ -17,4 +17,5 @@ export {
   type JobResult,
   type Worker,
   type WorkerHooks,
+  type WorkerLane,
 } from './worker.js';

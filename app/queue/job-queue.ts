@@ -6,7 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../core/backoff.js';
 import type { Database } from '../db/database.js';
-import { LEASE_MS, type Job } from './job-rows.js';
+import { createSqliteClaim } from './claim-sqlite.js';
+import { LEASE_MS, type ClaimFilter, type Job } from './job-rows.js';
 
 /** Jobs that must not be claimed now: those of `kinds` for any of `shopIds`. */
 export interface HeldJobs {
@@ -32,11 +33,6 @@ function claimToken(workerId: string): string {
   return `${workerId}:${randomUUID().slice(0, 8)}`;
 }
 
-const due = (now: Date) => [
-  { status: 'queued', runAt: { lte: now } },
-  { status: 'running', leaseUntil: { lt: now } },
-];
-
 /** Interleaves candidates shop by shop, so one large store cannot starve the others. */
 export function fairPick<T extends { shopId: string }>(candidates: T[], limit: number): T[] {
   const byShop = new Map<string, T[]>();
@@ -53,7 +49,7 @@ export function fairPick<T extends { shopId: string }>(candidates: T[], limit: n
 }
 
 export interface JobQueue {
-  claim(workerId: string, limit: number, now?: Date): Promise<Job[]>;
+  claim(workerId: string, limit: number, now?: Date, filter?: ClaimFilter): Promise<Job[]>;
   complete(job: Job): Promise<void>;
   /** Records the failure; retries later with backoff, or dead-letters. Returns what happened. */
   fail(job: Job, message: string, retriable: boolean, now?: Date): Promise<'retry' | 'dead'>;
@@ -88,47 +84,37 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
   const leaseMs = options.leaseMs ?? LEASE_MS;
   const held = options.held ?? (async () => ({ shopIds: [], kinds: [] }));
 
-  async function claimSqlite(workerId: string, limit: number, now: Date): Promise<Job[]> {
+  const sqliteClaim = db.driver.dialect === 'sqlite' ? createSqliteClaim(db.driver.sqlite) : null;
+
+  async function claimSqlite(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
     const wait = await held(now);
-    const where = {
-      OR: due(now),
-      ...(wait.shopIds.length && wait.kinds.length ? { NOT: { shopId: { in: wait.shopIds }, kind: { in: [...wait.kinds] } } } : {}),
-    };
-    // The oldest jobs of each shop with work due, so a large backlog of one store cannot hide the others.
-    const shops = await prisma.job.groupBy({ by: ['shopId'], where, _min: { runAt: true }, orderBy: { _min: { runAt: 'asc' } }, take: 64 });
-    const perShop = await Promise.all(
-      shops.map((s) =>
-        prisma.job.findMany({ where: { ...where, shopId: s.shopId }, orderBy: { runAt: 'asc' }, take: limit, select: { id: true, shopId: true } }),
-      ),
-    );
-    const candidates = perShop.flat();
-    const claimed: Job[] = [];
-    for (const c of fairPick(candidates, limit)) {
-      // Optimistic claim: only one worker's update matches while the job is still due.
-      const { count } = await prisma.job.updateMany({
-        where: { id: c.id, OR: due(now) },
-        data: { status: 'running', lockedBy: claimToken(workerId), leaseUntil: new Date(now.getTime() + leaseMs), attempts: { increment: 1 } },
-      });
-      if (count === 1) {
-        const job = await prisma.job.findUnique({ where: { id: c.id } });
-        if (job) claimed.push(job);
-      }
-    }
-    return claimed;
+    const hold = wait.shopIds.length && wait.kinds.length;
+    return sqliteClaim!({
+      now: now.getTime(),
+      leaseUntil: now.getTime() + leaseMs,
+      limit,
+      token: () => claimToken(workerId),
+      heldShops: hold ? wait.shopIds : [],
+      heldKinds: hold ? wait.kinds : [],
+      filter,
+    });
   }
 
-  async function claimPostgres(workerId: string, limit: number, now: Date): Promise<Job[]> {
+  async function claimPostgres(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
     const wait = await held(now);
     const leaseUntil = new Date(now.getTime() + leaseMs);
-    const rows = await prisma.$queryRawUnsafe<{ id: string }[]>(
+    // The claimed rows come back whole: no second read.
+    return prisma.$queryRawUnsafe<Job[]>(
       `WITH ranked AS (
          SELECT j.id, j."runAt", row_number() OVER (PARTITION BY j."shopId" ORDER BY j."runAt") AS rn
          FROM "Job" j
          WHERE ((j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1))
            AND NOT (j."shopId" = ANY($2::text[]) AND j.kind = ANY($3::text[]))
+           AND ($8::text[] IS NULL OR j.kind = ANY($8::text[]))
+           AND NOT (j."shopId" = ANY($9::text[]))
        ), candidates AS (
          -- the oldest jobs of each shop first: one store's backlog cannot hide the others
-         SELECT id, "runAt", rn FROM ranked WHERE rn <= $5 ORDER BY rn, "runAt" LIMIT $4
+         SELECT id, "runAt", rn FROM ranked WHERE rn <= $10 ORDER BY rn, "runAt" LIMIT $4
        ), picked AS (
          SELECT j.id FROM "Job" j JOIN candidates c ON c.id = j.id
          WHERE (j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1)
@@ -138,7 +124,7 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
        )
        UPDATE "Job" SET status = 'running', "lockedBy" = $6 || ':' || md5(random()::text || id), "leaseUntil" = $7, attempts = attempts + 1, "updatedAt" = $1
        WHERE id IN (SELECT id FROM picked)
-       RETURNING id`,
+       RETURNING *`,
       now,
       wait.shopIds,
       [...wait.kinds],
@@ -146,9 +132,10 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
       limit,
       workerId,
       leaseUntil,
+      filter.kinds ? [...filter.kinds] : null,
+      filter.skipShops ?? [],
+      filter.perShop ?? limit,
     );
-    if (rows.length === 0) return [];
-    return prisma.job.findMany({ where: { id: { in: rows.map((r) => r.id) } } });
   }
 
   // Each claim has its own token: a job claimed again (lease expired) is no longer the first claimer's.
@@ -156,8 +143,8 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
 
   return {
     leaseMs,
-    claim(workerId, limit, now = new Date()) {
-      return db.dialect === 'postgres' ? claimPostgres(workerId, limit, now) : claimSqlite(workerId, limit, now);
+    claim(workerId, limit, now = new Date(), filter = {}) {
+      return db.dialect === 'postgres' ? claimPostgres(workerId, limit, now, filter) : claimSqlite(workerId, limit, now, filter);
     },
     async complete(job) {
       await prisma.job.updateMany({

@@ -27,6 +27,16 @@ export interface Job {
 
 export type NewJob = ReturnType<typeof newJob>;
 
+/** Which due jobs one claim may take (a worker lane: its kinds, and shops at their limit left out). */
+export interface ClaimFilter {
+  /** Only these kinds (all when absent). */
+  kinds?: readonly string[];
+  /** Not these shops (their lane is full for them in this process). */
+  skipShops?: string[];
+  /** At most this many jobs of one shop per claim (default: the claim's limit). */
+  perShop?: number;
+}
+
 /** The row of a new job; store it with insertJob inside the transaction it belongs to. */
 export function newJob(shopId: string, kind: string, payload: unknown, runAt = new Date()) {
   return { id: randomUUID(), shopId, kind, payload: JSON.stringify(payload), runAt, maxAttempts: DEFAULT_MAX_ATTEMPTS };

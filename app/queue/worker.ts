@@ -32,6 +32,20 @@ export interface WorkerHooks {
   onAccessRevoked?: (job: Job, error: ShopAccessError) => Promise<void>;
 }
 
+/**
+ * A share of the worker for some job kinds, with its own concurrency, so that a slow
+ * outside system holds up only the jobs that call it (and, with `perShop`, one store
+ * only its own share of the lane).
+ */
+export interface WorkerLane {
+  name: string;
+  /** The kinds this lane runs (absent: every kind no other lane names). */
+  kinds?: readonly string[];
+  concurrency: number;
+  /** At most this many jobs of one shop run at once in this lane (in this process). */
+  perShop?: number;
+}
+
 export interface Worker {
   start(): void;
   /** Stops claiming and waits for running jobs. */
@@ -49,6 +63,8 @@ export function createWorker(
     handlers: Record<string, JobHandler>;
     logger: Logger;
     concurrency?: number;
+    /** Separate shares by job kind (default: one lane of `concurrency` for every kind). */
+    lanes?: WorkerLane[];
     pollMs?: number;
     id?: string;
   } & WorkerHooks,
@@ -58,6 +74,14 @@ export function createWorker(
   const pollMs = deps.pollMs ?? 500;
   const id = deps.id ?? `worker-${randomUUID().slice(0, 8)}`;
   const running = new Set<Promise<void>>();
+  const named = (deps.lanes ?? []).flatMap((l) => l.kinds ?? []);
+  const lanes = (deps.lanes?.length ? deps.lanes : [{ name: 'all', concurrency }]).map((l) => ({
+    ...l,
+    // A lane without kinds takes what the others do not name.
+    kinds: l.kinds ?? (named.length ? Object.keys(handlers).filter((k) => !named.includes(k)) : undefined),
+    running: new Set<Promise<void>>(),
+    perShopRunning: new Map<string, number>(),
+  }));
   let timer: NodeJS.Timeout | null = null;
   let stopped = true;
   let ticking = false;
@@ -105,17 +129,29 @@ export function createWorker(
     }
     ticking = true;
     try {
-      const free = concurrency - running.size;
-      if (free <= 0) return 0;
-      const jobs = await queue.claim(id, free);
-      for (const job of jobs) {
-        const p = run(job).finally(() => {
-          running.delete(p);
-          if (!stopped) schedule(0);
-        });
-        running.add(p);
+      let claimed = 0;
+      for (const lane of lanes) {
+        const free = lane.concurrency - lane.running.size;
+        if (free <= 0 || lane.kinds?.length === 0) continue;
+        const perShop = lane.perShop;
+        const skipShops = perShop ? [...lane.perShopRunning].filter(([, n]) => n >= perShop).map(([shop]) => shop) : [];
+        const jobs = await queue.claim(id, free, undefined, { kinds: lane.kinds, skipShops, perShop });
+        for (const job of jobs) {
+          lane.perShopRunning.set(job.shopId, (lane.perShopRunning.get(job.shopId) ?? 0) + 1);
+          const p = run(job).finally(() => {
+            running.delete(p);
+            lane.running.delete(p);
+            const left = (lane.perShopRunning.get(job.shopId) ?? 1) - 1;
+            if (left > 0) lane.perShopRunning.set(job.shopId, left);
+            else lane.perShopRunning.delete(job.shopId);
+            if (!stopped) schedule(0);
+          });
+          running.add(p);
+          lane.running.add(p);
+        }
+        claimed += jobs.length;
       }
-      return jobs.length;
+      return claimed;
     } catch (e) {
       // Database errors can carry whole query plans: the first line says what happened.
       logger.error({ err: coerceError(e).message.split('\n')[0]?.slice(0, 500) }, 'claiming jobs failed');

@@ -8,7 +8,7 @@ import { JOB_KINDS } from './job-payloads.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface StatusDeps {
-  data: Pick<DataLayer, 'shops' | 'activity'>;
+  data: Pick<DataLayer, 'shops' | 'activity' | 'events'>;
   queue: JobQueue;
 }
 
@@ -19,7 +19,11 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
   const shop = await deps.data.shops.get(shopId);
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
-  const [sent, counts] = await Promise.all([deps.data.activity.sentSince(shopId, since), deps.queue.counts(shopId)]);
+  const [sent, counts, last] = await Promise.all([
+    deps.data.activity.sentSince(shopId, since),
+    deps.queue.counts(shopId),
+    deps.data.events.lastReceived(shopId),
+  ]);
   const failures = counts.dead;
   const daily = Array.from({ length: 30 }, (_, i) => ({
     date: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),
@@ -57,8 +61,8 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     today: { shopifyToEdrone: sum('shopifyToEdrone', today), edroneToShopify: sum('edroneToShopify', today) },
     last30Days: { shopifyToEdrone: sum('shopifyToEdrone', daily), edroneToShopify: sum('edroneToShopify', daily) },
     daily,
-    lastShopifyEventAt: shop.lastShopifyEventAt,
-    lastEdroneEventAt: shop.lastEdroneEventAt,
+    lastShopifyEventAt: last.shopify,
+    lastEdroneEventAt: last.edrone,
     failures,
     queued: counts.pending,
   };

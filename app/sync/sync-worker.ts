@@ -14,6 +14,8 @@ import { createReconcileScheduler, type ReconcileScheduler } from './reconcile-s
 export interface SyncWorkerOptions {
   id?: string;
   concurrency: number;
+  /** How often an idle worker looks for due jobs (notifications wake it sooner). */
+  pollMs?: number;
   backfill: BackfillOptions;
   reconcile: ReconcileOptions;
   /** How often the scheduler looks for shops due a reconciliation. */
@@ -32,6 +34,15 @@ export function createSyncWorker(deps: SyncDeps, options: SyncWorkerOptions): Sy
     logger: deps.logger,
     id: options.id,
     concurrency: options.concurrency,
+    pollMs: options.pollMs,
+    // One slow outside system holds up only its own calls: Shopify changes wait for edrone
+    // slots, edrone changes for Shopify slots, runs (both) for theirs; one store takes at most
+    // half of a lane.
+    lanes: [
+      { name: 'edrone', kinds: [JOB_KINDS.shopifyWebhook], concurrency: options.concurrency, perShop: Math.max(1, Math.ceil(options.concurrency / 2)) },
+      { name: 'shopify', kinds: [JOB_KINDS.edroneEvent], concurrency: options.concurrency, perShop: Math.max(1, Math.ceil(options.concurrency / 2)) },
+      { name: 'runs', concurrency: Math.max(1, Math.ceil(options.concurrency / 2)) },
+    ],
     handlers: {
       [JOB_KINDS.shopifyWebhook]: createShopifyWebhookHandler(deps),
       [JOB_KINDS.edroneEvent]: createEdroneEventHandler(deps),

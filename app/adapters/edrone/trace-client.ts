@@ -1,6 +1,6 @@
 // edrone's trace API (reference/edrone.md §2): subscribe traces and an App ID check.
 import { PermanentError, RetriableError, ThrottledError } from '../../errors.js';
-import { createPacer } from './pacer.js';
+import { createPacer, type Pacer } from './pacer.js';
 import type { EdroneTraceClient, SubscribeTrace } from './types.js';
 
 /** Sent as `version` so edrone can tell integrations apart (its own modules do the same). */
@@ -13,6 +13,11 @@ export interface EdroneTraceClientOptions {
   fetch?: typeof fetch;
   /** Per app_id. edrone allows 100 requests/s from servers; 90 leaves headroom. */
   ratePerSecond?: number;
+  /**
+   * The pacing of sends per app_id. Default: this process alone (ratePerSecond).
+   * The app passes one shared by every process on the database (app/db/rate-limits.ts).
+   */
+  pacer?: Pacer;
   timeoutMs?: number;
 }
 
@@ -22,7 +27,7 @@ export function createEdroneTraceClient(options: EdroneTraceClientOptions): Edro
   const baseUrl = options.baseUrl.replace(/\/+$/, '');
   const doFetch = options.fetch ?? fetch;
   const timeoutMs = options.timeoutMs ?? 10_000;
-  const pacer = createPacer(options.ratePerSecond ?? 90);
+  const pacer = options.pacer ?? createPacer(options.ratePerSecond ?? 90);
 
   return {
     async sendSubscribe(trace: SubscribeTrace): Promise<void> {

@@ -40,7 +40,17 @@ export interface AdminClientOptions {
   logger?: Pick<Logger, 'debug' | 'warn'>;
   /** A request that has not answered by then fails as retriable. */
   timeoutMs?: number;
+  /**
+   * Waits until the store's cost budget (shared by every process) has room for a call
+   * of about `points`; Shopify's THROTTLED answer stays the last word.
+   */
+  budget?: (points: number) => Promise<void>;
+  /** The call cost `unused` points less than reserved (Shopify's actualQueryCost): give them back. */
+  refund?: (unused: number) => Promise<void>;
 }
+
+/** What one call is assumed to cost before Shopify says (a consent mutation costs about 11). */
+export const ESTIMATED_CALL_POINTS = 10;
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
@@ -56,6 +66,8 @@ export function createShopifyAdminClient({
   session,
   logger,
   timeoutMs = DEFAULT_TIMEOUT_MS,
+  budget,
+  refund,
 }: AdminClientOptions): ShopifyAdminClient {
   const graphql = new shopify.clients.Graphql({ session });
 
@@ -64,11 +76,14 @@ export function createShopifyAdminClient({
    * throttle), and an abort signal so a silent connection cannot hold a job.
    */
   async function run<T>(document: string, variables: Record<string, unknown>, pick: (data: unknown) => T): Promise<T> {
+    await budget?.(ESTIMATED_CALL_POINTS);
     const signal = AbortSignal.timeout(timeoutMs);
     try {
       const response = await graphql.request<unknown>(document, { variables, signal });
       const cost = costSchema.safeParse(response.extensions?.cost);
       if (cost.success) logger?.debug({ shop: session.shop, cost: cost.data }, 'shopify graphql cost');
+      const actual = cost.success ? cost.data.actualQueryCost : undefined;
+      if (budget && refund && typeof actual === 'number' && actual < ESTIMATED_CALL_POINTS) await refund(ESTIMATED_CALL_POINTS - actual).catch(() => {});
       return pick(response.data);
     } catch (e) {
       const mapped = toAppError(e, { timedOut: signal.aborted });
