@@ -44,6 +44,7 @@ export function createComplianceRepository(prisma: PrismaClient) {
       await prisma.$transaction([
         prisma.consentState.deleteMany({ where: f.consent }),
         prisma.activity.deleteMany({ where: f.activity }),
+        ...(customer.id ? [prisma.storefrontCustomer.deleteMany({ where: { shopId, customerId: customer.id } })] : []),
         ...(f.needles.length ? [prisma.inboundEvent.deleteMany({ where: { shopId, OR: f.needles.map((n) => ({ payload: { contains: n } })) } })] : []),
         // Jobs carry the normalised event: those not running go too.
         ...(f.needles.length ? [deleteIdleJobsMentioning(prisma, shopId, f.needles)] : []),
@@ -71,6 +72,8 @@ export function createComplianceRepository(prisma: PrismaClient) {
         prisma.activity.deleteMany({ where: { shopId } }),
         prisma.inboundEvent.deleteMany({ where: { shopId } }),
         prisma.complianceRequest.deleteMany({ where: { shopId } }),
+        prisma.storefrontCustomer.deleteMany({ where: { shopId } }),
+        prisma.storefrontCheckDay.deleteMany({ where: { shopId } }),
         prisma.backfillRun.deleteMany({ where: { shopId } }),
         prisma.reconcileRun.deleteMany({ where: { shopId } }),
         deleteIdleJobsOf(prisma, shopId),

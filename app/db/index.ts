@@ -10,6 +10,7 @@ import { createConsentRepository } from './consent.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
 import { createShopsRepository } from './shops.js';
+import { createStorefrontRepository } from './storefront.js';
 
 export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect } from './database.js';
 export { createSessionStorage, type SessionStorage } from './sessions.js';
@@ -19,6 +20,7 @@ export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.j
 export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
+export type { KnownConsent, RememberedCustomer } from './storefront.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
@@ -30,6 +32,7 @@ export function createDataLayer(db: Database) {
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
     compliance: createComplianceRepository(prisma),
+    storefront: createStorefrontRepository(prisma),
   };
 }
 

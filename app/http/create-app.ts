@@ -9,6 +9,7 @@ import { backfillRouter } from './routes/backfill.js';
 import { reconcileRouter } from './routes/reconcile.js';
 import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
 import { adminPageRouter } from './routes/admin-page.js';
+import { appProxyRouter } from './routes/app-proxy.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
 import { errorHandler } from './error-handler.js';
 
@@ -33,6 +34,7 @@ export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Expr
 
   app.use(webhooksRouter(ctx));
   app.use(edroneSyncRouter(ctx));
+  app.use(appProxyRouter(ctx));
 
   const api = express.Router();
   api.use(express.json({ limit: '64kb' }));

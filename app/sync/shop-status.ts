@@ -4,11 +4,12 @@ import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Job, JobQueue } from '../queue/index.js';
 import { JOB_KINDS } from './job-payloads.js';
+import { storefrontChecksToday } from './storefront-status.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface StatusDeps {
-  data: Pick<DataLayer, 'shops' | 'activity'>;
+  data: Pick<DataLayer, 'shops' | 'activity' | 'storefront'>;
   queue: JobQueue;
 }
 
@@ -19,7 +20,11 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
   const shop = await deps.data.shops.get(shopId);
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
-  const [sent, counts] = await Promise.all([deps.data.activity.sentSince(shopId, since), deps.queue.counts(shopId)]);
+  const [sent, counts, storefrontToday] = await Promise.all([
+    deps.data.activity.sentSince(shopId, since),
+    deps.queue.counts(shopId),
+    storefrontChecksToday(deps.data, shopId, new Date(now)),
+  ]);
   const failures = counts.dead;
   const daily = Array.from({ length: 30 }, (_, i) => ({
     date: new Date(since.getTime() + i * DAY_MS).toISOString().slice(0, 10),
@@ -61,6 +66,7 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     lastEdroneEventAt: shop.lastEdroneEventAt,
     failures,
     queued: counts.pending,
+    storefrontChecksToday: storefrontToday,
   };
 }
 

@@ -9,6 +9,7 @@ import { LoadingSection } from '../common/loading-section.js';
 import { BackfillOffer } from './backfill-offer.js';
 import { ConnectGuide } from './connect-guide.js';
 import { SettingsForm } from './settings-form.js';
+import { StorefrontGuide } from './storefront-guide.js';
 
 interface Props {
   /** Called after a successful save so the health summary can refresh. */
@@ -75,6 +76,13 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
             appId={draft?.appId ?? settings.edroneAppId}
             unsavedChanges={draft?.dirty ?? false}
           />
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          id="storefront"
+          title="Storefront"
+          description="Hide newsletter popups from visitors who already subscribed, using what this app and edrone know."
+        >
+          <StorefrontGuide />
         </Layout.AnnotatedSection>
       </Layout>
     </BlockStack>
