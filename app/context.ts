@@ -90,6 +90,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     storefront,
     async close() {
       await running.stop();
+      await storefront.flush();
       await db.close();
     },
   };

@@ -55,10 +55,10 @@ export function createStorefrontRepository(prisma: PrismaClient) {
         update: data,
       });
     },
-    /** One more check answered for the shop on `day` (YYYY-MM-DD, UTC); one statement, safe under concurrency. */
-    async countAnswered(shopId: string, day: string): Promise<void> {
-      await prisma.$executeRaw`INSERT INTO "StorefrontCheckDay" ("shopId", "day", "answered") VALUES (${shopId}, ${day}, 1)
-        ON CONFLICT ("shopId", "day") DO UPDATE SET "answered" = "StorefrontCheckDay"."answered" + 1`;
+    /** `count` more checks answered for the shop on `day` (YYYY-MM-DD, UTC); one statement, safe under concurrency. */
+    async countAnswered(shopId: string, day: string, count = 1): Promise<void> {
+      await prisma.$executeRaw`INSERT INTO "StorefrontCheckDay" ("shopId", "day", "answered") VALUES (${shopId}, ${day}, ${count})
+        ON CONFLICT ("shopId", "day") DO UPDATE SET "answered" = "StorefrontCheckDay"."answered" + ${count}`;
     },
     async answeredOn(shopId: string, day: string): Promise<number> {
       const row = await prisma.storefrontCheckDay.findUnique({ where: { shopId_day: { shopId, day } } });

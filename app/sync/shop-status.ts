@@ -11,6 +11,8 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 interface StatusDeps {
   data: Pick<DataLayer, 'shops' | 'activity' | 'storefront'>;
   queue: JobQueue;
+  /** The storefront checks counted in memory are written before they are read. */
+  storefront?: { flush(): Promise<void> };
 }
 
 export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
@@ -18,6 +20,7 @@ export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
 /** Health, counts of sent changes (today, 30 days, per day) and the queue, for the Status screen. */
 export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.now()) {
   const shop = await deps.data.shops.get(shopId);
+  await deps.storefront?.flush();
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
   const [sent, counts, storefrontToday] = await Promise.all([

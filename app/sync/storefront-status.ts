@@ -39,10 +39,14 @@ export interface StorefrontStatusOptions {
   lookupTimeoutMs?: number;
   /** A remembered lookup older than this is read again. */
   rememberMs?: number;
+  /** Answers are counted in memory and written at most this often (one statement per shop and day). */
+  countFlushMs?: number;
 }
 
 export interface StorefrontStatus {
   check(input: StorefrontCheck): Promise<StorefrontAnswer>;
+  /** Writes the answers counted since the last write (before reading the count, and at shutdown). */
+  flush(): Promise<void>;
 }
 
 export const STOREFRONT_CACHE_TTL_MS = 60_000;
@@ -86,6 +90,35 @@ export function createStorefrontStatus(deps: StorefrontStatusDeps, options: Stor
   const cacheMax = options.cacheMax ?? 10_000;
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
   const rememberMs = options.rememberMs ?? DAY_MS;
+  const countFlushMs = options.countFlushMs ?? 1_000;
+  /** `${shopId}\u0000${day}` -> answers not yet written. */
+  const counts = new Map<string, number>();
+  let flushTimer: NodeJS.Timeout | null = null;
+
+  async function flush(): Promise<void> {
+    if (flushTimer) clearTimeout(flushTimer);
+    flushTimer = null;
+    const batch = [...counts];
+    counts.clear();
+    for (const [key, count] of batch) {
+      const [shopId, day] = key.split('\u0000') as [string, string];
+      try {
+        await deps.data.storefront.countAnswered(shopId, day, count);
+      } catch (e) {
+        // A statistic: logged, never worth failing a storefront check for.
+        deps.logger.warn({ shop: shopId, count, error: e instanceof Error ? e.message : String(e) }, 'storefront check: count not stored');
+      }
+    }
+  }
+
+  function count(shopId: string): void {
+    const key = `${shopId}\u0000${deps.now().toISOString().slice(0, 10)}`;
+    counts.set(key, (counts.get(key) ?? 0) + 1);
+    if (!flushTimer) {
+      flushTimer = setTimeout(() => void flush(), countFlushMs);
+      flushTimer.unref();
+    }
+  }
   const cache = new Map<string, { answer: StorefrontAnswer; until: number }>();
   /** One Shopify lookup per customer at a time, however many tabs ask. */
   const lookups = new Map<string, Promise<StorefrontAnswer>>();
@@ -154,14 +187,10 @@ export function createStorefrontStatus(deps: StorefrontStatusDeps, options: Stor
       const answer = input.loggedInCustomerId
         ? await loggedIn(shop.id, input.loggedInCustomerId, !shop.blockedReason && !(shop.pausedUntil && shop.pausedUntil > deps.now()))
         : await anonymous(shop.id, shop.edroneAppId, input.fpcid, input.force);
-      try {
-        await deps.data.storefront.countAnswered(shop.id, deps.now().toISOString().slice(0, 10));
-      } catch (e) {
-        // A counter must never cost a storefront its answer.
-        deps.logger.warn({ shop: shop.id, error: e instanceof Error ? e.message : String(e) }, 'storefront check: count not stored');
-      }
+      count(shop.id);
       return answer;
     },
+    flush,
   };
 }
 

@@ -83,6 +83,21 @@ describe('logged-in customers: answered from the app’s own knowledge, never fr
     expect(statusRequests()).toBe(before);
   });
 
+  it('customers/redact erases what the storefront check remembered about the customer', async () => {
+    const c = h.shopify.control.createCustomer({ shop: h.shop, email: 'forget-me@example.com', emailState: 'subscribed' });
+    expect((await get(proxyQuery({}, { customerId: c.id }))).body.status).toBe(true);
+    const remembered = () => h.server.ctx.db.prisma.storefrontCustomer.count({ where: { shopId: h.shop, customerId: c.id } });
+    expect(await remembered()).toBe(1);
+    const d = await h.shopify.control.sendWebhook({
+      shop: h.shop,
+      topic: 'customers/redact',
+      body: `{"shop_id":1,"shop_domain":"${h.shop}","customer":{"id":${c.id},"email":"forget-me@example.com","phone":null},"orders_to_redact":[]}`,
+    });
+    expect(d.status).toBe(200);
+    await h.settle();
+    expect(await remembered()).toBe(0);
+  });
+
   it('a never-seen customer who never chose: identified, status unknown', async () => {
     const c = h.shopify.control.createCustomer({ shop: h.shop, email: 'undecided@example.com', emailState: 'not_subscribed' });
     const res = await get(proxyQuery({}, { customerId: c.id }));
