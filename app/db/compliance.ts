@@ -55,11 +55,12 @@ export function createComplianceRepository(prisma: PrismaClient) {
     /** What is stored about the customer, for a data request. */
     async customerRecords(shopId: string, customer: CustomerRef) {
       const f = customerFilter(shopId, customer);
-      const [consent, activity] = await Promise.all([
+      const [consent, activity, storefront] = await Promise.all([
         prisma.consentState.findMany({ where: f.consent }),
         prisma.activity.findMany({ where: f.activity, orderBy: { createdAt: 'asc' } }),
+        customer.id ? prisma.storefrontCustomer.findMany({ where: { shopId, customerId: customer.id } }) : Promise.resolve([]),
       ]);
-      return { consent, activity };
+      return { consent, activity, storefront };
     },
     async saveDataRequestReport(shopId: string, customer: string, report: unknown): Promise<void> {
       await prisma.complianceRequest.create({ data: { shopId, topic: 'customers/data_request', customer, report: JSON.stringify(report) } });

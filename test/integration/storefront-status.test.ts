@@ -83,11 +83,20 @@ describe('logged-in customers: answered from the app’s own knowledge, never fr
     expect(statusRequests()).toBe(before);
   });
 
-  it('customers/redact erases what the storefront check remembered about the customer', async () => {
+  it('a data request reports what the storefront check remembered; customers/redact erases it', async () => {
     const c = h.shopify.control.createCustomer({ shop: h.shop, email: 'forget-me@example.com', emailState: 'subscribed' });
     expect((await get(proxyQuery({}, { customerId: c.id }))).body.status).toBe(true);
-    const remembered = () => h.server.ctx.db.prisma.storefrontCustomer.count({ where: { shopId: h.shop, customerId: c.id } });
+    const { prisma } = h.server.ctx.db;
+    const remembered = () => prisma.storefrontCustomer.count({ where: { shopId: h.shop, customerId: c.id } });
     expect(await remembered()).toBe(1);
+    await h.shopify.control.sendWebhook({
+      shop: h.shop,
+      topic: 'customers/data_request',
+      body: `{"shop_id":1,"shop_domain":"${h.shop}","customer":{"id":${c.id},"email":"forget-me@example.com","phone":null},"orders_requested":[],"data_request":{"id":1}}`,
+    });
+    await h.settle();
+    const request = await prisma.complianceRequest.findFirstOrThrow({ where: { shopId: h.shop, topic: 'customers/data_request', customer: { contains: c.id } } });
+    expect(JSON.parse(request.report).storefrontLookup).toEqual([expect.objectContaining({ emailState: 'subscribed', smsState: null })]);
     const d = await h.shopify.control.sendWebhook({
       shop: h.shop,
       topic: 'customers/redact',
