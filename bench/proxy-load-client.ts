@@ -5,8 +5,9 @@
 //
 // Sends `requests` GETs to `${url}${path}` over keep-alive connections,
 // `concurrency` in flight. Each query is signed as Shopify's app proxy signs it,
-// with a fresh timestamp, before the clock starts. Only loopback targets are
-// accepted. Prints one JSON line: ProxyLoadResult.
+// with the current timestamp, just before it is sent (in this process: the
+// signature must be less than 90 s old when the app checks it, however long the
+// run takes). Only loopback targets are accepted. Prints one JSON line: ProxyLoadResult.
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { signAppProxyQuery } from '../app/adapters/index.js';
@@ -65,14 +66,15 @@ function get(agent: http.Agent, target: URL, path: string): Promise<{ status: nu
   });
 }
 
-async function drive(agent: http.Agent, target: URL, paths: string[], concurrency: number, onResult: (r: { status: number | 'network'; detail?: string }) => void) {
-  const latencies = new Array<number>(paths.length);
+async function drive(agent: http.Agent, target: URL, count: number, pathOf: (i: number) => string, concurrency: number, onResult: (r: { status: number | 'network'; detail?: string }) => void) {
+  const latencies = new Array<number>(count);
   let next = 0;
   await Promise.all(
-    Array.from({ length: Math.min(concurrency, paths.length) }, async () => {
-      for (let i = next++; i < paths.length; i = next++) {
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const path = pathOf(i);
         const t0 = performance.now();
-        const r = await get(agent, target, paths[i]!);
+        const r = await get(agent, target, path);
         latencies[i] = performance.now() - t0;
         onResult(r);
       }
@@ -87,13 +89,12 @@ export async function runProxyLoad(spec: ProxyLoadSpec): Promise<ProxyLoadResult
   const target = new URL(spec.url);
   if (target.protocol !== 'http:' || target.hostname !== '127.0.0.1') throw new Error(`only http://127.0.0.1 targets (got ${spec.url})`);
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
-  if (spec.warmup > 0) await drive(agent, target, Array.from({ length: spec.warmup }, (_, i) => pathFor(spec, i)), spec.concurrency, () => {});
-  const paths = Array.from({ length: spec.requests }, (_, i) => pathFor(spec, i));
+  if (spec.warmup > 0) await drive(agent, target, spec.warmup, (i) => pathFor(spec, i), spec.concurrency, () => {});
   const outcomes: Record<string, number> = {};
   let errors = 0;
   let firstError: string | undefined;
   const started = performance.now();
-  const latencies = await drive(agent, target, paths, spec.concurrency, (r) => {
+  const latencies = await drive(agent, target, spec.requests, (i) => pathFor(spec, i), spec.concurrency, (r) => {
     outcomes[String(r.status)] = (outcomes[String(r.status)] ?? 0) + 1;
     if (r.status !== 200) {
       errors += 1;
