@@ -4,10 +4,25 @@
 // §5.1). Cookies are not forwarded. Who is logged in comes from the fake's own
 // cookie `fake_customer_id` (a stand-in for the store's session), and the shop
 // from `?shop=` or the Host. The answer goes back as is, without Set-Cookie.
+import { createHmac } from 'node:crypto';
 import { Router, type Request } from 'express';
-import { signAppProxyQuery } from '../../adapters/index.js';
 
 export const FAKE_PROXY_PREFIX = '/apps/edrone';
+
+/**
+ * Shopify's documented app-proxy signature, written here independently of the
+ * app's code (so the fake can catch a mistake there): every parameter but
+ * `signature`, `key=value` with repeated values joined by ',', sorted,
+ * concatenated, HMAC-SHA256 hex with the app's secret.
+ */
+function sign(params: Record<string, string | string[]>, secret: string): string {
+  const message = Object.keys(params)
+    .filter((k) => k !== 'signature')
+    .map((k) => `${k}=${([] as string[]).concat(params[k]!).join(',')}`)
+    .sort()
+    .join('');
+  return createHmac('sha256', secret).update(message).digest('hex');
+}
 
 function cookieOf(req: Request, name: string): string | null {
   const match = (req.get('cookie') ?? '').match(new RegExp(`(?:^|;\\s*)${name}=([^;]*)`));
@@ -36,7 +51,7 @@ export function fakeAppProxyRouter(options: { apiSecret: string; appUrl: () => s
       path_prefix: FAKE_PROXY_PREFIX,
       timestamp: String(Math.floor(Date.now() / 1000)),
     });
-    params.signature = signAppProxyQuery(params, options.apiSecret);
+    params.signature = sign(params, options.apiSecret);
     const query = new URLSearchParams();
     for (const [key, value] of Object.entries(params)) for (const v of Array.isArray(value) ? value : [value]) query.append(key, v);
     const rest = req.path.slice(FAKE_PROXY_PREFIX.length);
