@@ -13,7 +13,7 @@ const envSchema = z
     SHOPIFY_API_KEY: optionalString.describe('Client ID of the Shopify app'),
     SHOPIFY_API_SECRET: optionalString.describe('Client secret of the Shopify app (signs webhooks and session tokens)'),
     SHOPIFY_APP_URL: z.url().optional().describe('Public HTTPS URL of this app'),
-    SCOPES: z.string().default('read_customers,write_customers'),
+    SCOPES: z.string().default('read_customers,write_customers,write_app_proxy'),
     PORT: z.coerce.number().int().min(0).max(65535).default(3000),
     HOST: z.string().trim().min(1).default('0.0.0.0').describe('Interface to listen on (127.0.0.1: this machine only)'),
     DATABASE_URL: z
@@ -46,6 +46,9 @@ const envSchema = z
     REJECTED_PER_MINUTE_PER_CLIENT: z.coerce.number().int().min(1).default(300).describe('Rejected requests (4xx) one client address may make per minute before 429'),
     REJECTED_PER_MINUTE_PER_SYNC_URL: z.coerce.number().int().min(1).default(120).describe('Rejected requests one edrone sync URL may receive per minute before 429'),
     SHUTDOWN_GRACE_MS: z.coerce.number().int().min(0).max(120_000).default(15_000).describe('On SIGTERM: how long in-flight requests and jobs may take before the process exits'),
+    STOREFRONT_SHOP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6_000).describe('Storefront checks answered per shop per minute (app proxy)'),
+    STOREFRONT_CLIENT_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60).describe('Storefront checks answered per visitor IP per shop per minute'),
+    STOREFRONT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60).describe('How long edrone’s answer for one visitor cookie is reused'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -85,6 +88,8 @@ export interface AppConfig {
   reconcile: { schedulerMs: number; runWaitMs: number };
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
+  /** The storefront check (app proxy): limits per shop and per client, and edrone's answer cache. */
+  storefront: { shopPerMinute: number; clientPerMinute: number; cacheTtlMs: number };
   logLevel: Env['LOG_LEVEL'];
   /** express "trust proxy": false (default: the socket address is the client), true, a hop count, or addresses. */
   trustProxy: boolean | number | string;
@@ -137,6 +142,11 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     backfill: { pollMs: e.BACKFILL_POLL_MS, concurrency: e.BACKFILL_CONCURRENCY, sliceMs: e.JOB_SLICE_MS },
     reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
+    storefront: {
+      shopPerMinute: e.STOREFRONT_SHOP_LIMIT_PER_MINUTE,
+      clientPerMinute: e.STOREFRONT_CLIENT_LIMIT_PER_MINUTE,
+      cacheTtlMs: e.STOREFRONT_CACHE_SECONDS * 1000,
+    },
     logLevel: e.LOG_LEVEL,
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,

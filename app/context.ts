@@ -15,6 +15,7 @@ import {
   createEdroneTraceClient,
   createShopifyAdminClient,
   createShopifyApi,
+  createSubscriptionStatusClient,
   ensureFreshOfflineSession,
   type EdroneTraceClient,
   type Pacer,
@@ -23,6 +24,7 @@ import {
 import { ShopAccessError } from './errors.js';
 import { createJobQueue, type JobQueue } from './queue/index.js';
 import { createInstaller, createKeyedLock, createSyncWorker, heldJobs, type Installer, type SyncDeps, type SyncWorker } from './sync/index.js';
+import { createStorefrontStatus, type StorefrontStatus } from './sync/index.js';
 
 export interface AppContext extends SyncDeps {
   config: AppConfig;
@@ -38,6 +40,8 @@ export interface AppContext extends SyncDeps {
   installer: Installer;
   /** Starting the worker also starts the reconciliation scheduler; stopping stops both. */
   worker: SyncWorker;
+  /** The storefront's subscription check (app proxy), with its short cache of edrone's answers. */
+  storefront: StorefrontStatus;
   close(): Promise<void>;
 }
 
@@ -108,6 +112,10 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
 
   const installer = createInstaller({ data, queue, shopify, sessionStorage, logger, wakeWorker: deps.wakeWorker });
   const running = worker;
+  const storefront = createStorefrontStatus(
+    { ...deps, edroneStatus: createSubscriptionStatusClient({ baseUrl: config.edroneApiUrl }) },
+    { cacheTtlMs: config.storefront.cacheTtlMs },
+  );
 
   return {
     ...deps,
@@ -117,9 +125,11 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     sessionStorage,
     installer,
     worker: running,
+    storefront,
     async close() {
       await running.stop();
       await notifications.close();
+      await storefront.flush();
       await db.close();
     },
   };

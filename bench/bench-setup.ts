@@ -164,7 +164,13 @@ export interface BenchApp {
 }
 
 /** The app with WORKER=off on 127.0.0.1 and an ephemeral port. */
-export async function startBenchApp(options: { databaseUrl: string; edroneUrl?: string; workerConcurrency?: number }): Promise<BenchApp> {
+export async function startBenchApp(options: {
+  databaseUrl: string;
+  edroneUrl?: string;
+  workerConcurrency?: number;
+  /** Extra environment (e.g. the storefront limits). */
+  env?: Record<string, string>;
+}): Promise<BenchApp> {
   const config = loadConfig({
     SHOPIFY_API_KEY: API_KEY,
     SHOPIFY_API_SECRET: API_SECRET,
@@ -178,6 +184,7 @@ export async function startBenchApp(options: { databaseUrl: string; edroneUrl?: 
     WORKER: 'off',
     WORKER_CONCURRENCY: String(options.workerConcurrency ?? 4),
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'error',
+    ...options.env,
   });
   const server = await startServer(config, { host: '127.0.0.1' });
   const close = async () => {

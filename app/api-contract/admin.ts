@@ -73,6 +73,8 @@ export const statusAnswer = z.strictObject({
   failures: count,
   /** Jobs queued or running. */
   queued: count,
+  /** Storefront subscription checks (app proxy) answered today, UTC. */
+  storefrontChecksToday: count,
 });
 
 /** GET /api/activity query; empty filters are left out. 400: apiErrorBody with fieldErrors. */

@@ -57,6 +57,7 @@ export {
 } from './shared.js';
 export * from './admin.js';
 export * from './sync.js';
+export * from './storefront.js';
 
 // ---------------------------------------------------------------------------
 // Every endpoint: its input and its answers by HTTP status (401 is apiErrorBody everywhere).

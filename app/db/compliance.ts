@@ -47,6 +47,7 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
       await prisma.$transaction([
         prisma.consentState.deleteMany({ where: f.consent }),
         prisma.activity.deleteMany({ where: f.activity }),
+        ...(customer.id ? [prisma.storefrontCustomer.deleteMany({ where: { shopId, customerId: customer.id } })] : []),
         ...(f.needles.length ? [prisma.inboundEvent.deleteMany({ where: { shopId, OR: f.needles.map((n) => ({ payload: { contains: n } })) } })] : []),
         // Jobs carry the normalised event: those not running go too.
         ...(f.needles.length ? [deleteIdleJobsMentioning(prisma, shopId, f.needles)] : []),
@@ -57,11 +58,12 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
     /** What is stored about the customer, for a data request. */
     async customerRecords(shopId: string, customer: CustomerRef) {
       const f = customerFilter(shopId, customer);
-      const [consent, activity] = await Promise.all([
+      const [consent, activity, storefront] = await Promise.all([
         prisma.consentState.findMany({ where: f.consent }),
         prisma.activity.findMany({ where: f.activity, orderBy: { createdAt: 'asc' } }),
+        customer.id ? prisma.storefrontCustomer.findMany({ where: { shopId, customerId: customer.id } }) : Promise.resolve([]),
       ]);
-      return { consent, activity };
+      return { consent, activity, storefront };
     },
     async saveDataRequestReport(shopId: string, customer: string, report: unknown): Promise<void> {
       await prisma.complianceRequest.create({ data: { shopId, topic: 'customers/data_request', customer, report: JSON.stringify(report) } });
@@ -74,6 +76,8 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
         prisma.activity.deleteMany({ where: { shopId } }),
         prisma.inboundEvent.deleteMany({ where: { shopId } }),
         prisma.complianceRequest.deleteMany({ where: { shopId } }),
+        prisma.storefrontCustomer.deleteMany({ where: { shopId } }),
+        prisma.storefrontCheckDay.deleteMany({ where: { shopId } }),
         prisma.backfillRun.deleteMany({ where: { shopId } }),
         prisma.reconcileRun.deleteMany({ where: { shopId } }),
         deleteIdleJobsOf(prisma, shopId),

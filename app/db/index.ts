@@ -12,6 +12,7 @@ import { createBackfillRunsRepository, createReconcileRunsRepository } from './r
 import { createSharedRateLimiter } from './rate-limits.js';
 import { createShopCache } from './shop-cache.js';
 import { createShopsRepository } from './shops.js';
+import { createStorefrontRepository } from './storefront.js';
 
 export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect } from './database.js';
 export { createSessionStorage, type SessionStorage } from './sessions.js';
@@ -23,6 +24,7 @@ export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
 export type { Reservation, SharedRateLimiter } from './rate-limits.js';
+export type { KnownConsent, RememberedCustomer } from './storefront.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
@@ -38,6 +40,7 @@ export function createDataLayer(db: Database) {
     compliance: createComplianceRepository(prisma, shopCache),
     /** Outside systems' limits shared by every process on this database. */
     rateLimits: createSharedRateLimiter(db.driver),
+    storefront: createStorefrontRepository(prisma),
   };
 }
 

@@ -9,6 +9,7 @@ import { backfillRouter } from './routes/backfill.js';
 import { reconcileRouter } from './routes/reconcile.js';
 import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
 import { adminPageRouter } from './routes/admin-page.js';
+import { appProxyRouter } from './routes/app-proxy.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
 import { errorHandler } from './error-handler.js';
 import { rejectNulInBody, rejectNulInUrl } from './middleware/reject-nul.js';
@@ -42,6 +43,7 @@ export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Expr
   const guards = { rejections: createRejectionLog(ctx.logger), perClient: rejectedPerClient(ctx.config) };
   app.use(webhooksRouter(ctx, guards));
   app.use(edroneSyncRouter(ctx, guards));
+  app.use(appProxyRouter(ctx));
 
   const api = express.Router();
   api.use(guards.perClient);

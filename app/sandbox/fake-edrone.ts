@@ -77,11 +77,28 @@ export interface FakeEdroneControl {
   /** The status edrone holds, '' unknown, null never seen. Emails are compared lower-cased. */
   statusOf(appId: string, channel: Channel, identity: string): WireStatus | null;
   setStatus(appId: string, channel: Channel, identity: string, status: WireStatus): void;
+  /** Links a visitor's fp_ccid cookie to an email (identified), or to nobody (null: anonymous). */
+  setVisitor(appId: string, fpcid: string, email: string | null): void;
+  /** The next `count` subscription_status requests are answered `status` (default 500). */
+  failStatusNext(count: number, status?: number): void;
+  /** The next `count` subscription_status requests get no answer until the fake closes. */
+  hangStatusNext(count: number): void;
+  /** The next `count` subscription_status requests are answered after `ms`. */
+  delayStatusNext(count: number, ms: number): void;
+  /** Every GET /subscription_status, with its query and answer. */
+  readonly statusRequests: StatusRequest[];
   readonly echoes: EchoRecord[];
   /** Resolves when every echo in flight has been answered. */
   settled(): Promise<void>;
   /** Forgets traces, statuses, apps, sync URLs, echoes and pending failures. */
   reset(): void;
+}
+
+/** One GET /subscription_status as the fake saw it. */
+export interface StatusRequest {
+  receivedAt: number;
+  query: Record<string, string>;
+  response: number | 'hung';
 }
 
 export interface FakeEdrone {
@@ -92,7 +109,7 @@ export interface FakeEdrone {
   control: FakeEdroneControl;
 }
 
-type Injected = { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'hang' };
+type Injected = { kind: 'status'; status: number; retryAfterSeconds?: number } | { kind: 'hang' } | { kind: 'delay'; ms: number };
 
 /** Reason ids edrone gives changes caused by a trace (§1.8). */
 const ECHO_REASON = { email: { '1': 10, '0': 6 }, sms: { '1': 10, '0': 10 } } as const;
@@ -124,6 +141,9 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
   const requests: TraceRequest[] = [];
   const echoes: EchoRecord[] = [];
   const injected: Injected[] = [];
+  const statusInjected: Injected[] = [];
+  const visitors = new Map<string, string | null>();
+  const statusRequests: StatusRequest[] = [];
   const inFlight = new Set<Promise<void>>();
   const hung = new Set<Response>();
 
@@ -204,7 +224,7 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
       res.on('close', () => hung.delete(res));
       return;
     }
-    if (failure) {
+    if (failure?.kind === 'status') {
       request.response = failure.status;
       if (failure.retryAfterSeconds !== undefined) res.set('Retry-After', String(failure.retryAfterSeconds));
       res.status(failure.status).json({ error: failure.status === 429 ? 'Too many requests' : 'Injected failure' });
@@ -221,18 +241,44 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
     res.set('x-edrone-event-id', eventId).status(200).end();
   }
 
-  function handleSubscriptionStatus(req: Request, res: Response): void {
-    const appId = typeof req.query.app_id === 'string' ? req.query.app_id : '';
-    if (!appId) {
-      res.status(400).json({ error: 'Missing required field: app_id' });
+  /**
+   * GET /subscription_status (seeds/002): 400 for a missing or unknown App ID;
+   * identified when the cookie is linked to an email; status from the email's
+   * stored subscriber_status (1 true, 0 false, else null). `force` is recorded:
+   * the fake keeps no cache of its own, so every answer is fresh.
+   */
+  async function handleSubscriptionStatus(req: Request, res: Response): Promise<void> {
+    const query: Record<string, string> = {};
+    for (const [key, value] of Object.entries(req.query)) if (typeof value === 'string') query[key] = value;
+    const request: StatusRequest = { receivedAt: Date.now(), query, response: 200 };
+    statusRequests.push(request);
+    const injectedNow = statusInjected.shift();
+    if (injectedNow?.kind === 'hang') {
+      request.response = 'hung';
+      hung.add(res);
+      res.on('close', () => hung.delete(res));
       return;
     }
+    if (injectedNow?.kind === 'delay') await new Promise((resolve) => setTimeout(resolve, injectedNow.ms));
+    if (injectedNow?.kind === 'status') {
+      request.response = injectedNow.status;
+      res.status(injectedNow.status).json({ identified: false, status: null, message: 'An error occurred while processing the request' });
+      return;
+    }
+    const appId = query.app_id ?? '';
     // With no app registered the fake accepts any App ID, so the sandbox works without setup.
-    if (apps.size > 0 && !apps.has(appId)) {
-      res.status(400).json({ error: 'Unknown app_id' });
+    if (!appId || (apps.size > 0 && !apps.has(appId))) {
+      request.response = 400;
+      res.status(400).json({ error: appId ? 'Invalid app_id' : 'Missing required field: app_id' });
       return;
     }
-    res.status(200).json({ identified: false, status: null, message: 'Success' });
+    const email = query.fpcid ? visitors.get(`${appId}\u0000${query.fpcid}`) : undefined;
+    if (!email) {
+      res.status(200).json({ identified: false, status: null, message: 'Success' });
+      return;
+    }
+    const stored = statuses.get(stateKey(appId, 'email', email));
+    res.status(200).json({ identified: true, status: stored === '1' ? true : stored === '0' ? false : null, message: 'Success' });
   }
 
   const control: FakeEdroneControl = {
@@ -261,6 +307,19 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
     setStatus(appId, channel, identity, status) {
       statuses.set(stateKey(appId, channel, identity), status);
     },
+    setVisitor(appId, fpcid, email) {
+      visitors.set(`${appId}\u0000${fpcid}`, email);
+    },
+    failStatusNext(count, status = 500) {
+      for (let i = 0; i < count; i++) statusInjected.push({ kind: 'status', status });
+    },
+    hangStatusNext(count) {
+      for (let i = 0; i < count; i++) statusInjected.push({ kind: 'hang' });
+    },
+    delayStatusNext(count, ms) {
+      for (let i = 0; i < count; i++) statusInjected.push({ kind: 'delay', ms });
+    },
+    statusRequests,
     async settled() {
       while (inFlight.size > 0) await Promise.allSettled([...inFlight]);
     },
@@ -272,6 +331,9 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
       requests.length = 0;
       echoes.length = 0;
       injected.length = 0;
+      statusInjected.length = 0;
+      visitors.clear();
+      statusRequests.length = 0;
       control.echoTraces = false;
     },
   };
@@ -279,7 +341,7 @@ export async function startFakeEdrone(options: { port?: number; host?: string } 
   const app = express();
   app.use(express.text({ type: () => true, limit: '1mb' }));
   app.post(['/trace', '/trace.php'], handleTrace);
-  app.get('/subscription_status', handleSubscriptionStatus);
+  app.get('/subscription_status', (req, res) => void handleSubscriptionStatus(req, res));
   app.use('/_fake', controlRouter(control, { traces, requests, statuses, apps, syncUrls, injected }));
 
   const server = await listen(app, options.port ?? 0, options.host ?? '127.0.0.1');
@@ -319,6 +381,7 @@ interface ControlState {
 const registerAppBody = z.object({ appId: z.string().min(1), appSecret: z.string() });
 const syncUrlBody = z.object({ appId: z.string().min(1), url: z.url().nullable() });
 const echoBody = z.object({ enabled: z.boolean() });
+const visitorBody = z.object({ appId: z.string().min(1), fpcid: z.string().min(1).max(128), email: z.string().min(3).nullable() });
 const failuresBody = z.object({
   mode: z.enum(['fail', 'hang', 'throttle']),
   count: z.number().int().min(1).max(10_000),
@@ -389,6 +452,13 @@ function controlRouter(control: FakeEdroneControl, state: ControlState): express
       res.json({ ok: true, pending: state.injected.length });
     }),
   );
+  router.post(
+    '/visitors',
+    withBody(visitorBody, (b, res) => {
+      control.setVisitor(b.appId, b.fpcid, b.email);
+      res.json({ ok: true });
+    }),
+  );
   router.post('/reset', (_req, res) => {
     control.reset();
     res.json({ ok: true });
@@ -403,7 +473,7 @@ function controlRouter(control: FakeEdroneControl, state: ControlState): express
       syncUrls: Object.fromEntries(state.syncUrls),
       statuses: Object.fromEntries([...state.statuses].map(([k, v]) => [k.replace('\u0000', ' '), v])),
       echoTraces: control.echoTraces,
-      pendingFailures: state.injected.map((f) => (f.kind === 'hang' ? 'hang' : f.status)),
+      pendingFailures: state.injected.map((f) => (f.kind === 'status' ? f.status : f.kind)),
       echoes: control.echoes,
     });
   });

@@ -22,6 +22,7 @@ import {
 } from './fake-shopify/store.js';
 import { FakeBulkOperations } from './fake-shopify/bulk.js';
 import { WebhookSender, consentWebhook, rawJson, type RawJson, type WebhookDelivery } from './fake-shopify/webhooks.js';
+import { fakeAppProxyRouter } from './fake-shopify/app-proxy.js';
 
 export type { FakeCustomer, FakeShop, FakeWebhookSubscription, IssuedTokens, SeedOptions, StateMix } from './fake-shopify/store.js';
 export type { RawJson, WebhookDelivery } from './fake-shopify/webhooks.js';
@@ -571,6 +572,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     res.json({ deliverWebhooks: control.deliverWebhooks, restoreRate: control.restoreRate, webhookTarget: control.webhookTarget ?? null });
   });
   app.use('/_fake', fake);
+  app.use(fakeAppProxyRouter({ apiSecret: options.apiSecret, appUrl: () => control.webhookTarget }));
 
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (err instanceof z.ZodError) res.status(400).json({ error: z.prettifyError(err) });

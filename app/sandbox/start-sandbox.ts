@@ -11,6 +11,7 @@ import { SANDBOX_EDRONE_APP_ID, SANDBOX_SHOP } from './sandbox-shop.js';
 
 export { SANDBOX_EDRONE_APP_ID, SANDBOX_SHOP };
 const SANDBOX_EDRONE_SECRET = 'sandbox-app-secret';
+const SANDBOX_VISITOR_COOKIE = 'fp-anna-demo';
 
 export interface Sandbox {
   app: RunningServer;
@@ -66,6 +67,9 @@ export async function startSandbox(base: AppConfig, env: Record<string, string |
   edrone.control.setSyncUrl(SANDBOX_EDRONE_APP_ID, syncUrl.replace(sandboxConfig.shopify.appUrl, app.url));
   shopify.control.createCustomer({ shop: SANDBOX_SHOP, email: 'anna@example.com', phone: '+48500100200', emailState: 'subscribed', smsState: 'subscribed' });
   shopify.control.createCustomer({ shop: SANDBOX_SHOP, email: 'ben@example.com', emailState: 'not_subscribed' });
+  // A storefront visitor whose edrone cookie (fp_ccid) belongs to Anna, subscribed in edrone.
+  edrone.control.setVisitor(SANDBOX_EDRONE_APP_ID, SANDBOX_VISITOR_COOKIE, 'anna@example.com');
+  edrone.control.setStatus(SANDBOX_EDRONE_APP_ID, 'email', 'anna@example.com', '1');
 
   return {
     app,
@@ -100,6 +104,21 @@ export function sandboxInstructions(s: Sandbox): string {
     `          -d '{"appId":"${SANDBOX_EDRONE_APP_ID}","channel":"sms","phone":"+48500100200","status":"0"}'`,
     `     curl -s '${s.shopify.url}/_fake/customers?shop=${SANDBOX_SHOP}'`,
     '  3) Open the Admin UI: Activity lists both changes.',
+    '  4) Storefront check (app proxy): is the visitor with edrone cookie fp_ccid=' + SANDBOX_VISITOR_COOKIE + ' subscribed?',
+    '     Through the simulated store, which signs and forwards like Shopify:',
+    `     curl -s '${s.shopify.url}/apps/edrone/subscription-status?shop=${SANDBOX_SHOP}&fpcid=${SANDBOX_VISITOR_COOKIE}'`,
+    '     Straight to the app, signed here with the sandbox app secret (Shopify\'s app-proxy signature):',
+    ...signedCurl(s.app.url, s.app.ctx.config.shopify.apiSecret),
+    `     Logged in as Anna:  curl -s -H 'Cookie: fake_customer_id=${anna?.id ?? 'ID'}' '${s.shopify.url}/apps/edrone/subscription-status?shop=${SANDBOX_SHOP}'`,
     '',
   ].join('\n');
+}
+
+/** A shell command that signs the query at run time (the signature is valid for 90 s) and asks the app. */
+function signedCurl(appUrl: string, apiSecret: string): string[] {
+  const fixed = `fpcid=${SANDBOX_VISITOR_COOKIE}logged_in_customer_id=path_prefix=/apps/edroneshop=${SANDBOX_SHOP}`;
+  return [
+    `     ts=$(date +%s); sig=$(printf '%s' "${fixed}timestamp=$ts" | openssl dgst -sha256 -hmac '${apiSecret}' | sed 's/^.* //')`,
+    `     curl -s "${appUrl}/proxy/subscription-status?fpcid=${SANDBOX_VISITOR_COOKIE}&logged_in_customer_id=&path_prefix=%2Fapps%2Fedrone&shop=${SANDBOX_SHOP}&timestamp=$ts&signature=$sig"`,
+  ];
 }

@@ -31,7 +31,7 @@ export async function handleCustomerRedact(data: Data, shopId: string, customer:
 }
 
 export async function handleDataRequest(data: Data, shopId: string, customer: ComplianceCustomer, now: Date): Promise<void> {
-  const { consent, activity } = await data.compliance.customerRecords(shopId, refOf(customer));
+  const { consent, activity, storefront } = await data.compliance.customerRecords(shopId, refOf(customer));
   const report = {
     generatedAt: now.toISOString(),
     customer: { id: customer.id ?? null, email: customer.email ?? null, phone: customer.phone ?? null },
@@ -40,6 +40,8 @@ export async function handleDataRequest(data: Data, shopId: string, customer: Co
       edroneState: c.edroneState, edroneAt: c.edroneAt,
     })),
     activity: activity.map((a) => ({ at: a.createdAt, origin: a.origin, target: a.target, channel: a.channel, newState: a.newState, result: a.result, reason: a.reason })),
+    // Read from Shopify for the storefront check (a logged-in customer the sync had no record of).
+    storefrontLookup: storefront.map((s) => ({ emailState: s.emailState, smsState: s.smsState, lookedUpAt: s.lookedUpAt })),
   };
   await data.compliance.saveDataRequestReport(shopId, [customer.email, customer.phone, customer.id].filter(Boolean).join(' / '), report);
   await recordActivity(data, noted(shopId, `Customer data request: a report of ${consent.length} consent record(s) and ${activity.length} change(s) was prepared.`));

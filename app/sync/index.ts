@@ -8,6 +8,7 @@
 // - The worker (`createSyncWorker`): the jobs' handlers, hooks and scheduler.
 // - Runs: initial sync (`requestBackfill`...) and reconciliation (`runReconcileNow`...).
 // - Admin views: settings, shop status, activity, failures, webhook health, install.
+// - Storefront (`createStorefrontStatus`): the app proxy's "is this visitor subscribed?".
 export type { SyncDeps } from './deps.js';
 export { createKeyedLock, type KeyedLock } from './keyed-lock.js';
 export { heldJobs, JOB_KINDS, SHOPIFY_CALLING_KINDS, type JobKind } from './job-payloads.js';
@@ -18,6 +19,14 @@ export { createSyncWorker, type SyncWorker, type SyncWorkerOptions } from './syn
 export { createInstaller, type Installer } from './install.js';
 export { getSettings, saveSettings, settingsView, syncUrlOf, testConnection } from './settings.js';
 export { activityPage, failuresPage, retryFailures, shopStatus } from './shop-status.js';
+export {
+  createStorefrontStatus,
+  storefrontChecksToday,
+  STOREFRONT_MESSAGES,
+  type StorefrontCheck,
+  type StorefrontStatus,
+  type StorefrontStatusDeps,
+} from './storefront-status.js';
 export {
   deleteWebhookSubscription,
   listWebhookSubscriptions,

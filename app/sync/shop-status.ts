@@ -4,12 +4,15 @@ import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Job, JobQueue } from '../queue/index.js';
 import { JOB_KINDS } from './job-payloads.js';
+import { storefrontChecksToday } from './storefront-status.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface StatusDeps {
-  data: Pick<DataLayer, 'shops' | 'activity' | 'events'>;
+  data: Pick<DataLayer, 'shops' | 'activity' | 'events' | 'storefront'>;
   queue: JobQueue;
+  /** The storefront checks counted in memory are written before they are read. */
+  storefront?: { flush(): Promise<void> };
 }
 
 export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
@@ -17,12 +20,14 @@ export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
 /** Health, counts of sent changes (today, 30 days, per day) and the queue, for the Status screen. */
 export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.now()) {
   const shop = await deps.data.shops.get(shopId);
+  await deps.storefront?.flush();
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
-  const [sent, counts, last] = await Promise.all([
+  const [sent, counts, last, storefrontToday] = await Promise.all([
     deps.data.activity.sentSince(shopId, since),
     deps.queue.counts(shopId),
     deps.data.events.lastReceived(shopId),
+    storefrontChecksToday(deps.data, shopId, new Date(now)),
   ]);
   const failures = counts.dead;
   const daily = Array.from({ length: 30 }, (_, i) => ({
@@ -65,6 +70,7 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     lastEdroneEventAt: last.edrone,
     failures,
     queued: counts.pending,
+    storefrontChecksToday: storefrontToday,
   };
 }
 

@@ -17,6 +17,7 @@ const STATUS: StatusAnswer = {
   lastEdroneEventAt: null,
   failures: 4,
   queued: 1,
+  storefrontChecksToday: 0,
 };
 
 const SETTINGS: SettingsAnswer = {

@@ -4,6 +4,8 @@ export {};
 /** The part of the App Bridge `shopify` global this app uses. Absent when the CDN script did not load. */
 interface ShopifyAppBridge {
   idToken(): Promise<string>;
+  /** The store the admin is open for (App Bridge v4). */
+  config?: { shop?: string };
 }
 
 declare global {

@@ -8,6 +8,20 @@ export { createEdroneTraceClient, retryAfterMs, type EdroneTraceClientOptions } 
 export { createPacer, type Pacer } from './pacer.js';
 export type { EdroneTraceClient, SubscribeTrace } from './types.js';
 
+// Storefront: the Subscription Status API (`createSubscriptionStatusClient`),
+// asked about a visitor's own fp_ccid cookie. Waits at most 2 s; failures,
+// timeouts and 400s (bad App ID) are values, never thrown.
+export {
+  createSubscriptionStatusClient,
+  SUBSCRIPTION_STATUS_TIMEOUT_MS,
+  type SubscriptionStatusAnswer,
+  type SubscriptionStatusClient,
+  type SubscriptionStatusClientOptions,
+  type SubscriptionStatusFailure,
+  type SubscriptionStatusQuery,
+  type SubscriptionStatusResult,
+} from './subscription-status.js';
+
 // Inbound: edrone's subscription-status synchronisation request (NATIVE_5 and
 // the older formats). In this order, before storing anything: `readEdroneRequest`
 // (cheap: lengths and exact formats), `matchEdroneSignature` against the shop's

@@ -94,7 +94,7 @@ export function createShopifyAdminClient({
     }
   }
 
-  async function findBy(identifier: { emailAddress: string } | { phoneNumber: string }): Promise<ShopifyCustomer | null> {
+  async function findBy(identifier: { emailAddress: string } | { phoneNumber: string } | { id: string }): Promise<ShopifyCustomer | null> {
     const schema = z.object({ customerByIdentifier: customerNodeSchema.nullable() });
     return run(CUSTOMER_BY_IDENTIFIER, { identifier }, (data) => {
       const node = parseResponse(schema, data).customerByIdentifier;
@@ -184,6 +184,7 @@ export function createShopifyAdminClient({
 
     findCustomerByEmail: (email) => findBy({ emailAddress: email.trim() }),
     findCustomerByPhone: (phone) => findBy({ phoneNumber: phone.trim() }),
+    findCustomerById: (customerId) => findBy({ id: customerGid(customerId) }),
 
     updateEmailConsent: async (customerId, state, consentUpdatedAt) =>
       mutate(EMAIL_CONSENT_UPDATE, 'customerEmailMarketingConsentUpdate', {

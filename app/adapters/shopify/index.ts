@@ -38,6 +38,17 @@ export type {
   WebhookSubscriptionPage,
 } from './types.js';
 
+// The app proxy (storefront requests on the store's domain): `verifyAppProxyQuery`
+// checks the signature with the library before anything in the query is read;
+// `signAppProxyQuery` signs as Shopify does (sandbox, tests).
+export {
+  MAX_APP_PROXY_QUERY_LENGTH,
+  signAppProxyQuery,
+  verifyAppProxyQuery,
+  type AppProxyRejection,
+  type AppProxyVerification,
+} from './app-proxy.js';
+
 // Webhook payloads: what a verified webhook body says, validated per topic.
 export {
   COMPLIANCE_TOPICS,

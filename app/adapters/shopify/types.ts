@@ -66,6 +66,8 @@ export interface WebhookSubscriptionPage {
 export interface ShopifyAdminClient {
   findCustomerByEmail(email: string): Promise<ShopifyCustomer | null>;
   findCustomerByPhone(phone: string): Promise<ShopifyCustomer | null>;
+  /** A customer by numeric id (customerByIdentifier(id:)); null when Shopify does not know it. */
+  findCustomerById(customerId: string): Promise<ShopifyCustomer | null>;
   updateEmailConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date): Promise<ShopifyCustomer>;
   updateSmsConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date): Promise<ShopifyCustomer>;
   createCustomer(input: {

@@ -10,6 +10,7 @@ import { BackfillOffer } from './backfill-offer.js';
 import { ConnectGuide } from './connect-guide.js';
 import { SettingsForm } from './settings-form.js';
 import { SignatureStatus } from './signature-status.js';
+import { StorefrontGuide } from './storefront-guide.js';
 
 interface Props {
   /** Called after a successful save so the health summary can refresh. */
@@ -77,6 +78,13 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
             unsavedChanges={draft?.dirty ?? false}
           />
           <SignatureStatus variant={settings.edroneSignatureVariant} />
+        </Layout.AnnotatedSection>
+        <Layout.AnnotatedSection
+          id="storefront"
+          title="Storefront"
+          description="Hide newsletter popups from visitors who already subscribed, using what this app and edrone know."
+        >
+          <StorefrontGuide />
         </Layout.AnnotatedSection>
       </Layout>
     </BlockStack>

@@ -23,6 +23,7 @@ function report(over: Partial<StatusAnswer> = {}): StatusAnswer {
     lastEdroneEventAt: null,
     failures: 0,
     queued: 0,
+    storefrontChecksToday: 0,
     ...over,
   };
 }
@@ -68,6 +69,16 @@ describe('Status page', () => {
     expect(screen.getByTestId('health-badge').textContent).toContain('Not set up');
     fireEvent.click(screen.getByRole('button', { name: 'Open Setup' }));
     expect(onNavigate).toHaveBeenCalledWith('setup');
+  });
+
+  it('shows how many storefront checks were answered today', () => {
+    renderWithPolaris(<StatusPage status={resource(report({ storefrontChecksToday: 1234 }))} onNavigate={() => undefined} />);
+    expect(screen.getByTestId('storefront-checks').textContent).toMatch(/^1[,.\u00a0\u202f]?234 visitor checks answered\.$/);
+  });
+
+  it('with no storefront check today, it says where to enable them', () => {
+    renderWithPolaris(<StatusPage status={resource(report())} onNavigate={() => undefined} />);
+    expect(screen.getByTestId('storefront-checks').textContent).toContain('Enable the storefront embed in Setup');
   });
 
   it('while loading, then a labelled spinner shows', () => {

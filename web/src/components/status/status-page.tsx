@@ -83,6 +83,18 @@ export function StatusPage({ status, onNavigate }: Props) {
                     at={data.lastEdroneEventAt}
                     hint="If this stays at Never, check that the sync URL from Setup is saved in edrone."
                   />
+                  <BlockStack gap="050">
+                    <Text as="h3" variant="headingSm">
+                      Storefront checks today
+                    </Text>
+                    <Text as="p">
+                      <span data-testid="storefront-checks">
+                        {data.storefrontChecksToday === 0
+                          ? 'None yet. Enable the storefront embed in Setup to hide popups from subscribers.'
+                          : `${plural(data.storefrontChecksToday, 'visitor check', 'visitor checks')} answered.`}
+                      </span>
+                    </Text>
+                  </BlockStack>
                 </BlockStack>
               </div>
             </Card>
