@@ -22,7 +22,7 @@ const envSchema = z
       .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), 'must start with file: (SQLite) or postgresql:// (PostgreSQL)'),
     EDRONE_API_URL: z.url().default('https://api.edrone.me'),
     SHOPIFY_ADMIN_ORIGIN: z.url().optional().describe('Development and tests only: send Admin API and token calls here'),
-    SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-07').default('2026-07'),
+    SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-10').default('2026-10'),
     ENCRYPTION_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')

@@ -44,6 +44,8 @@ export function createComplianceRepository(prisma: PrismaClient) {
       await prisma.$transaction([
         prisma.consentState.deleteMany({ where: f.consent }),
         prisma.activity.deleteMany({ where: f.activity }),
+        // The consent history too: a redacted customer is absent from the timeline and every export.
+        prisma.consentHistory.deleteMany({ where: f.activity }),
         ...(f.needles.length ? [prisma.inboundEvent.deleteMany({ where: { shopId, OR: f.needles.map((n) => ({ payload: { contains: n } })) } })] : []),
         // Jobs carry the normalised event: those not running go too.
         ...(f.needles.length ? [deleteIdleJobsMentioning(prisma, shopId, f.needles)] : []),
@@ -69,6 +71,7 @@ export function createComplianceRepository(prisma: PrismaClient) {
         prisma.session.deleteMany({ where: { shop: shopId } }),
         prisma.consentState.deleteMany({ where: { shopId } }),
         prisma.activity.deleteMany({ where: { shopId } }),
+        prisma.consentHistory.deleteMany({ where: { shopId } }),
         prisma.inboundEvent.deleteMany({ where: { shopId } }),
         prisma.complianceRequest.deleteMany({ where: { shopId } }),
         prisma.backfillRun.deleteMany({ where: { shopId } }),

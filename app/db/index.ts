@@ -7,6 +7,7 @@ import type { Database } from './database.js';
 import { createActivityRepository } from './activity.js';
 import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
+import { createConsentHistoryRepository } from './consent-history.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
 import { createShopsRepository } from './shops.js';
@@ -19,6 +20,7 @@ export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.j
 export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
+export type { ConsentHistoryRow, HistoryCursor, HistoryExportFilter } from './consent-history.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
@@ -30,6 +32,7 @@ export function createDataLayer(db: Database) {
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
     compliance: createComplianceRepository(prisma),
+    consentHistory: createConsentHistoryRepository(prisma),
   };
 }
 

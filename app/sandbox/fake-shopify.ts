@@ -21,6 +21,7 @@ import {
   type SeedOptions,
 } from './fake-shopify/store.js';
 import { FakeBulkOperations } from './fake-shopify/bulk.js';
+import type { ConsentFieldsMode } from './fake-shopify/consent-fields.js';
 import { WebhookSender, consentWebhook, rawJson, type RawJson, type WebhookDelivery } from './fake-shopify/webhooks.js';
 
 export type { FakeCustomer, FakeShop, FakeWebhookSubscription, IssuedTokens, SeedOptions, StateMix } from './fake-shopify/store.js';
@@ -35,6 +36,8 @@ export interface FakeShopifyOptions {
   /** The app's base URL; webhooks go to `${webhookTarget}/webhooks`. Can be set later on control. */
   webhookTarget?: string;
   apiVersion?: string;
+  /** Which consent fields customers carry: 'current' (2026-10 only), 'legacy' (older only), 'both' (default). */
+  consentFields?: ConsentFieldsMode;
   /** Cost points restored per second (Standard plan: 100). */
   restoreRate?: number;
   accessTokenTtlSeconds?: number;
@@ -217,10 +220,11 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   const store = new FakeStore(settings);
   const bulk = new FakeBulkOperations(store);
   bulk.delayMs = options.bulkOperationDelayMs ?? 200;
-  const apiVersion = options.apiVersion ?? '2026-07';
+  bulk.consentFields = options.consentFields ?? 'both';
+  const apiVersion = options.apiVersion ?? '2026-10';
   const sender = new WebhookSender({
     apiSecret: options.apiSecret,
-    apiVersion: options.apiVersion ?? '2026-07',
+    apiVersion: options.apiVersion ?? '2026-10',
     target: options.webhookTarget,
     enabled: true,
     retryDelaysMs: options.webhookRetryDelaysMs ?? [100, 300, 1000],
@@ -461,6 +465,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
       store,
       bulk,
       apiVersion,
+      consentFields: options.consentFields ?? 'both',
       shop,
       onConsentChange: (customer, channel) => fireConsentWebhook(shop, customer, channel, 'other'),
     };

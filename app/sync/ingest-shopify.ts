@@ -72,6 +72,7 @@ function jobPayloadOf(eventId: string, topic: KnownTopic, body: unknown, trigger
         identity: p.channel === 'email' ? normalizeEmail(p.address) : normalizePhone(p.address),
         state: p.state,
         at: at ? new Date(at).toISOString() : null,
+        optInLevel: p.optInLevel,
       };
       return { eventId, topic, consent };
     }

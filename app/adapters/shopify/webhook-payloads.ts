@@ -2,6 +2,7 @@
 // Number.MAX_SAFE_INTEGER, so they are turned into strings before JSON.parse
 // ever sees them as numbers.
 import { z } from 'zod';
+import { parseOptInLevel, type OptInLevel } from '../../core/opt-in-level.js';
 import { SHOPIFY_STATES, type ShopifyState } from '../../core/types.js';
 
 export const CONSENT_TOPICS = ['customers_email_marketing_consent/update', 'customers_marketing_consent/update'] as const;
@@ -71,6 +72,8 @@ export interface ShopifyConsentPayload {
   address: string | null;
   state: ShopifyState;
   consentUpdatedAt: string | null;
+  /** opt_in_level as Shopify recorded it; null when absent or not one of its levels. */
+  optInLevel: OptInLevel | null;
 }
 
 export type ParsedWebhook =
@@ -110,7 +113,7 @@ function consentPayload(
   channel: ShopifyConsentPayload['channel'],
   customerId: string,
   address: string | null | undefined,
-  consent: { state: ShopifyState | null; consent_updated_at?: string | null | undefined } | null,
+  consent: { state: ShopifyState | null; consent_updated_at?: string | null | undefined; opt_in_level?: string | null | undefined } | null,
 ): ShopifyConsentPayload {
   return {
     channel,
@@ -118,5 +121,6 @@ function consentPayload(
     address: address ?? null,
     state: consent?.state ?? 'not_subscribed',
     consentUpdatedAt: consent?.consent_updated_at ?? null,
+    optInLevel: parseOptInLevel(consent?.opt_in_level),
   };
 }
