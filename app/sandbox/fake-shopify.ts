@@ -95,6 +95,8 @@ export interface FakeShopifyControl {
   /** An App Bridge session token for the shop, signed with the app secret. */
   sessionToken(shop: string, options?: { userId?: string; ttlSeconds?: number }): Promise<string>;
   revokeShop(shop: string): void;
+  /** The merchant changed the app's granted scopes (comma-separated); new tokens carry them. */
+  setGrantedScopes(shop: string, scopes: string): void;
   /** The next `count` GraphQL calls answer `status` (default 500; 429 carries Retry-After). */
   failNext(count: number, options?: { status?: number; retryAfterSeconds?: number }): void;
   /** The next `count` GraphQL calls never answer. */
@@ -311,6 +313,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     },
     sessionToken(shop, opts) {
       return signSessionToken({ apiKey: options.apiKey, apiSecret: options.apiSecret, shop, ...opts });
+    },
+    setGrantedScopes(shop, scopes) {
+      store.grantedScopes.set(shop, scopes);
     },
     revokeShop(shop) {
       store.revokeShop(shop.toLowerCase());

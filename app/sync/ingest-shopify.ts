@@ -82,5 +82,7 @@ function jobPayloadOf(eventId: string, topic: KnownTopic, body: unknown, trigger
     case 'shop/redact':
     case 'app/uninstalled':
       return { eventId, topic };
+    case 'app/scopes_update':
+      return { eventId, topic, current: (body as ShopifyPayload<typeof topic>).current };
   }
 }

@@ -53,6 +53,7 @@ export const shopifyWebhookJob = z.discriminatedUnion('topic', [
   z.object({ eventId: z.string(), topic: z.literal('customers/data_request'), customer: complianceCustomer }),
   z.object({ eventId: z.string(), topic: z.literal('shop/redact') }),
   z.object({ eventId: z.string(), topic: z.literal('app/uninstalled') }),
+  z.object({ eventId: z.string(), topic: z.literal('app/scopes_update'), current: z.array(z.string()) }),
 ]);
 export type ShopifyWebhookJob = z.output<typeof shopifyWebhookJob>;
 export type ShopifyWebhookJobInput = z.input<typeof shopifyWebhookJob>;

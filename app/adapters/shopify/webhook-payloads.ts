@@ -7,7 +7,7 @@ import { SHOPIFY_STATES, type ShopifyState } from '../../core/types.js';
 
 export const CONSENT_TOPICS = ['customers_email_marketing_consent/update', 'customers_marketing_consent/update'] as const;
 export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
-export const KNOWN_TOPICS = [...CONSENT_TOPICS, ...COMPLIANCE_TOPICS, 'app/uninstalled'] as const;
+export const KNOWN_TOPICS = [...CONSENT_TOPICS, ...COMPLIANCE_TOPICS, 'app/uninstalled', 'app/scopes_update'] as const;
 export type KnownTopic = (typeof KNOWN_TOPICS)[number];
 
 export function isKnownTopic(topic: string): topic is KnownTopic {
@@ -61,6 +61,15 @@ const schemas = {
   'customers/redact': z.object({ shop_domain: z.string().optional(), customer: complianceCustomer }),
   'shop/redact': z.object({ shop_domain: z.string().optional() }),
   'app/uninstalled': z.object({}).loose(),
+  // The grant after the change (`current`) and before it (`previous`), as scope handles.
+  'app/scopes_update': z
+    .object({
+      id: z.union([z.string(), z.number()]).optional(),
+      previous: z.array(z.string().max(100)).max(200).default([]),
+      current: z.array(z.string().max(100)).max(200),
+      updated_at: z.string().nullish(),
+    })
+    .loose(),
 } satisfies Record<KnownTopic, z.ZodType>;
 
 export type ShopifyPayload<T extends KnownTopic> = z.infer<(typeof schemas)[T]>;
