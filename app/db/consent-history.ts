@@ -45,6 +45,28 @@ export function createConsentHistoryRepository(prisma: PrismaClient) {
         take: limit,
       });
     },
+    /** The consent rows (state each side holds now) of these identities or Shopify customers. */
+    currentStates(shopId: string, identities: string[], customerIds: string[]) {
+      return prisma.consentState.findMany({
+        where: {
+          shopId,
+          OR: [{ identity: { in: identities } }, ...(customerIds.length ? [{ shopifyCustomerId: { in: customerIds } }] : [])],
+        },
+        select: {
+          channel: true,
+          identity: true,
+          shopifyCustomerId: true,
+          shopifyState: true,
+          shopifyAt: true,
+          edroneState: true,
+          edroneAt: true,
+          truthState: true,
+          truthAt: true,
+          truthSource: true,
+          updatedAt: true,
+        },
+      });
+    },
     count(filter: HistoryExportFilter): Promise<number> {
       return prisma.consentHistory.count({ where: whereOf(filter) });
     },
