@@ -67,6 +67,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     backfill: { ...longJobs, pollMs: config.backfill.pollMs },
     reconcile: longJobs,
     schedulerMs: config.reconcile.schedulerMs,
+    retention: config.retention,
   });
   const installer = createInstaller({ data, queue, shopify, sessionStorage, logger, wakeWorker: deps.wakeWorker });
   const running = worker;
