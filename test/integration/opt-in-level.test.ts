@@ -23,7 +23,7 @@ const cases = [
 }));
 
 describe('edrone reason -> Shopify marketingOptInLevel', () => {
-  it('every reason of both channels, sent by id, is written with its level, kept by Shopify and read back', async () => {
+  it('every reason of both channels, sent by id, is written with its level, kept by Shopify and read back', { timeout: 120_000 }, async () => {
     const customers = new Map<string, string>();
     for (const c of cases) {
       const subscribed = c.status === '0';
