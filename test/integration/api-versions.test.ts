@@ -52,8 +52,9 @@ describe.each(['current', 'legacy'] as const)('a fake Shopify answering only the
       emailState: 'subscribed',
       emailConsentUpdatedAt: '2026-01-01T00:00:00Z',
     });
-    await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: c.email!, status: '1', reason: 11 });
-    await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: c.email!, status: '0', reason: 1 });
+    await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: c.email!, status: '1', reason: 11, eventDate: new Date('2026-11-01T10:00:00Z') });
+    await h.settle();
+    await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: c.email!, status: '0', reason: 1, eventDate: new Date('2026-11-02T10:00:00Z') });
     await h.settle();
     const rows = await h.server.ctx.db.prisma.activity.findMany({ where: { identity: c.email!, target: 'shopify' }, orderBy: { createdAt: 'asc' } });
     // The subscribe matched what Shopify holds (read from this store's fields): no write. The unsubscribe was written.
