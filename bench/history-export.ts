@@ -110,12 +110,15 @@ async function run(label: string, url: string): Promise<string[]> {
     const all = await measured(() => exportRows(db));
     if (all.value.rows !== N || read.value !== N) throw new Error(`expected ${N} rows, exported ${all.value.rows}, read ${read.value}`);
     const fmt = (n: number) => n.toFixed(0);
-    return [
+    const out = [
       `| ${label} | plain keyset read (baseline) | ${N} | ${read.seconds.toFixed(1)} | ${fmt(N / read.seconds)} | — | ${fmt(read.rssMb)} | ${fmt(read.heapMb)} | 1.00 |`,
       `| ${label} | CSV export, ${N / 10} rows | ${tenth.value.rows} | ${tenth.seconds.toFixed(1)} | ${fmt(tenth.value.rows / tenth.seconds)} | ${(tenth.value.bytes / 2 ** 20).toFixed(0)} | ${fmt(tenth.rssMb)} | ${fmt(tenth.heapMb)} | — |`,
       `| ${label} | CSV export, all rows | ${all.value.rows} | ${all.seconds.toFixed(1)} | ${fmt(N / all.seconds)} | ${(all.value.bytes / 2 ** 20).toFixed(0)} | ${fmt(all.rssMb)} | ${fmt(all.heapMb)} | ${(all.seconds / read.seconds).toFixed(2)} |`,
       `(seeded ${N} rows in ${seedS.toFixed(1)} s)`,
     ];
+    // Printed at once, so a long run shows each database's result as soon as it has it.
+    for (const l of out) console.log(l);
+    return out;
   } finally {
     await db.close();
   }
