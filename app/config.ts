@@ -22,7 +22,7 @@ const envSchema = z
       .refine((v) => v.startsWith('file:') || /^postgres(ql)?:\/\//.test(v), 'must start with file: (SQLite) or postgresql:// (PostgreSQL)'),
     EDRONE_API_URL: z.url().default('https://api.edrone.me'),
     SHOPIFY_ADMIN_ORIGIN: z.url().optional().describe('Development and tests only: send Admin API and token calls here'),
-    SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-07').default('2026-07'),
+    SHOPIFY_API_VERSION: z.string().regex(/^\d{4}-\d{2}$/, 'must look like 2026-10').default('2026-10'),
     ENCRYPTION_KEY: z
       .string()
       .regex(/^[A-Za-z0-9+/]{43}=$/, 'must be 32 bytes in base64 (openssl rand -base64 32)')
@@ -36,6 +36,9 @@ const envSchema = z
     JOB_SLICE_MS: z.coerce.number().int().min(100).default(15_000).describe('Longest stretch a backfill or reconcile job runs before it yields'),
     RECONCILE_SCHEDULER_MS: z.coerce.number().int().min(100).default(60_000).describe('How often the worker looks for shops due a reconciliation'),
     RECONCILE_RUN_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(10_000).describe('How long POST /api/reconcile/run waits for the run to finish'),
+    CONSENT_HISTORY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(1826).describe('How long each customer’s consent history is kept (proof)'),
+    ACTIVITY_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(90).describe('How long the Activity log is kept'),
+    RETENTION_PRUNE_MS: z.coerce.number().int().min(1000).default(3_600_000).describe('How often old history and activity rows are deleted'),
     EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
     TRUST_PROXY: z
@@ -86,6 +89,8 @@ export interface AppConfig {
   backfill: { pollMs: number; concurrency: number; sliceMs: number };
   /** Reconciliation: how often the scheduler looks for shops that are due. */
   reconcile: { schedulerMs: number; runWaitMs: number };
+  /** Retention: days each record is kept, and how often the pruning pass runs. */
+  retention: { historyDays: number; activityDays: number; intervalMs: number };
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
   /** The storefront check (app proxy): limits per shop and per client, and edrone's answer cache. */
@@ -141,6 +146,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     worker: { inline: e.WORKER === 'inline', concurrency: e.WORKER_CONCURRENCY, leaseMs: e.WORKER_LEASE_MS, pollMs: e.WORKER_POLL_MS },
     backfill: { pollMs: e.BACKFILL_POLL_MS, concurrency: e.BACKFILL_CONCURRENCY, sliceMs: e.JOB_SLICE_MS },
     reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
+    retention: { historyDays: e.CONSENT_HISTORY_RETENTION_DAYS, activityDays: e.ACTIVITY_RETENTION_DAYS, intervalMs: e.RETENTION_PRUNE_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     storefront: {
       shopPerMinute: e.STOREFRONT_SHOP_LIMIT_PER_MINUTE,

@@ -103,6 +103,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
     backfill: { ...longJobs, pollMs: config.backfill.pollMs },
     reconcile: longJobs,
     schedulerMs: config.reconcile.schedulerMs,
+    retention: config.retention,
   });
   // PostgreSQL: other processes' new jobs wake this worker, and their shop changes reach this cache.
   const notifications = await listenForNotifications(db, (e) => logger.warn({ err: e.message }, 'database notifications interrupted; reconnecting'));

@@ -22,6 +22,7 @@ import {
   testConnectionAnswer,
   testConnectionRequest,
 } from './admin.js';
+import { customerConsentAnswer, customerConsentQuery } from './history.js';
 import { apiErrorBody } from './shared.js';
 import {
   backfillConflictAnswer,
@@ -58,6 +59,7 @@ export {
 export * from './admin.js';
 export * from './sync.js';
 export * from './storefront.js';
+export * from './history.js';
 
 // ---------------------------------------------------------------------------
 // Every endpoint: its input and its answers by HTTP status (401 is apiErrorBody everywhere).
@@ -86,6 +88,7 @@ export const endpoints = {
   'GET /api/webhook-subscriptions/:id': { answers: { 200: webhookSubscriptionDetail, 404: apiErrorBody } },
   'POST /api/webhook-subscriptions/register': { answers: { 200: webhookRegisterAnswer } },
   'DELETE /api/webhook-subscriptions/:id': { answers: { 200: webhookDeleteAnswer, 404: apiErrorBody } },
+  'GET /api/customers/consent': { query: customerConsentQuery, answers: { 200: customerConsentAnswer, 400: apiErrorBody } },
 } as const;
 
 export type Endpoint = keyof typeof endpoints;

@@ -1,4 +1,5 @@
 // Plain data shared by the pure consent rules. No I/O lives under app/core.
+import type { OptInLevel } from './opt-in-level.js';
 
 export const CHANNELS = ['email', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
@@ -87,6 +88,8 @@ export interface ShopifyConsentEvent {
   state: ShopifyState;
   /** consent_updated_at, else X-Shopify-Triggered-At; null when Shopify gave no time at all. */
   at: Date | null;
+  /** The opt-in level Shopify recorded with this state (CONFIRMED_OPT_IN, SINGLE_OPT_IN, UNKNOWN); null or absent: none given. */
+  optInLevel?: OptInLevel | null;
 }
 
 /** A consent change reported by edrone, whatever format it arrived in. */

@@ -48,6 +48,13 @@ export function createActivityRepository(prisma: PrismaClient) {
       ]);
       return { items, total };
     },
+    /** Retention: deletes at most `batch` rows of the shop older than `before`; returns how many went. */
+    async pruneBatch(shopId: string, before: Date, batch: number): Promise<number> {
+      const ids = await prisma.activity.findMany({ where: { shopId, createdAt: { lt: before } }, select: { id: true }, take: batch });
+      if (ids.length === 0) return 0;
+      const { count } = await prisma.activity.deleteMany({ where: { id: { in: ids.map((r) => r.id) } } });
+      return count;
+    },
     /** The changes sent since `since`: when, and to which side. */
     sentSince(shopId: string, since: Date): Promise<{ createdAt: Date; target: string }[]> {
       return prisma.activity.findMany({

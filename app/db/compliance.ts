@@ -48,6 +48,8 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
         prisma.consentState.deleteMany({ where: f.consent }),
         prisma.activity.deleteMany({ where: f.activity }),
         ...(customer.id ? [prisma.storefrontCustomer.deleteMany({ where: { shopId, customerId: customer.id } })] : []),
+        // The consent history too: a redacted customer is absent from the timeline and every export.
+        prisma.consentHistory.deleteMany({ where: f.activity }),
         ...(f.needles.length ? [prisma.inboundEvent.deleteMany({ where: { shopId, OR: f.needles.map((n) => ({ payload: { contains: n } })) } })] : []),
         // Jobs carry the normalised event: those not running go too.
         ...(f.needles.length ? [deleteIdleJobsMentioning(prisma, shopId, f.needles)] : []),
@@ -74,6 +76,7 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
         prisma.session.deleteMany({ where: { shop: shopId } }),
         prisma.consentState.deleteMany({ where: { shopId } }),
         prisma.activity.deleteMany({ where: { shopId } }),
+        prisma.consentHistory.deleteMany({ where: { shopId } }),
         prisma.inboundEvent.deleteMany({ where: { shopId } }),
         prisma.complianceRequest.deleteMany({ where: { shopId } }),
         prisma.storefrontCustomer.deleteMany({ where: { shopId } }),

@@ -13,7 +13,7 @@ import { migrate } from './migrate.js';
 
 export type { PrismaClient };
 /** The rows as stored: plain objects. */
-export type { Activity, BackfillRun, ReconcileRun, Shop } from '../../prisma/generated/sqlite/index.js';
+export type { Activity, BackfillRun, ConsentHistory, ReconcileRun, Shop } from '../../prisma/generated/sqlite/index.js';
 export type Dialect = 'sqlite' | 'postgres';
 
 /**

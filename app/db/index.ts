@@ -7,6 +7,7 @@ import type { Database } from './database.js';
 import { createActivityRepository } from './activity.js';
 import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
+import { createConsentHistoryRepository } from './consent-history.js';
 import { createEventsRepository } from './events.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
 import { createSharedRateLimiter } from './rate-limits.js';
@@ -25,6 +26,7 @@ export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, Re
 export type { CustomerRef } from './compliance.js';
 export type { Reservation, SharedRateLimiter } from './rate-limits.js';
 export type { KnownConsent, RememberedCustomer } from './storefront.js';
+export type { ConsentHistoryRow, HistoryCursor, HistoryExportFilter } from './consent-history.js';
 
 export function createDataLayer(db: Database) {
   const { prisma } = db;
@@ -41,6 +43,7 @@ export function createDataLayer(db: Database) {
     /** Outside systems' limits shared by every process on this database. */
     rateLimits: createSharedRateLimiter(db.driver),
     storefront: createStorefrontRepository(prisma),
+    consentHistory: createConsentHistoryRepository(prisma),
   };
 }
 

@@ -126,6 +126,14 @@ export function createShopsRepository(prisma: PrismaClient, cache: ShopCache = c
       });
       return shops.map((s) => s.id);
     },
+    /** Every shop's id (retention prunes shop by shop, along its indexes). */
+    async allIds(): Promise<string[]> {
+      return (await prisma.shop.findMany({ select: { id: true } })).map((s) => s.id);
+    },
+    /** The reason a merchant must act on is gone (scopes granted again): the shop's work resumes. */
+    async unblock(id: string): Promise<void> {
+      await prisma.shop.updateMany({ where: { id }, data: { blockedReason: null } });
+    },
     /** Installed, configured shops that are not blocked, with what their reconciliation schedule needs. */
     reconcilable() {
       return prisma.shop.findMany({

@@ -5,6 +5,7 @@ import { webhooksRouter } from './routes/webhooks.js';
 import { edroneSyncRouter } from './routes/edrone-sync.js';
 import { settingsRouter } from './routes/settings.js';
 import { adminApiRouter } from './routes/admin-api.js';
+import { consentHistoryRouter } from './routes/consent-history.js';
 import { backfillRouter } from './routes/backfill.js';
 import { reconcileRouter } from './routes/reconcile.js';
 import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
@@ -52,6 +53,7 @@ export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Expr
   api.use(sessionTokenAuth(ctx));
   api.use(settingsRouter(ctx));
   api.use(adminApiRouter(ctx));
+  api.use(consentHistoryRouter(ctx));
   api.use(backfillRouter(ctx));
   api.use(reconcileRouter(ctx));
   api.use(webhookSubscriptionsRouter(ctx));

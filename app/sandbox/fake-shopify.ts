@@ -21,6 +21,7 @@ import {
   type SeedOptions,
 } from './fake-shopify/store.js';
 import { FakeBulkOperations } from './fake-shopify/bulk.js';
+import type { ConsentFieldsMode } from './fake-shopify/consent-fields.js';
 import { WebhookSender, consentWebhook, rawJson, type RawJson, type WebhookDelivery } from './fake-shopify/webhooks.js';
 import { fakeAppProxyRouter } from './fake-shopify/app-proxy.js';
 
@@ -36,6 +37,8 @@ export interface FakeShopifyOptions {
   /** The app's base URL; webhooks go to `${webhookTarget}/webhooks`. Can be set later on control. */
   webhookTarget?: string;
   apiVersion?: string;
+  /** Which consent fields customers carry: 'current' (2026-10 only), 'legacy' (older only), 'both' (default). */
+  consentFields?: ConsentFieldsMode;
   /** Cost points restored per second (Standard plan: 100). */
   restoreRate?: number;
   accessTokenTtlSeconds?: number;
@@ -93,6 +96,8 @@ export interface FakeShopifyControl {
   /** An App Bridge session token for the shop, signed with the app secret. */
   sessionToken(shop: string, options?: { userId?: string; ttlSeconds?: number }): Promise<string>;
   revokeShop(shop: string): void;
+  /** The merchant changed the app's granted scopes (comma-separated); new tokens carry them. */
+  setGrantedScopes(shop: string, scopes: string): void;
   /** The next `count` GraphQL calls answer `status` (default 500; 429 carries Retry-After). */
   failNext(count: number, options?: { status?: number; retryAfterSeconds?: number }): void;
   /** The next `count` GraphQL calls never answer. */
@@ -218,10 +223,11 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
   const store = new FakeStore(settings);
   const bulk = new FakeBulkOperations(store);
   bulk.delayMs = options.bulkOperationDelayMs ?? 200;
-  const apiVersion = options.apiVersion ?? '2026-07';
+  bulk.consentFields = options.consentFields ?? 'both';
+  const apiVersion = options.apiVersion ?? '2026-10';
   const sender = new WebhookSender({
     apiSecret: options.apiSecret,
-    apiVersion: options.apiVersion ?? '2026-07',
+    apiVersion: options.apiVersion ?? '2026-10',
     target: options.webhookTarget,
     enabled: true,
     retryDelaysMs: options.webhookRetryDelaysMs ?? [100, 300, 1000],
@@ -308,6 +314,9 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
     },
     sessionToken(shop, opts) {
       return signSessionToken({ apiKey: options.apiKey, apiSecret: options.apiSecret, shop, ...opts });
+    },
+    setGrantedScopes(shop, scopes) {
+      store.grantedScopes.set(shop, scopes);
     },
     revokeShop(shop) {
       store.revokeShop(shop.toLowerCase());
@@ -462,6 +471,7 @@ export async function startFakeShopify(options: FakeShopifyOptions): Promise<Fak
       store,
       bulk,
       apiVersion,
+      consentFields: options.consentFields ?? 'both',
       shop,
       onConsentChange: (customer, channel) => fireConsentWebhook(shop, customer, channel, 'other'),
     };

@@ -1,19 +1,40 @@
 // The merchant-visible record of each processed change, in words.
 import { edroneReasonName } from '../adapters/index.js';
+import { historyEntryOf } from '../core/consent-history.js';
 import { SKIP_REASONS, type SkipReason } from '../core/decide.js';
-import type { ActivityInput, DataLayer } from '../db/index.js';
+import type { OptInLevel } from '../core/opt-in-level.js';
+import type { ActivityInput as ActivityRow, DataLayer } from '../db/index.js';
 
-export type { ActivityInput };
+/** What the consent history keeps beyond the Activity row (app/core/consent-history.ts). */
+export interface HistoryFields {
+  /** When the change happened on its side. */
+  eventAt?: Date | null;
+  /** The state the side reported, when the row's newState is what was written. */
+  observedState?: string | null;
+  /** The opt-in level Shopify recorded for this change. */
+  optInLevel?: OptInLevel | null;
+}
 
-export async function recordActivity(data: Pick<DataLayer, 'activity'>, a: ActivityInput): Promise<void> {
-  await data.activity.insert({ ...a, reason: withEdroneReason(a) });
+export type ActivityInput = ActivityRow & HistoryFields;
+
+/**
+ * Every customer-level outcome passes through here: the Activity row (operational,
+ * pruned after ACTIVITY_RETENTION_DAYS) and the customer's consent-history entry
+ * (kept for proof, CONSENT_HISTORY_RETENTION_DAYS).
+ */
+export async function recordActivity(data: Pick<DataLayer, 'activity'> & Partial<Pick<DataLayer, 'consentHistory'>>, a: ActivityInput): Promise<void> {
+  const { eventAt, observedState, optInLevel, ...row } = a;
+  const reason = withEdroneReason(row);
+  await data.activity.insert({ ...row, reason });
+  const entry = data.consentHistory ? historyEntryOf({ ...row, reason: a.reason, eventAt, observedState, optInLevel }) : null;
+  if (entry) await data.consentHistory!.insert(entry);
 }
 
 /**
  * A row about an edrone change names edrone's reason (e.g. HARD_BOUNCED_UNSUBSCRIBED)
  * whatever its result, not only when it was skipped: reasonCode keeps the code as sent.
  */
-function withEdroneReason(a: ActivityInput): string | null | undefined {
+function withEdroneReason(a: ActivityRow): string | null | undefined {
   if (a.origin !== 'edrone' || a.channel === 'none' || !a.reasonCode) return a.reason;
   const note = `(edrone reason: ${edroneReasonName(a.channel, a.reasonCode) ?? a.reasonCode})`;
   if (a.reason?.includes(note)) return a.reason;

@@ -2,6 +2,7 @@
 import type { ShopifyCustomer } from '../adapters/index.js';
 import { afterEdroneWrite, afterShopifyWrite, SKIP_REASONS, type Write } from '../core/decide.js';
 import { edroneToShopify, edroneWireValue } from '../core/consent-mapping.js';
+import { optInLevelFor, type OptInLevel } from '../core/opt-in-level.js';
 import { catchUpWrites, WRITE_ROUNDS } from '../core/plan-writes.js';
 import type { ConsentRecord } from '../core/types.js';
 import { edroneCredentials, settingsOf, type ConsentHandle, type ConsentKey, type ShopRow } from '../db/index.js';
@@ -74,6 +75,11 @@ async function writeEdrone(
   return afterEdroneWrite(record, write.value, write.at, sentAt, deps.now());
 }
 
+/** The opt-in level Shopify holds for the channel; null when it gave none. */
+function levelOf(customer: ShopifyCustomer, channel: ConsentKey['channel']): OptInLevel | null {
+  return (channel === 'email' ? customer.emailConsent : customer.smsConsent)?.optInLevel ?? null;
+}
+
 function consentOf(customer: ShopifyCustomer, channel: ConsentKey['channel']) {
   const s = channel === 'email' ? customer.emailConsent : customer.smsConsent;
   return s ? { state: s.state, at: s.consentUpdatedAt ? new Date(s.consentUpdatedAt) : null } : null;
@@ -95,7 +101,9 @@ async function writeShopify(
   const customer =
     key.channel === 'email' ? await client.findCustomerByEmail(key.identity) : await client.findCustomerByPhone(key.identity);
   const state = edroneToShopify(write.value);
-  const wanted = { state, consentUpdatedAt: write.at };
+  // The opt-in level edrone's reason proves (core/opt-in-level.ts); UNKNOWN for anything else.
+  const optInLevel = activity.origin === 'edrone' ? optInLevelFor(key.channel, activity.reasonCode) : 'UNKNOWN';
+  const wanted = { state, consentUpdatedAt: write.at, optInLevel };
   const what = key.channel === 'email' ? 'email' : 'phone number';
 
   if (!customer) {
@@ -111,7 +119,8 @@ async function writeShopify(
       key.channel === 'email' ? { email: key.identity, emailConsent: wanted } : { phone: key.identity, smsConsent: wanted },
     );
     await consent.save(record, created.id);
-    await recordActivity(deps.data, { ...base, customerId: created.id, result: 'sent', reason: noted(activity, `Created the customer in Shopify with ${key.channel} consent ${state}.`) });
+    const recorded = levelOf(created, key.channel) ?? optInLevel;
+    await recordActivity(deps.data, { ...base, customerId: created.id, result: 'sent', optInLevel: recorded, reason: noted(activity, `Created the customer in Shopify with ${key.channel} consent ${state}.`) });
     return afterShopifyWrite(record, write.value, write.at, sentAt, consentOf(created, key.channel) ?? undefined);
   }
 
@@ -120,19 +129,21 @@ async function writeShopify(
   // The state just read from Shopify: the stored record is empty for a customer the app has not seen yet.
   if (before) base.previousState = before.state;
   if (before && before.state === write.value) {
-    await recordActivity(deps.data, { ...base, customerId: customer.id, result: 'skipped', reason: noted(activity, SKIP_REASONS.in_sync) });
+    await recordActivity(deps.data, { ...base, customerId: customer.id, result: 'skipped', optInLevel: levelOf(customer, key.channel), reason: noted(activity, SKIP_REASONS.in_sync) });
     return afterShopifyWrite(record, write.value, write.at, sentAt, before);
   }
   const updated =
     key.channel === 'email'
-      ? await client.updateEmailConsent(customer.id, state, write.at)
-      : await client.updateSmsConsent(customer.id, state, write.at);
+      ? await client.updateEmailConsent(customer.id, state, write.at, optInLevel)
+      : await client.updateSmsConsent(customer.id, state, write.at, optInLevel);
   const after = consentOf(updated, key.channel);
   const kept = after !== null && after.state !== write.value;
   await recordActivity(deps.data, {
     ...base,
     customerId: customer.id,
     result: kept ? 'skipped' : 'sent',
+    // What Shopify recorded, read back from its answer: the history never claims more.
+    optInLevel: levelOf(updated, key.channel) ?? optInLevel,
     reason: noted(activity, kept ? `Shopify kept its newer ${after.state} state. ${SKIP_REASONS.other_side_newer}` : `Set to ${state} in Shopify.`),
   });
   return afterShopifyWrite(record, write.value, write.at, sentAt, after ?? undefined);

@@ -4,6 +4,7 @@
 import type { Job, JobHandler } from '../queue/index.js';
 import { handleCustomerRedact, handleDataRequest, handleShopRedact, handleUninstalled } from './compliance.js';
 import { syncConsent } from './consent-sync.js';
+import { handleScopesUpdate } from './scopes-update.js';
 import type { SyncDeps } from './deps.js';
 import { edroneEventJob, readPayload, shopifyWebhookJob } from './job-payloads.js';
 
@@ -28,6 +29,8 @@ export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
         return handleDataRequest(data, shop.id, p.customer, deps.now());
       case 'shop/redact':
         return handleShopRedact(data, shop.id);
+      case 'app/scopes_update':
+        return handleScopesUpdate(data, shop, p.current);
     }
   };
 }

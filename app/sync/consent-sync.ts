@@ -53,6 +53,10 @@ const SHOPIFY: Side<ShopifyConsentEvent> = {
     channel: e.channel,
     identity: e.identity,
     customerId: e.customerId,
+    // For the consent history (sync/activity.ts): when, what Shopify said, at which opt-in level.
+    eventAt: e.at,
+    observedState: e.state,
+    optInLevel: e.optInLevel ?? null,
   }),
   observed: (e) => e.state,
   unusable: (e) => (e.identity ? null : 'no_identity'),
@@ -75,6 +79,8 @@ const EDRONE: Side<EdroneConsentEvent> = {
     identity: e.identity,
     // recordActivity names the reason in words from this code.
     reasonCode: e.reasonCode ?? e.reason,
+    eventAt: e.at,
+    observedState: e.status,
   }),
   observed: (e) => e.status,
   unusable: (e) => (e.status === null ? 'unknown_status' : e.identity ? null : 'no_identity'),

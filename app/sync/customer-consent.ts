@@ -79,6 +79,7 @@ export async function syncCustomerConsent(
       identity,
       state: consent.state,
       at: consent.consentUpdatedAt ? new Date(consent.consentUpdatedAt) : null,
+      optInLevel: consent.optInLevel ?? null,
     };
     try {
       const result = await withConcurrentRetry(() => syncConsent(deps, shop, { side: 'shopify', event }, { jobId, quietSkips: true }));

@@ -19,6 +19,8 @@ export { createSyncWorker, type SyncWorker, type SyncWorkerOptions } from './syn
 export { createInstaller, type Installer } from './install.js';
 export { getSettings, saveSettings, settingsView, syncUrlOf, testConnection } from './settings.js';
 export { activityPage, failuresPage, retryFailures, shopStatus } from './shop-status.js';
+export { customerConsentHistory } from './customer-history.js';
+export { countHistory, historyCsvChunks, historyExportFilter } from './history-export.js';
 export {
   createStorefrontStatus,
   storefrontChecksToday,

@@ -83,6 +83,7 @@ function jobPayloadOf(eventId: string, topic: KnownTopic, body: unknown, trigger
         identity: p.channel === 'email' ? normalizeEmail(p.address) : normalizePhone(p.address),
         state: p.state,
         at: at ? new Date(at).toISOString() : null,
+        optInLevel: p.optInLevel,
       };
       return { eventId, topic, consent };
     }
@@ -92,5 +93,7 @@ function jobPayloadOf(eventId: string, topic: KnownTopic, body: unknown, trigger
     case 'shop/redact':
     case 'app/uninstalled':
       return { eventId, topic };
+    case 'app/scopes_update':
+      return { eventId, topic, current: (body as ShopifyPayload<typeof topic>).current };
   }
 }

@@ -1,6 +1,7 @@
 // Shopify-managed installation: the first valid session token of a shop without
 // a working offline token installs (or reconnects) it by token exchange.
 import { exchangeForOfflineSession, type ShopifyApi } from '../adapters/index.js';
+import { scopesBlockReason } from '../core/required-scopes.js';
 import type { DataLayer, SessionStorage } from '../db/index.js';
 import type { Logger } from '../logger.js';
 import type { JobQueue } from '../queue/index.js';
@@ -29,6 +30,12 @@ export function createInstaller(deps: {
     const session = await exchangeForOfflineSession(deps.shopify, { shop, sessionToken });
     await deps.sessionStorage.storeSession(session);
     await deps.data.shops.install(shop);
+    // Still narrower than the sync needs (app/scopes_update): reconnecting does not lift that pause.
+    const narrowed = scopesBlockReason((session.scope ?? '').split(','));
+    if (narrowed && session.scope) {
+      await deps.data.shops.block(shop, narrowed);
+      return;
+    }
     // Jobs that waited for access (revoked token) can run now.
     await deps.queue.releaseShop(shop);
     deps.wakeWorker();

@@ -2,6 +2,7 @@
 // delivery once and stores the result here; a job reads its payload with these
 // schemas and never sees the raw request.
 import { z } from 'zod';
+import { OPT_IN_LEVELS } from '../core/opt-in-level.js';
 import { CHANNELS, SHOPIFY_STATES } from '../core/types.js';
 import type { HeldJobs } from '../queue/index.js';
 import type { DataLayer } from '../db/index.js';
@@ -34,6 +35,7 @@ const shopifyConsentEvent = z.object({
   identity: z.string().nullable(),
   state: z.enum(SHOPIFY_STATES),
   at: isoDate.nullable(),
+  optInLevel: z.enum(OPT_IN_LEVELS).nullish(),
 });
 
 /** How a compliance request names the customer, as Shopify sent it. */
@@ -51,6 +53,7 @@ export const shopifyWebhookJob = z.discriminatedUnion('topic', [
   z.object({ eventId: z.string(), topic: z.literal('customers/data_request'), customer: complianceCustomer }),
   z.object({ eventId: z.string(), topic: z.literal('shop/redact') }),
   z.object({ eventId: z.string(), topic: z.literal('app/uninstalled') }),
+  z.object({ eventId: z.string(), topic: z.literal('app/scopes_update'), current: z.array(z.string()) }),
 ]);
 export type ShopifyWebhookJob = z.output<typeof shopifyWebhookJob>;
 export type ShopifyWebhookJobInput = z.input<typeof shopifyWebhookJob>;

@@ -10,6 +10,7 @@ import { JOB_KINDS } from './job-payloads.js';
 import { createReconcileHandler, type ReconcileOptions } from './reconcile-job.js';
 import { finishReconcile } from './reconcile-run.js';
 import { createReconcileScheduler, type ReconcileScheduler } from './reconcile-scheduler.js';
+import { createRetentionPruner, type RetentionOptions, type RetentionPruner } from './retention.js';
 
 export interface SyncWorkerOptions {
   id?: string;
@@ -20,11 +21,14 @@ export interface SyncWorkerOptions {
   reconcile: ReconcileOptions;
   /** How often the scheduler looks for shops due a reconciliation. */
   schedulerMs: number;
+  /** Retention of the consent history and the activity log; absent: no pruning in this process. */
+  retention?: RetentionOptions;
 }
 
 /** Starting the worker also starts the reconciliation scheduler; stopping stops both. */
 export interface SyncWorker extends Worker {
   scheduler: ReconcileScheduler;
+  retention: RetentionPruner | null;
 }
 
 export function createSyncWorker(deps: SyncDeps, options: SyncWorkerOptions): SyncWorker {
@@ -64,16 +68,20 @@ export function createSyncWorker(deps: SyncDeps, options: SyncWorkerOptions): Sy
     intervalMs: options.schedulerMs,
     onQueued: () => jobWorker.wake(),
   });
+  const retention = options.retention ? createRetentionPruner(deps, options.retention) : null;
   return {
     get id() {
       return jobWorker.id;
     },
     scheduler,
+    retention,
     start() {
       jobWorker.start();
       scheduler.start();
+      retention?.start();
     },
     async stop() {
+      retention?.stop();
       scheduler.stop();
       await jobWorker.stop();
     },

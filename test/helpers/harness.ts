@@ -4,7 +4,7 @@
 import request from 'supertest';
 import { loadConfig, type AppConfig } from '../../app/config.js';
 import { startServer, type RunningServer } from '../../app/server.js';
-import { startFakeShopify, type FakeShopify } from '../../app/sandbox/fake-shopify.js';
+import { startFakeShopify, type FakeShopify, type FakeShopifyOptions } from '../../app/sandbox/fake-shopify.js';
 import { startFakeEdrone, type FakeEdrone } from '../../app/sandbox/fake-edrone.js';
 import { createTestDatabase, type TestDatabase } from './test-database.js';
 
@@ -41,10 +41,16 @@ export interface Harness {
 }
 
 export async function startHarness(
-  options: { settings?: Record<string, unknown>; env?: Record<string, string>; configure?: boolean } = {},
+  options: {
+    settings?: Record<string, unknown>;
+    env?: Record<string, string>;
+    configure?: boolean;
+    /** e.g. { consentFields: 'current' }: a fake Shopify answering only the 2026-10 fields. */
+    shopify?: Partial<FakeShopifyOptions>;
+  } = {},
 ): Promise<Harness> {
   const edrone = await startFakeEdrone();
-  const shopify = await startFakeShopify({ apiKey: API_KEY, apiSecret: API_SECRET, webhookRetryDelaysMs: [20, 50] });
+  const shopify = await startFakeShopify({ apiKey: API_KEY, apiSecret: API_SECRET, webhookRetryDelaysMs: [20, 50], ...options.shopify });
   const db = await createTestDatabase();
   const config = loadConfig({
     SHOPIFY_API_KEY: API_KEY,

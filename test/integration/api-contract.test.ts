@@ -341,6 +341,14 @@ describe('webhook subscriptions', () => {
   });
 });
 
+describe('consent history', () => {
+  it('a customer’s timeline, and 400 for an unusable customer', async () => {
+    const body = await call('GET /api/customers/consent', 200, { query: { customer: 'contract-hooks@example.com' } });
+    expect(body.channels.map((c) => c.channel)).toEqual(['email', 'sms']);
+    await call('GET /api/customers/consent', 400, { query: { customer: 'nobody' } });
+  });
+});
+
 describe('coverage', () => {
   it('every answer the contract lists for every endpoint was parsed above', () => {
     const listed = Object.entries(endpoints).flatMap(([endpoint, spec]) => Object.keys(spec.answers).map((status) => `${endpoint} ${status}`));

@@ -100,7 +100,7 @@ beforeAll(async () => {
     apiSecret: API_SECRET,
     appUrl: 'https://app.example.test',
     scopes: ['read_customers', 'write_customers'],
-    apiVersion: '2026-07',
+    apiVersion: '2026-10',
     adminOrigin: fake.url,
   });
 });
@@ -140,18 +140,18 @@ describe('writing consent', () => {
 
     const updated = await clientFor(SHOP).updateEmailConsent(seeded.id, 'SUBSCRIBED', at);
 
-    expect(updated.emailConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-01T10:00:00Z' });
+    expect(updated.emailConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-01T10:00:00Z', optInLevel: 'UNKNOWN' });
     const [hook, ...more] = await webhooksFor(seeded.id);
     expect(more).toHaveLength(0);
     expect(hook?.validation).toMatchObject({
       valid: true,
       topic: 'CUSTOMERS_EMAIL_MARKETING_CONSENT_UPDATE',
       domain: SHOP,
-      apiVersion: '2026-07',
+      apiVersion: '2026-10',
     });
     expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({
       email_address: 'email-consent@example.com',
-      email_marketing_consent: { state: 'subscribed', opt_in_level: 'single_opt_in', consent_updated_at: '2026-09-01T10:00:00Z' },
+      email_marketing_consent: { state: 'subscribed', opt_in_level: 'unknown', consent_updated_at: '2026-09-01T10:00:00Z' },
     });
   });
 
@@ -165,7 +165,7 @@ describe('writing consent', () => {
 
     const result = await clientFor(SHOP).updateEmailConsent(seeded.id, 'UNSUBSCRIBED', new Date('2026-09-01T10:00:00Z'));
 
-    expect(result.emailConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-02T10:00:00Z' });
+    expect(result.emailConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-02T10:00:00Z', optInLevel: 'SINGLE_OPT_IN' });
     expect(await webhooksFor(seeded.id)).toHaveLength(0);
   });
 
@@ -174,7 +174,7 @@ describe('writing consent', () => {
 
     const updated = await clientFor(SHOP).updateSmsConsent(seeded.id, 'SUBSCRIBED', new Date('2026-09-03T08:30:00Z'));
 
-    expect(updated.smsConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-03T08:30:00Z' });
+    expect(updated.smsConsent).toEqual({ state: 'subscribed', consentUpdatedAt: '2026-09-03T08:30:00Z', optInLevel: 'UNKNOWN' });
     const [hook] = await webhooksFor(seeded.id);
     expect(hook?.validation).toMatchObject({ valid: true, topic: 'CUSTOMERS_MARKETING_CONSENT_UPDATE', domain: SHOP });
     expect(JSON.parse(hook?.body ?? '{}')).toMatchObject({

@@ -68,7 +68,7 @@ describe('webhook subscriptions', () => {
     const body = await list({ filter: 'missing' });
     expect(body).toMatchObject({ total: 0, items: [] });
     const all = await list();
-    expect(all.items.every((i) => i.status === 'active' && i.apiVersion === '2026-07' && i.createdAt)).toBe(true);
+    expect(all.items.every((i) => i.status === 'active' && i.apiVersion === '2026-10' && i.createdAt)).toBe(true);
   });
 
   it('a subscription delivering elsewhere is failing', async () => {
@@ -105,7 +105,7 @@ describe('webhook subscriptions', () => {
       topic: EMAIL,
       address: expected,
       status: 'active',
-      apiVersion: '2026-07',
+      apiVersion: '2026-10',
       format: 'JSON',
       filter: null,
       includeFields: [],

@@ -58,7 +58,7 @@ describe('customerFromExportLine', () => {
       id: '7064055069303700001',
       email: 'Ann@Example.com',
       phone: null,
-      emailConsent: { state: 'subscribed', consentUpdatedAt: '2026-03-01T10:00:00Z' },
+      emailConsent: { state: 'subscribed', consentUpdatedAt: '2026-03-01T10:00:00Z', optInLevel: null },
       smsConsent: null,
     });
   });

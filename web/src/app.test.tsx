@@ -53,6 +53,7 @@ describe('App', () => {
       'Activity',
       'Failures',
       'Sync',
+      'Customers',
     ]);
     // The failure count is visible on the tab without changing its name.
     const failuresTab = screen.getByRole('tab', { name: 'Failures' });

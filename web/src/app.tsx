@@ -7,6 +7,7 @@ import { ActivityPage } from './components/activity/activity-page.js';
 import { AppNav, panelId, tabId } from './components/common/app-nav.js';
 import { LoadingSection } from './components/common/loading-section.js';
 import { FailuresPage } from './components/failures/failures-page.js';
+import { HistoryPage } from './components/history/history-page.js';
 import { SetupPage } from './components/setup/setup-page.js';
 import { StatusPage } from './components/status/status-page.js';
 import { SyncPage } from './components/sync/sync-page.js';
@@ -63,6 +64,7 @@ export function App() {
               {tab === 'activity' ? <ActivityPage /> : null}
               {tab === 'failures' ? <FailuresPage onChanged={() => void status.reload()} /> : null}
               {tab === 'sync' ? <SyncPage /> : null}
+              {tab === 'customers' ? <HistoryPage /> : null}
             </div>
           </>
         )}

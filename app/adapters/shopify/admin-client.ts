@@ -2,17 +2,13 @@
 // Every failure leaves through toAppError, so callers see only the app's error family.
 import type { Session } from '@shopify/shopify-api';
 import { z } from 'zod';
+import type { OptInLevel } from '../../core/opt-in-level.js';
 import { ThrottledError } from '../../errors.js';
 import type { Logger } from '../../logger.js';
 import {
   BULK_OPERATION_BY_ID,
   BULK_OPERATION_RUN_QUERY,
-  CUSTOMER_BY_IDENTIFIER,
-  CUSTOMER_CREATE,
-  CUSTOMER_EXPORT_QUERY,
-  CUSTOMERS_UPDATED_SINCE,
-  EMAIL_CONSENT_UPDATE,
-  SMS_CONSENT_UPDATE,
+  customerDocuments,
   updatedSinceQuery,
   WEBHOOK_SUBSCRIPTION_CREATE,
   WEBHOOK_SUBSCRIPTION_DELETE,
@@ -54,8 +50,13 @@ export const ESTIMATED_CALL_POINTS = 10;
 
 export const DEFAULT_TIMEOUT_MS = 15_000;
 
-function consentInput(state: ConsentInputState, consentUpdatedAt: Date) {
-  return { marketingState: state, marketingOptInLevel: 'SINGLE_OPT_IN', consentUpdatedAt: consentUpdatedAt.toISOString() };
+/**
+ * CustomerEmailMarketingConsentInput and CustomerSmsMarketingConsentInput take the same
+ * fields in 2026-10 (marketingState, marketingOptInLevel, consentUpdatedAt, sourceLocationId);
+ * the app sends the first three. The level is what edrone's reason proves, never more.
+ */
+function consentInput(state: ConsentInputState, consentUpdatedAt: Date, optInLevel: OptInLevel = 'UNKNOWN') {
+  return { marketingState: state, marketingOptInLevel: optInLevel, consentUpdatedAt: consentUpdatedAt.toISOString() };
 }
 
 // ---------------------------------------------------------------------------
@@ -70,6 +71,8 @@ export function createShopifyAdminClient({
   refund,
 }: AdminClientOptions): ShopifyAdminClient {
   const graphql = new shopify.clients.Graphql({ session });
+  // The consent fields this API version has (current ones from 2026-10, the older ones always).
+  const documents = customerDocuments(String(shopify.config.apiVersion));
 
   /**
    * One request. No library retries (the worker owns retrying and must see every
@@ -96,7 +99,7 @@ export function createShopifyAdminClient({
 
   async function findBy(identifier: { emailAddress: string } | { phoneNumber: string } | { id: string }): Promise<ShopifyCustomer | null> {
     const schema = z.object({ customerByIdentifier: customerNodeSchema.nullable() });
-    return run(CUSTOMER_BY_IDENTIFIER, { identifier }, (data) => {
+    return run(documents.CUSTOMER_BY_IDENTIFIER, { identifier }, (data) => {
       const node = parseResponse(schema, data).customerByIdentifier;
       return node ? toCustomer(node) : null;
     });
@@ -125,7 +128,7 @@ export function createShopifyAdminClient({
   return {
     async startCustomerExport() {
       const schema = z.object({ bulkOperation: bulkOperationSchema.nullish(), userErrors: z.array(userErrorSchema) });
-      return run(BULK_OPERATION_RUN_QUERY, { query: CUSTOMER_EXPORT_QUERY }, (data) => {
+      return run(BULK_OPERATION_RUN_QUERY, { query: documents.CUSTOMER_EXPORT_QUERY }, (data) => {
         const payload = payloadOf(schema, data, 'bulkOperationRunQuery');
         if (!payload.bulkOperation) throw new UnexpectedResponse('bulkOperationRunQuery returned no operation');
         return toBulkOperation(payload.bulkOperation);
@@ -144,7 +147,7 @@ export function createShopifyAdminClient({
       const schema = z.object({
         customers: z.object({ edges: z.array(z.object({ node: customerNodeSchema })), pageInfo: pageInfoSchema }),
       });
-      return run(CUSTOMERS_UPDATED_SINCE, { first, after, query: updatedSinceQuery(since, inclusive) }, (data): CustomerPage => {
+      return run(documents.CUSTOMERS_UPDATED_SINCE, { first, after, query: updatedSinceQuery(since, inclusive) }, (data): CustomerPage => {
         const { edges, pageInfo } = parseResponse(schema, data).customers;
         return { customers: edges.map((e) => toCustomer(e.node)), endCursor: pageInfo.endCursor ?? null, hasNextPage: pageInfo.hasNextPage };
       });
@@ -186,27 +189,27 @@ export function createShopifyAdminClient({
     findCustomerByPhone: (phone) => findBy({ phoneNumber: phone.trim() }),
     findCustomerById: (customerId) => findBy({ id: customerGid(customerId) }),
 
-    updateEmailConsent: async (customerId, state, consentUpdatedAt) =>
-      mutate(EMAIL_CONSENT_UPDATE, 'customerEmailMarketingConsentUpdate', {
+    updateEmailConsent: async (customerId, state, consentUpdatedAt, optInLevel) =>
+      mutate(documents.EMAIL_CONSENT_UPDATE, 'customerEmailMarketingConsentUpdate', {
         customerId: customerGid(customerId),
-        emailMarketingConsent: consentInput(state, consentUpdatedAt),
+        emailMarketingConsent: consentInput(state, consentUpdatedAt, optInLevel),
       }),
 
-    updateSmsConsent: async (customerId, state, consentUpdatedAt) =>
-      mutate(SMS_CONSENT_UPDATE, 'customerSmsMarketingConsentUpdate', {
+    updateSmsConsent: async (customerId, state, consentUpdatedAt, optInLevel) =>
+      mutate(documents.SMS_CONSENT_UPDATE, 'customerSmsMarketingConsentUpdate', {
         customerId: customerGid(customerId),
-        smsMarketingConsent: consentInput(state, consentUpdatedAt),
+        smsMarketingConsent: consentInput(state, consentUpdatedAt, optInLevel),
       }),
 
     createCustomer: (input) =>
-      mutate(CUSTOMER_CREATE, 'customerCreate', {
+      mutate(documents.CUSTOMER_CREATE, 'customerCreate', {
         ...(input.email !== undefined && { email: input.email }),
         ...(input.phone !== undefined && { phone: input.phone }),
         ...(input.emailConsent && {
-          emailMarketingConsent: consentInput(input.emailConsent.state, input.emailConsent.consentUpdatedAt),
+          emailMarketingConsent: consentInput(input.emailConsent.state, input.emailConsent.consentUpdatedAt, input.emailConsent.optInLevel),
         }),
         ...(input.smsConsent && {
-          smsMarketingConsent: consentInput(input.smsConsent.state, input.smsConsent.consentUpdatedAt),
+          smsMarketingConsent: consentInput(input.smsConsent.state, input.smsConsent.consentUpdatedAt, input.smsConsent.optInLevel),
         }),
       }),
   };

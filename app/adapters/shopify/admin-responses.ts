@@ -1,6 +1,7 @@
 // The shapes of Shopify's answers (Admin GraphQL nodes, and the bulk export's
 // lines, which are customer nodes too) and their mapping to the adapter's types.
 import { z } from 'zod';
+import { parseOptInLevel } from '../../core/opt-in-level.js';
 import { SHOPIFY_STATES } from '../../core/types.js';
 import { PermanentError } from '../../errors.js';
 import { UnexpectedResponse, userErrorSchema } from './admin-errors.js';
@@ -31,8 +32,31 @@ const stateSchema = z
   .transform((s) => s.toLowerCase())
   .pipe(z.enum(SHOPIFY_STATES));
 
+const levelSchema = z.string().nullish().transform((v) => parseOptInLevel(v));
+
+/** The older fields (Customer.emailMarketingConsent / smsMarketingConsent). */
 const consentSchema = z
-  .object({ marketingState: stateSchema, consentUpdatedAt: z.string().nullish() })
+  .object({ marketingState: stateSchema, marketingOptInLevel: levelSchema, consentUpdatedAt: z.string().nullish() })
+  .nullish();
+
+/** 2025-04+: Customer.defaultEmailAddress. */
+const emailAddressSchema = z
+  .object({
+    emailAddress: z.string().nullish(),
+    marketingState: stateSchema,
+    marketingOptInLevel: levelSchema,
+    marketingUpdatedAt: z.string().nullish(),
+  })
+  .nullish();
+
+/** 2026-10+: Customer.defaultPhoneNumber with its smsMarketingConsent (CustomerSmsMarketingConsent). */
+const phoneNumberSchema = z
+  .object({
+    phoneNumber: z.string().nullish(),
+    smsMarketingConsent: z
+      .object({ state: stateSchema, optInLevel: levelSchema, updatedAt: z.string().nullish(), collectedFrom: z.string().nullish() })
+      .nullish(),
+  })
   .nullish();
 
 export const customerNodeSchema = z.object({
@@ -42,6 +66,8 @@ export const customerNodeSchema = z.object({
   updatedAt: z.string().nullish(),
   emailMarketingConsent: consentSchema,
   smsMarketingConsent: consentSchema,
+  defaultEmailAddress: emailAddressSchema,
+  defaultPhoneNumber: phoneNumberSchema,
 });
 type CustomerNode = z.infer<typeof customerNodeSchema>;
 
@@ -55,17 +81,33 @@ export const exportLineSchema = customerNodeSchema
   .extend({ id: z.string().regex(CUSTOMER_GID), __parentId: z.string().optional() });
 
 function toSnapshot(consent: z.infer<typeof consentSchema>): ConsentSnapshot | null {
-  return consent ? { state: consent.marketingState, consentUpdatedAt: consent.consentUpdatedAt ?? null } : null;
+  return consent
+    ? { state: consent.marketingState, consentUpdatedAt: consent.consentUpdatedAt ?? null, optInLevel: consent.marketingOptInLevel }
+    : null;
+}
+
+/** Email consent: the current field when the answer has it, else the older one. */
+function emailSnapshot(node: Omit<CustomerNode, 'updatedAt'>): ConsentSnapshot | null {
+  const current = node.defaultEmailAddress;
+  if (current) return { state: current.marketingState, consentUpdatedAt: current.marketingUpdatedAt ?? null, optInLevel: current.marketingOptInLevel };
+  return toSnapshot(node.emailMarketingConsent);
+}
+
+/** SMS consent: defaultPhoneNumber.smsMarketingConsent when the answer has it, else the older field. */
+function smsSnapshot(node: Omit<CustomerNode, 'updatedAt'>): ConsentSnapshot | null {
+  const current = node.defaultPhoneNumber?.smsMarketingConsent;
+  if (current) return { state: current.state, consentUpdatedAt: current.updatedAt ?? null, optInLevel: current.optInLevel };
+  return toSnapshot(node.smsMarketingConsent);
 }
 
 /** Identity and consents: what an API node and an export line both carry. */
 function customerOf(node: Omit<CustomerNode, 'updatedAt'>): ShopifyCustomer {
   return {
     id: customerIdFromGid(node.id),
-    email: node.email ?? null,
-    phone: node.phone ?? null,
-    emailConsent: toSnapshot(node.emailMarketingConsent),
-    smsConsent: toSnapshot(node.smsMarketingConsent),
+    email: node.email ?? node.defaultEmailAddress?.emailAddress ?? null,
+    phone: node.phone ?? node.defaultPhoneNumber?.phoneNumber ?? null,
+    emailConsent: emailSnapshot(node),
+    smsConsent: smsSnapshot(node),
   };
 }
 

@@ -1,8 +1,11 @@
+import type { OptInLevel } from '../../core/opt-in-level.js';
 import type { ShopifyState } from '../../core/types.js';
 
 export interface ConsentSnapshot {
   state: ShopifyState;
   consentUpdatedAt: string | null;
+  /** The opt-in level Shopify recorded; null when it gave none. */
+  optInLevel?: OptInLevel | null;
 }
 
 /** A customer as the sync needs it. `id` is the numeric id as a string (ids exceed 2^53). */
@@ -68,13 +71,14 @@ export interface ShopifyAdminClient {
   findCustomerByPhone(phone: string): Promise<ShopifyCustomer | null>;
   /** A customer by numeric id (customerByIdentifier(id:)); null when Shopify does not know it. */
   findCustomerById(customerId: string): Promise<ShopifyCustomer | null>;
-  updateEmailConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date): Promise<ShopifyCustomer>;
-  updateSmsConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date): Promise<ShopifyCustomer>;
+  /** optInLevel: what edrone's reason says (core/opt-in-level.ts); UNKNOWN when not given. */
+  updateEmailConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date, optInLevel?: OptInLevel): Promise<ShopifyCustomer>;
+  updateSmsConsent(customerId: string, state: ConsentInputState, consentUpdatedAt: Date, optInLevel?: OptInLevel): Promise<ShopifyCustomer>;
   createCustomer(input: {
     email?: string;
     phone?: string;
-    emailConsent?: { state: ConsentInputState; consentUpdatedAt: Date };
-    smsConsent?: { state: ConsentInputState; consentUpdatedAt: Date };
+    emailConsent?: { state: ConsentInputState; consentUpdatedAt: Date; optInLevel?: OptInLevel };
+    smsConsent?: { state: ConsentInputState; consentUpdatedAt: Date; optInLevel?: OptInLevel };
   }): Promise<ShopifyCustomer>;
 
   /** Starts the bulk export of every customer with both consents (bulkOperationRunQuery). */

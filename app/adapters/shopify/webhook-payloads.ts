@@ -2,11 +2,12 @@
 // Number.MAX_SAFE_INTEGER, so they are turned into strings before JSON.parse
 // ever sees them as numbers.
 import { z } from 'zod';
+import { parseOptInLevel, type OptInLevel } from '../../core/opt-in-level.js';
 import { SHOPIFY_STATES, type ShopifyState } from '../../core/types.js';
 
 export const CONSENT_TOPICS = ['customers_email_marketing_consent/update', 'customers_marketing_consent/update'] as const;
 export const COMPLIANCE_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
-export const KNOWN_TOPICS = [...CONSENT_TOPICS, ...COMPLIANCE_TOPICS, 'app/uninstalled'] as const;
+export const KNOWN_TOPICS = [...CONSENT_TOPICS, ...COMPLIANCE_TOPICS, 'app/uninstalled', 'app/scopes_update'] as const;
 export type KnownTopic = (typeof KNOWN_TOPICS)[number];
 
 export function isKnownTopic(topic: string): topic is KnownTopic {
@@ -89,6 +90,15 @@ const schemas = {
       sms_marketing_consent: notHere,
     })
     .loose(),
+  // The grant after the change (`current`) and before it (`previous`), as scope handles.
+  'app/scopes_update': z
+    .object({
+      id: z.union([z.string(), z.number()]).optional(),
+      previous: z.array(z.string().max(100)).max(200).default([]),
+      current: z.array(z.string().max(100)).max(200),
+      updated_at: z.string().nullish(),
+    })
+    .loose(),
 } satisfies Record<KnownTopic, z.ZodType>;
 
 /**
@@ -112,6 +122,8 @@ export interface ShopifyConsentPayload {
   address: string | null;
   state: ShopifyState;
   consentUpdatedAt: string | null;
+  /** opt_in_level as Shopify recorded it; null when absent or not one of its levels. */
+  optInLevel: OptInLevel | null;
 }
 
 export type ParsedWebhook =
@@ -162,7 +174,7 @@ function consentPayload(
   channel: ShopifyConsentPayload['channel'],
   customerId: string,
   address: string | null | undefined,
-  consent: { state: ShopifyState | null; consent_updated_at?: string | null | undefined } | null,
+  consent: { state: ShopifyState | null; consent_updated_at?: string | null | undefined; opt_in_level?: string | null | undefined } | null,
 ): ShopifyConsentPayload {
   return {
     channel,
@@ -170,5 +182,6 @@ function consentPayload(
     address: address ?? null,
     state: consent?.state ?? 'not_subscribed',
     consentUpdatedAt: consent?.consent_updated_at ?? null,
+    optInLevel: parseOptInLevel(consent?.opt_in_level),
   };
 }

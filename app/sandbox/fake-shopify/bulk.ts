@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import type { Request, Response } from 'express';
 import type { FakeCustomer, FakeStore } from './store.js';
+import { consentFields, type ConsentFieldsMode } from './consent-fields.js';
 
 export type FakeBulkStatus = 'CREATED' | 'RUNNING' | 'COMPLETED' | 'CANCELING' | 'CANCELED' | 'FAILED' | 'EXPIRED';
 
@@ -30,15 +31,8 @@ export interface FakeBulkOperation {
 }
 
 /** Customer fields the export writes, in the order of the query. */
-function exportLine(c: FakeCustomer): string {
-  const consent = (x: FakeCustomer['emailConsent']) => ({ marketingState: x.state.toUpperCase(), consentUpdatedAt: x.consentUpdatedAt });
-  return JSON.stringify({
-    id: `gid://shopify/Customer/${c.id}`,
-    email: c.email,
-    phone: c.phone,
-    emailMarketingConsent: c.email ? consent(c.emailConsent) : null,
-    smsMarketingConsent: c.phone ? consent(c.smsConsent) : null,
-  });
+function exportLine(c: FakeCustomer, mode: ConsentFieldsMode): string {
+  return JSON.stringify({ id: `gid://shopify/Customer/${c.id}`, email: c.email, phone: c.phone, ...consentFields(c, mode) });
 }
 
 const CHUNK_BYTES = 64 * 1024;
@@ -46,6 +40,8 @@ const CHUNK_BYTES = 64 * 1024;
 export class FakeBulkOperations {
   /** How long an operation runs before it completes. */
   delayMs = 200;
+  /** Which consent fields export lines carry (consent-fields.ts). */
+  consentFields: ConsentFieldsMode = 'both';
   /** The base URL result links point at (the fake's own URL). */
   baseUrl = '';
   private readonly operations = new Map<string, FakeBulkOperation>();
@@ -95,7 +91,7 @@ export class FakeBulkOperations {
         op.status = 'FAILED';
         op.errorCode = op.failWith;
       } else {
-        op.lines = [...this.store.shop(shop).customers.values()].map(exportLine);
+        op.lines = [...this.store.shop(shop).customers.values()].map((c) => exportLine(c, this.consentFields));
         op.bytes = op.lines.reduce((n, line) => n + Buffer.byteLength(line) + 1, 0);
         op.status = 'COMPLETED';
       }

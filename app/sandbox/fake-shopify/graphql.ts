@@ -13,6 +13,7 @@ import {
   type OptInLevel,
 } from './store.js';
 import type { FakeBulkOperations } from './bulk.js';
+import { consentFields, type ConsentFieldsMode } from './consent-fields.js';
 
 /** Base cost of each operation; connections add one point per requested node (`first`). */
 export const OPERATION_COSTS = {
@@ -55,6 +56,8 @@ export interface GraphqlContext {
   store: FakeStore;
   bulk: FakeBulkOperations;
   apiVersion: string;
+  /** Which consent fields customer nodes carry (consent-fields.ts). */
+  consentFields?: ConsentFieldsMode;
   shop: string;
   /** Called after a consent actually changed, once per channel. */
   onConsentChange(customer: FakeCustomer, channel: Channel): void;
@@ -111,6 +114,7 @@ function variables<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 function toConsent(input: ConsentInput): FakeConsent {
   return {
     state: input.marketingState.toLowerCase() as FakeConsent['state'],
+    // Shopify records SINGLE_OPT_IN when a mutation gives no level.
     optInLevel: (input.marketingOptInLevel?.toLowerCase() ?? 'single_opt_in') as OptInLevel,
     consentUpdatedAt: shopifyTime(input.consentUpdatedAt ?? new Date()),
   };
@@ -119,24 +123,15 @@ function toConsent(input: ConsentInput): FakeConsent {
 // ---------------------------------------------------------------------------
 // Outputs
 
-function consentNode(c: FakeConsent) {
-  return {
-    marketingState: c.state.toUpperCase(),
-    marketingOptInLevel: c.optInLevel?.toUpperCase() ?? null,
-    consentUpdatedAt: c.consentUpdatedAt,
-  };
-}
-
-/** Consent objects are null when the customer has no email / phone, as in Shopify. */
-export function customerNode(c: FakeCustomer) {
+/** Consent objects are null when the customer has no email / phone, as in Shopify; which fields: consent-fields.ts. */
+export function customerNode(c: FakeCustomer, mode: ConsentFieldsMode = 'both') {
   return {
     id: `gid://shopify/Customer/${c.id}`,
     email: c.email,
     phone: c.phone,
     createdAt: c.createdAt,
     updatedAt: c.updatedAt,
-    emailMarketingConsent: c.email ? consentNode(c.emailConsent) : null,
-    smsMarketingConsent: c.phone ? { ...consentNode(c.smsConsent), consentCollectedFrom: 'OTHER' } : null,
+    ...consentFields(c, mode),
   };
 }
 
@@ -153,7 +148,7 @@ function customerByIdentifier(ctx: GraphqlContext, vars: unknown): Record<string
   if (identifier.emailAddress !== undefined) customer = ctx.store.findByEmail(ctx.shop, identifier.emailAddress);
   else if (identifier.phoneNumber !== undefined) customer = ctx.store.findByPhone(ctx.shop, identifier.phoneNumber);
   else if (identifier.id !== undefined) customer = ctx.store.customer(ctx.shop, identifier.id.replace(/^gid:\/\/shopify\/Customer\//, ''));
-  return { customerByIdentifier: customer ? customerNode(customer) : null };
+  return { customerByIdentifier: customer ? customerNode(customer, ctx.consentFields) : null };
 }
 
 function consentUpdate(ctx: GraphqlContext, channel: Channel, customerGid: string, input: ConsentInput): Record<string, unknown> {
@@ -168,7 +163,7 @@ function consentUpdate(ctx: GraphqlContext, channel: Channel, customerGid: strin
     if (e instanceof UserInputError) return { customer: null, userErrors: userErrorsOf(e, ['input']) };
     throw e;
   }
-  return { customer: customerNode(customer), userErrors: [] };
+  return { customer: customerNode(customer, ctx.consentFields), userErrors: [] };
 }
 
 function assertSettable(input: ConsentInput | null | undefined, field: string): void {
@@ -192,7 +187,7 @@ function customerCreate(ctx: GraphqlContext, vars: unknown): Record<string, unkn
     });
     if (input.emailMarketingConsent) ctx.onConsentChange(customer, 'email');
     if (input.smsMarketingConsent) ctx.onConsentChange(customer, 'sms');
-    return { customerCreate: { customer: customerNode(customer), userErrors: [] } };
+    return { customerCreate: { customer: customerNode(customer, ctx.consentFields), userErrors: [] } };
   } catch (e) {
     if (e instanceof UserInputError) return { customerCreate: { customer: null, userErrors: userErrorsOf(e, []) } };
     throw e;
@@ -219,7 +214,7 @@ function nodeById(ctx: GraphqlContext, vars: unknown): Record<string, unknown> {
   }
   const customerId = /^gid:\/\/shopify\/Customer\/(\d+)$/.exec(id)?.[1];
   const customer = customerId ? ctx.store.customer(ctx.shop, customerId) : null;
-  return { node: customer ? { __typename: 'Customer', ...customerNode(customer) } : null };
+  return { node: customer ? { __typename: 'Customer', ...customerNode(customer, ctx.consentFields) } : null };
 }
 
 /** `updated_at:>'…'`, `updated_at:>='…'` (also `<`, `<=`); other search terms are not supported. */
@@ -267,8 +262,8 @@ function customersPage(ctx: GraphqlContext, vars: unknown): Record<string, unkno
   const page = matching.slice(0, v.first);
   return {
     customers: {
-      edges: page.map((c) => ({ cursor: cursorOf(c), node: customerNode(c) })),
-      nodes: page.map(customerNode),
+      edges: page.map((c) => ({ cursor: cursorOf(c), node: customerNode(c, ctx.consentFields) })),
+      nodes: page.map((c) => customerNode(c, ctx.consentFields)),
       pageInfo: {
         hasNextPage: matching.length > page.length,
         hasPreviousPage: after !== null,

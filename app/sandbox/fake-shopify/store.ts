@@ -300,7 +300,8 @@ export class FakeStore {
     const accessToken = `shpat_${randomBytes(16).toString('hex')}`;
     const ttl = this.settings.accessTokenTtlSeconds;
     this.accessTokens.set(accessToken, { shop, expiresAt: expiring ? now + ttl * 1000 : null, revoked: false });
-    if (!expiring) return { access_token: accessToken, scope: GRANTED_SCOPE };
+    const scope = this.grantedScopes.get(shop) ?? GRANTED_SCOPE;
+    if (!expiring) return { access_token: accessToken, scope };
     const refreshToken = `shprt_${randomBytes(16).toString('hex')}`;
     this.refreshTokens.set(refreshToken, {
       shop,
@@ -310,7 +311,7 @@ export class FakeStore {
     });
     return {
       access_token: accessToken,
-      scope: GRANTED_SCOPE,
+      scope,
       expires_in: ttl,
       refresh_token: refreshToken,
       refresh_token_expires_in: REFRESH_TOKEN_TTL_S,
@@ -332,6 +333,9 @@ export class FakeStore {
     if (!record || record.revoked || record.shop !== shop) return false;
     return record.expiresAt === null || record.expiresAt > Date.now();
   }
+
+  /** The scopes the merchant granted the app on this shop (tokens issued from now on carry them). */
+  readonly grantedScopes = new Map<string, string>();
 
   revokeShop(shop: string): void {
     for (const record of [...this.accessTokens.values(), ...this.refreshTokens.values()]) {

@@ -2,7 +2,7 @@
 // needs no server-side route fallback, and keeps the query string (id_token, shop, host) untouched.
 import { useCallback, useEffect, useState } from 'react';
 
-export const TABS = ['setup', 'status', 'activity', 'failures', 'sync'] as const;
+export const TABS = ['setup', 'status', 'activity', 'failures', 'sync', 'customers'] as const;
 export type TabId = (typeof TABS)[number];
 
 function isTab(value: string): value is TabId {

@@ -4,6 +4,7 @@ import { Button, Text } from '@shopify/polaris';
 import type { ActivityItem } from '../../api-types.js';
 import { channelLabel, flowLabel, formatDateTime, humanize } from '../../format.js';
 import { ResultBadge } from './result-badge.js';
+import { CustomerHistoryLink } from '../history/customer-link.js';
 
 interface Props {
   items: ActivityItem[];
@@ -43,7 +44,7 @@ export function ActivityTable({ items, onOpen }: Props) {
               <td data-label="Direction">{flowLabel(item)}</td>
               <td data-label="Channel">{channelLabel(item.channel)}</td>
               <td data-label="Customer" className="ecs-break">
-                {item.identity ?? (
+                {item.identity && item.channel !== 'none' ? <CustomerHistoryLink identity={item.identity} /> : item.identity ?? (
                   <Text as="span" tone="subdued">
                     Unknown
                   </Text>

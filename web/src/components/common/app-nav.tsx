@@ -9,6 +9,7 @@ export const TAB_LABELS: Record<TabId, string> = {
   activity: 'Activity',
   failures: 'Failures',
   sync: 'Sync',
+  customers: 'Customers',
 };
 
 export function tabId(tab: TabId): string {
