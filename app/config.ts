@@ -37,6 +37,8 @@ const envSchema = z
     RECONCILE_RUN_WAIT_MS: z.coerce.number().int().min(0).max(25_000).default(10_000).describe('How long POST /api/reconcile/run waits for the run to finish'),
     EDRONE_TIMEOUT_MS: z.coerce.number().int().min(100).default(10_000),
     SHOPIFY_TIMEOUT_MS: z.coerce.number().int().min(100).default(15_000),
+    WEBHOOK_TOPICS_VIA_API: z.string().default('').describe('Topics the app registers through the Admin API instead of shopify.app.toml (comma-separated)'),
+    WEBHOOK_QUIET_HOURS: z.coerce.number().int().min(1).max(720).default(24).describe('Hours without a delivery before a topic shows as quiet'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -77,6 +79,8 @@ export interface AppConfig {
   /** How long one call to each service may take before it counts as failed (and is retried). */
   timeouts: { edroneMs: number; shopifyMs: number };
   logLevel: Env['LOG_LEVEL'];
+  /** Webhook health: topics registered through the Admin API (not the toml), and when a topic counts as quiet. */
+  webhooks: { viaApi: string[]; quietAfterHours: number };
   /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
   sandbox: boolean;
 }
@@ -115,6 +119,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     reconcile: { schedulerMs: e.RECONCILE_SCHEDULER_MS, runWaitMs: e.RECONCILE_RUN_WAIT_MS },
     timeouts: { edroneMs: e.EDRONE_TIMEOUT_MS, shopifyMs: e.SHOPIFY_TIMEOUT_MS },
     logLevel: e.LOG_LEVEL,
+    webhooks: {
+      viaApi: e.WEBHOOK_TOPICS_VIA_API.split(',').map((s) => s.trim()).filter(Boolean),
+      quietAfterHours: e.WEBHOOK_QUIET_HOURS,
+    },
     sandbox,
   };
 }

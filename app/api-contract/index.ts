@@ -32,6 +32,7 @@ import {
   reconcileIntervalUpdate,
   reconcileRunAnswer,
   webhookDeleteAnswer,
+  webhookHealthAnswer,
   webhookRegisterAnswer,
   webhookSubscriptionDetail,
   webhookSubscriptionsPage,
@@ -52,6 +53,8 @@ export {
   RECONCILE_TRIGGERS,
   WEBHOOK_FILTERS,
   WEBHOOK_STATUSES,
+  WEBHOOK_TOPIC_SOURCES,
+  WEBHOOK_TOPIC_STATES,
   apiErrorBody,
   type ApiErrorBody,
 } from './shared.js';
@@ -78,6 +81,7 @@ export const endpoints = {
   'POST /api/reconcile/run': {
     answers: { 200: reconcileRunAnswer, 202: reconcileRunAnswer, 400: apiErrorBody, 409: reconcileConflictAnswer },
   },
+  'GET /api/webhook-health': { answers: { 200: webhookHealthAnswer, 403: apiErrorBody, 429: apiErrorBody, 502: apiErrorBody } },
   'GET /api/webhook-subscriptions': {
     query: webhookSubscriptionsQuery,
     answers: { 200: webhookSubscriptionsPage, 400: apiErrorBody, 403: apiErrorBody, 429: apiErrorBody, 502: apiErrorBody },

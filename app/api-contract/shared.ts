@@ -15,6 +15,8 @@ export const RECONCILE_STATUSES = ['running', 'completed', 'failed'] as const;
 export const RECONCILE_TRIGGERS = ['schedule', 'manual', 'cli'] as const;
 /** PUT /api/reconcile bounds: 15 minutes to 7 days. */
 export const RECONCILE_INTERVAL_MINUTES = { min: 15, max: 10_080 } as const;
+export const WEBHOOK_TOPIC_STATES = ['receiving', 'quiet', 'never', 'missing'] as const;
+export const WEBHOOK_TOPIC_SOURCES = ['app_config', 'api'] as const;
 export const WEBHOOK_STATUSES = ['active', 'missing', 'failing'] as const;
 /** The list's filter: every row, or only the rows with that status. */
 export const WEBHOOK_FILTERS = ['all', 'missing', 'failing'] as const;

@@ -9,6 +9,8 @@ import {
   RECONCILE_TRIGGERS,
   WEBHOOK_FILTERS,
   WEBHOOK_STATUSES,
+  WEBHOOK_TOPIC_SOURCES,
+  WEBHOOK_TOPIC_STATES,
   count,
   isoDateTime,
   pageQueryShape,
@@ -117,7 +119,37 @@ export const reconcileRunAnswer = z.union([
 export const reconcileConflictAnswer = z.strictObject({ error: z.string().min(1), run: reconcileRun.nullable() });
 
 // ---------------------------------------------------------------------------
-// Webhook subscriptions
+// Webhook health per topic (from the app's receipt records)
+
+/** One topic the sync needs. */
+export const webhookTopicHealth = z.strictObject({
+  /** Slash form: customers_marketing_consent/update (technical detail; show `label`). */
+  topic: z.string(),
+  /** In merchant words: "Email consent changes". */
+  label: z.string(),
+  /** app_config: declared in shopify.app.toml (not listable through the Admin API); api: registered through the Admin API. */
+  source: z.enum(WEBHOOK_TOPIC_SOURCES),
+  /**
+   * receiving: delivered within `quietAfterHours`; quiet: no delivery for longer; never: no delivery stored yet;
+   * missing: an API-registered subscription is expected and Shopify does not list it.
+   */
+  state: z.enum(WEBHOOK_TOPIC_STATES),
+  lastDeliveryAt: isoDateTime.nullable(),
+  hoursSinceDelivery: count.nullable(),
+});
+
+/** GET /api/webhook-health. Shopify errors (only when some topic is API-registered): apiErrorBody (403, 429, 502). */
+export const webhookHealthAnswer = z.strictObject({
+  topics: z.array(webhookTopicHealth),
+  quietAfterHours: count,
+  /** Shopify's own delivery monitoring (the Dev Dashboard). */
+  monitoringUrl: z.url(),
+  /** Some topic is registered through the Admin API (WEBHOOK_TOPICS_VIA_API): re-register and delete apply. */
+  apiRegistration: z.boolean(),
+});
+
+// ---------------------------------------------------------------------------
+// Webhook subscriptions registered through the Admin API
 
 /** GET /api/webhook-subscriptions query. 400: apiErrorBody with fieldErrors. */
 export const webhookSubscriptionsQuery = z.object({
@@ -193,6 +225,8 @@ export type ReconcileIntervalUpdate = z.input<typeof reconcileIntervalUpdate>;
 export type ReconcileRun = z.infer<typeof reconcileRun>;
 export type ReconcileRunAnswer = z.infer<typeof reconcileRunAnswer>;
 export type ReconcileConflictAnswer = z.infer<typeof reconcileConflictAnswer>;
+export type WebhookTopicHealth = z.infer<typeof webhookTopicHealth>;
+export type WebhookHealthAnswer = z.infer<typeof webhookHealthAnswer>;
 export type WebhookSubscriptionFilter = (typeof WEBHOOK_FILTERS)[number];
 export type WebhookSubscriptionsQuery = z.output<typeof webhookSubscriptionsQuery>;
 export type WebhookSubscriptionStatus = (typeof WEBHOOK_STATUSES)[number];

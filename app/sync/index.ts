@@ -22,6 +22,7 @@ export {
   deleteWebhookSubscription,
   listWebhookSubscriptions,
   registerMissingSubscriptions,
+  webhookHealth,
   webhookSubscriptionDetail,
   type WebhookFilter,
 } from './webhook-health.js';
