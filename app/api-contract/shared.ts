@@ -12,6 +12,8 @@ export const BACKFILL_STATUSES = ['running', 'completed', 'cancelled', 'failed']
 /** `exporting`: Shopify prepares the list of customers; `sending`: their consent goes to edrone. */
 export const BACKFILL_PHASES = ['exporting', 'sending', 'done'] as const;
 export const RECONCILE_STATUSES = ['running', 'completed', 'failed'] as const;
+/** A bulk run as the merchant follows it. */
+export const RUN_STATES = ['queued', 'running', 'completed', 'failed'] as const;
 export const RECONCILE_TRIGGERS = ['schedule', 'manual', 'cli'] as const;
 /** PUT /api/reconcile bounds: 15 minutes to 7 days. */
 export const RECONCILE_INTERVAL_MINUTES = { min: 15, max: 10_080 } as const;

@@ -7,6 +7,7 @@ import {
   RECONCILE_INTERVAL_MINUTES,
   RECONCILE_STATUSES,
   RECONCILE_TRIGGERS,
+  RUN_STATES,
   WEBHOOK_FILTERS,
   WEBHOOK_STATUSES,
   WEBHOOK_TOPIC_SOURCES,
@@ -85,6 +86,12 @@ export const reconcileAnswer = z.strictObject({
   lastRun: reconcileLastRun.nullable(),
   /** A run is queued or going. */
   running: z.boolean(),
+  /** The run in progress with its counts so far, which the Sync card follows to its end (null when none). */
+  get currentRun() {
+    return reconcileRun.nullable();
+  },
+  /** Why "Run now" cannot start now (the initial sync is running), in merchant words; null when it can. */
+  blockedBy: text,
 });
 
 /** PUT /api/reconcile body. 400: apiErrorBody with fieldErrors.intervalMinutes. */
@@ -94,6 +101,8 @@ export const reconcileIntervalUpdate = z.object({ intervalMinutes });
 export const reconcileRun = z.strictObject({
   id: z.string(),
   status: z.enum(RECONCILE_STATUSES),
+  /** What the merchant sees: queued (the worker has not read anything yet), running, completed, failed. */
+  state: z.enum(RUN_STATES),
   trigger: z.enum(RECONCILE_TRIGGERS),
   /** Customers changed since this time are read. */
   since: isoDateTime,

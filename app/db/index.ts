@@ -17,7 +17,7 @@ export { edroneCredentials, isConfigured, newSyncToken, settingsOf, type ShopRow
 export { openConsent, type ConsentHandle, type ConsentKey, type ConsentRowKey } from './consent.js';
 export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.js';
 export type { DeliveryToStore, StoreResult } from './events.js';
-export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
+export type { BackfillProgress, BackfillRun, OtherRunActive, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
 
 export function createDataLayer(db: Database) {
