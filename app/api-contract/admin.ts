@@ -4,7 +4,9 @@ import { settingsInputSchema } from '../core/settings.js';
 import { CHANNELS, DIRECTIONS, EDRONE_STATUS_FILTERS } from '../core/types.js';
 import {
   ACTIVITY_DIRECTIONS,
+  ACTIVITY_KINDS,
   ACTIVITY_ORIGINS,
+  ACTIVITY_VIEWS,
   ACTIVITY_RESULTS,
   ACTIVITY_TARGETS,
   HEALTH_STATES,
@@ -64,6 +66,8 @@ export const statusAnswer = z.strictObject({
   daily: z.array(directionCounts.extend({ date: z.iso.date() })).length(30),
   lastShopifyEventAt: isoDateTime.nullable(),
   lastEdroneEventAt: isoDateTime.nullable(),
+  /** Changes sent by bulk runs (initial sync, reconciliation), counted apart from the live ones above. */
+  bulk: z.strictObject({ today: count, last30Days: count }),
   /** Dead-lettered jobs (GET /api/failures). */
   failures: count,
   /** Jobs queued or running. */
@@ -78,6 +82,10 @@ export const activityQuery = z.object({
   result: z.enum(ACTIVITY_RESULTS).optional(),
   /** Part of an email or phone, case-insensitive. */
   q: z.string().trim().max(200).optional(),
+  /** Which rows (absent: all). The Activity page asks for `live` by default. */
+  show: z.enum(ACTIVITY_VIEWS).optional(),
+  /** The per-customer rows of one bulk run: the `jobId` of its summary row. */
+  run: z.string().trim().min(1).max(100).optional(),
 });
 
 /** One row of GET /api/activity: the Activity table row as the database holds it. */
@@ -97,6 +105,10 @@ export const activityItem = z.strictObject({
   reason: text,
   /** edrone's reason as it sent it (numeric id or name). */
   reasonCode: text,
+  /** Written by a job that had failed or waited before. */
+  retried: z.boolean(),
+  /** What the row is (live change, retry, a bulk run's row, a bulk run's summary). */
+  kind: z.enum(ACTIVITY_KINDS),
   createdAt: isoDateTime,
 });
 
@@ -148,6 +160,8 @@ export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
 export type ActivityChannel = (typeof CHANNELS)[number];
 export type ActivityResult = (typeof ACTIVITY_RESULTS)[number];
 export type ActivityItem = z.infer<typeof activityItem>;
+export type ActivityView = (typeof ACTIVITY_VIEWS)[number];
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export type ActivityPage = z.infer<typeof activityPage>;
 export type FailuresQuery = z.output<typeof failuresQuery>;
 export type FailureItem = z.infer<typeof failureItem>;

@@ -6,6 +6,10 @@ export const ACTIVITY_DIRECTIONS = ['shopify_to_edrone', 'edrone_to_shopify'] as
 /** `recorded`: noted without syncing (e.g. uninstall, compliance requests, paused sync, run summaries). */
 export const ACTIVITY_RESULTS = ['sent', 'skipped', 'failed', 'no_customer', 'recorded'] as const;
 export const ACTIVITY_ORIGINS = ['shopify', 'edrone', 'backfill', 'reconcile', 'app'] as const;
+/** What a row is: a live change, a retry of one, a bulk run's per-customer row, or a bulk run's one summary row. */
+export const ACTIVITY_KINDS = ['live', 'retry', 'initial_sync', 'reconciliation', 'run_summary'] as const;
+/** GET /api/activity's `show`: live changes with one summary row per bulk run (the UI's default), or one kind, or all. */
+export const ACTIVITY_VIEWS = ['live', 'initial_sync', 'reconciliation', 'retry', 'all'] as const;
 export const ACTIVITY_TARGETS = ['edrone', 'shopify', 'none'] as const;
 export const JOB_KINDS = ['shopify-webhook', 'edrone-event', 'backfill', 'reconcile'] as const;
 export const BACKFILL_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;

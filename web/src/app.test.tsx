@@ -33,6 +33,7 @@ const STATUS: StatusAnswer = {
   daily: [],
   lastShopifyEventAt: null,
   lastEdroneEventAt: null,
+  bulk: { today: 0, last30Days: 0 },
   failures: 4,
   queued: 1,
 };

@@ -54,15 +54,22 @@ export function StatusPage({ status, onNavigate }: Props) {
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-            <CountsCard title="Synced today" counts={data.today} testId="counts-today" />
-            <CountsCard title="Synced in the last 30 days" counts={data.last30Days} testId="counts-30-days" />
+            <CountsCard title="Live changes synced today" counts={data.today} testId="counts-today" />
+            <CountsCard title="Live changes, last 30 days" counts={data.last30Days} testId="counts-30-days" />
           </InlineGrid>
+          <div data-testid="counts-bulk" className="ecs-bulk-note">
+            <Text as="p" tone="subdued">
+              {data.bulk.last30Days === 0
+                ? 'Bulk runs (initial sync, reconciliation) sent nothing in the last 30 days.'
+                : `Bulk runs (initial sync, reconciliation) sent ${formatCount(data.bulk.today)} today and ${formatCount(data.bulk.last30Days)} in the last 30 days; they are counted apart and listed as one row each in Activity.`}
+            </Text>
+          </div>
         </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                Last 30 days
+                Live changes, last 30 days
               </Text>
               <DailyChart daily={data.daily} />
             </BlockStack>
