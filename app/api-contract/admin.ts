@@ -74,6 +74,17 @@ export const statusAnswer = z.strictObject({
   queued: count,
 });
 
+/** GET /api/edrone-connection: edrone's calls to the sync URL (reasons in merchant words, never the payload). */
+export const edroneConnectionAnswer = z.strictObject({
+  /** The newest request, accepted or refused; null when edrone never called. */
+  last: z
+    .strictObject({ outcome: z.enum(['accepted', 'rejected']), at: isoDateTime, reason: text })
+    .nullable(),
+  lastAcceptedAt: isoDateTime.nullable(),
+  /** The last 5 refused requests, newest first. */
+  recentRejections: z.array(z.strictObject({ at: isoDateTime, reason: z.string().min(1) })).max(5),
+});
+
 /** GET /api/activity query; empty filters are left out. 400: apiErrorBody with fieldErrors. */
 export const activityQuery = z.object({
   ...pageQueryShape,
@@ -160,6 +171,7 @@ export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
 export type ActivityChannel = (typeof CHANNELS)[number];
 export type ActivityResult = (typeof ACTIVITY_RESULTS)[number];
 export type ActivityItem = z.infer<typeof activityItem>;
+export type EdroneConnectionAnswer = z.infer<typeof edroneConnectionAnswer>;
 export type ActivityView = (typeof ACTIVITY_VIEWS)[number];
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export type ActivityPage = z.infer<typeof activityPage>;

@@ -12,6 +12,7 @@
 import {
   activityPage,
   activityQuery,
+  edroneConnectionAnswer,
   failuresPage,
   failuresQuery,
   retryAllAnswer,
@@ -72,6 +73,7 @@ export const endpoints = {
   'PUT /api/settings': { body: settingsUpdate, answers: { 200: settingsAnswer, 400: apiErrorBody } },
   'POST /api/settings/test-connection': { body: testConnectionRequest, answers: { 200: testConnectionAnswer } },
   'GET /api/status': { answers: { 200: statusAnswer } },
+  'GET /api/edrone-connection': { answers: { 200: edroneConnectionAnswer } },
   'GET /api/activity': { query: activityQuery, answers: { 200: activityPage, 400: apiErrorBody } },
   'GET /api/failures': { query: failuresQuery, answers: { 200: failuresPage, 400: apiErrorBody } },
   'POST /api/failures/:id/retry': { answers: { 200: retryAnswer, 404: apiErrorBody } },

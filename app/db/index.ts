@@ -8,6 +8,7 @@ import { createActivityRepository } from './activity.js';
 import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
 import { createEventsRepository } from './events.js';
+import { createRejectedEdroneRequestsRepository } from './edrone-requests.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
 import { createShopsRepository } from './shops.js';
 
@@ -30,6 +31,7 @@ export function createDataLayer(db: Database) {
     backfillRuns: createBackfillRunsRepository(prisma),
     reconcileRuns: createReconcileRunsRepository(prisma),
     compliance: createComplianceRepository(prisma),
+    rejectedEdroneRequests: createRejectedEdroneRequestsRepository(prisma),
   };
 }
 

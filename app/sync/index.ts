@@ -18,6 +18,7 @@ export { createSyncWorker, type SyncWorker, type SyncWorkerOptions } from './syn
 export { createInstaller, type Installer } from './install.js';
 export { getSettings, saveSettings, settingsView, syncUrlOf, testConnection } from './settings.js';
 export { activityPage, failuresPage, retryFailures, shopStatus } from './shop-status.js';
+export { edroneConnectionView, recordRejectedEdroneRequest } from './edrone-connection.js';
 export {
   deleteWebhookSubscription,
   listWebhookSubscriptions,

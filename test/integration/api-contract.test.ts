@@ -113,6 +113,7 @@ describe('a shop that is installed but not configured', () => {
     expect((await call('GET /api/failures', 200, { shop })).items).toEqual([]);
     expect(await call('GET /api/backfill', 200, { shop })).toEqual({ run: null });
     expect(await call('GET /api/reconcile', 200, { shop })).toMatchObject({ lastRun: null, running: false });
+    expect(await call('GET /api/edrone-connection', 200, { shop })).toEqual({ last: null, lastAcceptedAt: null, recentRejections: [] });
   });
 
   it('refuses what needs edrone credentials with an error body', async () => {

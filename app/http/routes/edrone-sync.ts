@@ -1,7 +1,7 @@
 // POST /edrone/sync/:syncToken: edrone's subscription status synchronisation.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestEdroneSync } from '../../sync/index.js';
+import { ingestEdroneSync, recordRejectedEdroneRequest } from '../../sync/index.js';
 
 export const EDRONE_BODY_LIMIT = '64kb';
 
@@ -25,6 +25,10 @@ export function edroneSyncRouter(ctx: AppContext): Router {
     });
     if (outcome.status === 'rejected') {
       ctx.logger.warn({ reason: outcome.message, status: outcome.httpStatus }, 'edrone request rejected');
+      // The merchant sees it on Setup and Status; a failure to record never changes edrone's answer.
+      await recordRejectedEdroneRequest(ctx, { syncToken: req.params.syncToken, httpStatus: outcome.httpStatus, message: outcome.message }).catch(
+        (e: unknown) => ctx.logger.error({ err: e }, 'could not record a rejected edrone request'),
+      );
       res.status(outcome.httpStatus).json({ status: 'error', error: outcome.message });
       return;
     }

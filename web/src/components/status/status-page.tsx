@@ -7,6 +7,7 @@ import type { Resource } from '../../hooks/use-api-get.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { LoadingSection } from '../common/loading-section.js';
+import { EdroneLastRequest } from '../common/edrone-last-request.js';
 import { CountsCard } from './counts-card.js';
 import { DailyChart } from './daily-chart.js';
 import { HealthBanner } from './health-banner.js';
@@ -51,6 +52,7 @@ export function StatusPage({ status, onNavigate }: Props) {
     <BlockStack gap="400">
       {error ? <ApiErrorBanner title="Could not refresh the status" error={error} onRetry={() => void reload()} /> : null}
       <HealthBanner state={data.state} reason={data.reason} failures={data.failures} onNavigate={onNavigate} />
+      {data.state !== 'not_configured' ? <EdroneLastRequest /> : null}
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
