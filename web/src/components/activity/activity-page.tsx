@@ -24,7 +24,7 @@ interface Props {
   liveMs?: number;
 }
 
-export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 300, liveMs = 1500 }: Props) {
+export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 300, liveMs = 1000 }: Props) {
   const [filters, setFilters] = useState<ActivityFilters>(EMPTY_FILTERS);
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<ActivityItem | null>(null);
