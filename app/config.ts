@@ -52,6 +52,8 @@ const envSchema = z
     STOREFRONT_SHOP_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(6_000).describe('Storefront checks answered per shop per minute (app proxy)'),
     STOREFRONT_CLIENT_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(60).describe('Storefront checks answered per visitor IP per shop per minute'),
     STOREFRONT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60).describe('How long edrone’s answer for one visitor cookie is reused'),
+    WEBHOOK_TOPICS_VIA_API: z.string().default('').describe('Topics the app registers through the Admin API instead of shopify.app.toml (comma-separated)'),
+    WEBHOOK_QUIET_HOURS: z.coerce.number().int().min(1).max(720).default(24).describe('Hours without a delivery before a topic shows as quiet'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -102,6 +104,8 @@ export interface AppConfig {
   shutdownGraceMs: number;
   /** Abuse limits on rejected requests (4xx), per minute. */
   limits: { rejectedPerClient: number; rejectedPerSyncUrl: number };
+  /** Webhook health: topics registered through the Admin API (not the toml), and when a topic counts as quiet. */
+  webhooks: { viaApi: string[]; quietAfterHours: number };
   /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
   sandbox: boolean;
 }
@@ -157,6 +161,10 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     trustProxy: trustProxyOf(e.TRUST_PROXY),
     shutdownGraceMs: e.SHUTDOWN_GRACE_MS,
     limits: { rejectedPerClient: e.REJECTED_PER_MINUTE_PER_CLIENT, rejectedPerSyncUrl: e.REJECTED_PER_MINUTE_PER_SYNC_URL },
+    webhooks: {
+      viaApi: e.WEBHOOK_TOPICS_VIA_API.split(',').map((s) => s.trim()).filter(Boolean),
+      quietAfterHours: e.WEBHOOK_QUIET_HOURS,
+    },
     sandbox,
   };
 }

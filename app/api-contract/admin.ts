@@ -4,7 +4,9 @@ import { settingsInputSchema } from '../core/settings.js';
 import { CHANNELS, DIRECTIONS, EDRONE_STATUS_FILTERS } from '../core/types.js';
 import {
   ACTIVITY_DIRECTIONS,
+  ACTIVITY_KINDS,
   ACTIVITY_ORIGINS,
+  ACTIVITY_VIEWS,
   ACTIVITY_RESULTS,
   ACTIVITY_TARGETS,
   HEALTH_STATES,
@@ -69,12 +71,25 @@ export const statusAnswer = z.strictObject({
   daily: z.array(directionCounts.extend({ date: z.iso.date() })).length(30),
   lastShopifyEventAt: isoDateTime.nullable(),
   lastEdroneEventAt: isoDateTime.nullable(),
+  /** Changes sent by bulk runs (initial sync, reconciliation), counted apart from the live ones above. */
+  bulk: z.strictObject({ today: count, last30Days: count }),
   /** Dead-lettered jobs (GET /api/failures). */
   failures: count,
   /** Jobs queued or running. */
   queued: count,
   /** Storefront subscription checks (app proxy) answered today, UTC. */
   storefrontChecksToday: count,
+});
+
+/** GET /api/edrone-connection: edrone's calls to the sync URL (reasons in merchant words, never the payload). */
+export const edroneConnectionAnswer = z.strictObject({
+  /** The newest request, accepted or refused; null when edrone never called. */
+  last: z
+    .strictObject({ outcome: z.enum(['accepted', 'rejected']), at: isoDateTime, reason: text })
+    .nullable(),
+  lastAcceptedAt: isoDateTime.nullable(),
+  /** The last 5 refused requests, newest first. */
+  recentRejections: z.array(z.strictObject({ at: isoDateTime, reason: z.string().min(1) })).max(5),
 });
 
 /** GET /api/activity query; empty filters are left out. 400: apiErrorBody with fieldErrors. */
@@ -85,6 +100,10 @@ export const activityQuery = z.object({
   result: z.enum(ACTIVITY_RESULTS).optional(),
   /** Part of an email or phone, case-insensitive. */
   q: z.string().trim().max(200).optional(),
+  /** Which rows (absent: all). The Activity page asks for `live` by default. */
+  show: z.enum(ACTIVITY_VIEWS).optional(),
+  /** The per-customer rows of one bulk run: the `jobId` of its summary row. */
+  run: z.string().trim().min(1).max(100).optional(),
 });
 
 /** One row of GET /api/activity: the Activity table row as the database holds it. */
@@ -104,6 +123,10 @@ export const activityItem = z.strictObject({
   reason: text,
   /** edrone's reason as it sent it (numeric id or name). */
   reasonCode: text,
+  /** Written by a job that had failed or waited before. */
+  retried: z.boolean(),
+  /** What the row is (live change, retry, a bulk run's row, a bulk run's summary). */
+  kind: z.enum(ACTIVITY_KINDS),
   createdAt: isoDateTime,
 });
 
@@ -155,6 +178,9 @@ export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
 export type ActivityChannel = (typeof CHANNELS)[number];
 export type ActivityResult = (typeof ACTIVITY_RESULTS)[number];
 export type ActivityItem = z.infer<typeof activityItem>;
+export type EdroneConnectionAnswer = z.infer<typeof edroneConnectionAnswer>;
+export type ActivityView = (typeof ACTIVITY_VIEWS)[number];
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export type ActivityPage = z.infer<typeof activityPage>;
 export type FailuresQuery = z.output<typeof failuresQuery>;
 export type FailureItem = z.infer<typeof failureItem>;

@@ -12,6 +12,7 @@
 import {
   activityPage,
   activityQuery,
+  edroneConnectionAnswer,
   failuresPage,
   failuresQuery,
   retryAllAnswer,
@@ -33,6 +34,7 @@ import {
   reconcileIntervalUpdate,
   reconcileRunAnswer,
   webhookDeleteAnswer,
+  webhookHealthAnswer,
   webhookRegisterAnswer,
   webhookSubscriptionDetail,
   webhookSubscriptionsPage,
@@ -41,7 +43,9 @@ import {
 
 export {
   ACTIVITY_DIRECTIONS,
+  ACTIVITY_KINDS,
   ACTIVITY_ORIGINS,
+  ACTIVITY_VIEWS,
   ACTIVITY_RESULTS,
   ACTIVITY_TARGETS,
   BACKFILL_PHASES,
@@ -51,8 +55,11 @@ export {
   RECONCILE_INTERVAL_MINUTES,
   RECONCILE_STATUSES,
   RECONCILE_TRIGGERS,
+  RUN_STATES,
   WEBHOOK_FILTERS,
   WEBHOOK_STATUSES,
+  WEBHOOK_TOPIC_SOURCES,
+  WEBHOOK_TOPIC_STATES,
   apiErrorBody,
   type ApiErrorBody,
 } from './shared.js';
@@ -69,6 +76,7 @@ export const endpoints = {
   'PUT /api/settings': { body: settingsUpdate, answers: { 200: settingsAnswer, 400: apiErrorBody } },
   'POST /api/settings/test-connection': { body: testConnectionRequest, answers: { 200: testConnectionAnswer } },
   'GET /api/status': { answers: { 200: statusAnswer } },
+  'GET /api/edrone-connection': { answers: { 200: edroneConnectionAnswer } },
   'GET /api/activity': { query: activityQuery, answers: { 200: activityPage, 400: apiErrorBody } },
   'GET /api/failures': { query: failuresQuery, answers: { 200: failuresPage, 400: apiErrorBody } },
   'POST /api/failures/:id/retry': { answers: { 200: retryAnswer, 404: apiErrorBody } },
@@ -81,6 +89,7 @@ export const endpoints = {
   'POST /api/reconcile/run': {
     answers: { 200: reconcileRunAnswer, 202: reconcileRunAnswer, 400: apiErrorBody, 409: reconcileConflictAnswer },
   },
+  'GET /api/webhook-health': { answers: { 200: webhookHealthAnswer, 403: apiErrorBody, 429: apiErrorBody, 502: apiErrorBody } },
   'GET /api/webhook-subscriptions': {
     query: webhookSubscriptionsQuery,
     answers: { 200: webhookSubscriptionsPage, 400: apiErrorBody, 403: apiErrorBody, 429: apiErrorBody, 502: apiErrorBody },

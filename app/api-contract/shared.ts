@@ -6,15 +6,23 @@ export const ACTIVITY_DIRECTIONS = ['shopify_to_edrone', 'edrone_to_shopify'] as
 /** `recorded`: noted without syncing (e.g. uninstall, compliance requests, paused sync, run summaries). */
 export const ACTIVITY_RESULTS = ['sent', 'skipped', 'failed', 'no_customer', 'recorded'] as const;
 export const ACTIVITY_ORIGINS = ['shopify', 'edrone', 'backfill', 'reconcile', 'app'] as const;
+/** What a row is: a live change, a retry of one, a bulk run's per-customer row, or a bulk run's one summary row. */
+export const ACTIVITY_KINDS = ['live', 'retry', 'initial_sync', 'reconciliation', 'run_summary'] as const;
+/** GET /api/activity's `show`: live changes with one summary row per bulk run (the UI's default), or one kind, or all. */
+export const ACTIVITY_VIEWS = ['live', 'initial_sync', 'reconciliation', 'retry', 'all'] as const;
 export const ACTIVITY_TARGETS = ['edrone', 'shopify', 'none'] as const;
 export const JOB_KINDS = ['shopify-webhook', 'edrone-event', 'backfill', 'reconcile'] as const;
 export const BACKFILL_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;
 /** `exporting`: Shopify prepares the list of customers; `sending`: their consent goes to edrone. */
 export const BACKFILL_PHASES = ['exporting', 'sending', 'done'] as const;
 export const RECONCILE_STATUSES = ['running', 'completed', 'failed'] as const;
+/** A bulk run as the merchant follows it. */
+export const RUN_STATES = ['queued', 'running', 'completed', 'failed'] as const;
 export const RECONCILE_TRIGGERS = ['schedule', 'manual', 'cli'] as const;
 /** PUT /api/reconcile bounds: 15 minutes to 7 days. */
 export const RECONCILE_INTERVAL_MINUTES = { min: 15, max: 10_080 } as const;
+export const WEBHOOK_TOPIC_STATES = ['receiving', 'quiet', 'never', 'missing'] as const;
+export const WEBHOOK_TOPIC_SOURCES = ['app_config', 'api'] as const;
 export const WEBHOOK_STATUSES = ['active', 'missing', 'failing'] as const;
 /** The list's filter: every row, or only the rows with that status. */
 export const WEBHOOK_FILTERS = ['all', 'missing', 'failing'] as const;

@@ -7,8 +7,11 @@ import {
   RECONCILE_INTERVAL_MINUTES,
   RECONCILE_STATUSES,
   RECONCILE_TRIGGERS,
+  RUN_STATES,
   WEBHOOK_FILTERS,
   WEBHOOK_STATUSES,
+  WEBHOOK_TOPIC_SOURCES,
+  WEBHOOK_TOPIC_STATES,
   count,
   isoDateTime,
   pageQueryShape,
@@ -83,6 +86,12 @@ export const reconcileAnswer = z.strictObject({
   lastRun: reconcileLastRun.nullable(),
   /** A run is queued or going. */
   running: z.boolean(),
+  /** The run in progress with its counts so far, which the Sync card follows to its end (null when none). */
+  get currentRun() {
+    return reconcileRun.nullable();
+  },
+  /** Why "Run now" cannot start now (the initial sync is running), in merchant words; null when it can. */
+  blockedBy: text,
 });
 
 /** PUT /api/reconcile body. 400: apiErrorBody with fieldErrors.intervalMinutes. */
@@ -92,6 +101,8 @@ export const reconcileIntervalUpdate = z.object({ intervalMinutes });
 export const reconcileRun = z.strictObject({
   id: z.string(),
   status: z.enum(RECONCILE_STATUSES),
+  /** What the merchant sees: queued (the worker has not read anything yet), running, completed, failed. */
+  state: z.enum(RUN_STATES),
   trigger: z.enum(RECONCILE_TRIGGERS),
   /** Customers changed since this time are read. */
   since: isoDateTime,
@@ -117,7 +128,37 @@ export const reconcileRunAnswer = z.union([
 export const reconcileConflictAnswer = z.strictObject({ error: z.string().min(1), run: reconcileRun.nullable() });
 
 // ---------------------------------------------------------------------------
-// Webhook subscriptions
+// Webhook health per topic (from the app's receipt records)
+
+/** One topic the sync needs. */
+export const webhookTopicHealth = z.strictObject({
+  /** Slash form: customers_marketing_consent/update (technical detail; show `label`). */
+  topic: z.string(),
+  /** In merchant words: "Email consent changes". */
+  label: z.string(),
+  /** app_config: declared in shopify.app.toml (not listable through the Admin API); api: registered through the Admin API. */
+  source: z.enum(WEBHOOK_TOPIC_SOURCES),
+  /**
+   * receiving: delivered within `quietAfterHours`; quiet: no delivery for longer; never: no delivery stored yet;
+   * missing: an API-registered subscription is expected and Shopify does not list it.
+   */
+  state: z.enum(WEBHOOK_TOPIC_STATES),
+  lastDeliveryAt: isoDateTime.nullable(),
+  hoursSinceDelivery: count.nullable(),
+});
+
+/** GET /api/webhook-health. Shopify errors (only when some topic is API-registered): apiErrorBody (403, 429, 502). */
+export const webhookHealthAnswer = z.strictObject({
+  topics: z.array(webhookTopicHealth),
+  quietAfterHours: count,
+  /** Shopify's own delivery monitoring (the Dev Dashboard). */
+  monitoringUrl: z.url(),
+  /** Some topic is registered through the Admin API (WEBHOOK_TOPICS_VIA_API): re-register and delete apply. */
+  apiRegistration: z.boolean(),
+});
+
+// ---------------------------------------------------------------------------
+// Webhook subscriptions registered through the Admin API
 
 /** GET /api/webhook-subscriptions query. 400: apiErrorBody with fieldErrors. */
 export const webhookSubscriptionsQuery = z.object({
@@ -193,6 +234,8 @@ export type ReconcileIntervalUpdate = z.input<typeof reconcileIntervalUpdate>;
 export type ReconcileRun = z.infer<typeof reconcileRun>;
 export type ReconcileRunAnswer = z.infer<typeof reconcileRunAnswer>;
 export type ReconcileConflictAnswer = z.infer<typeof reconcileConflictAnswer>;
+export type WebhookTopicHealth = z.infer<typeof webhookTopicHealth>;
+export type WebhookHealthAnswer = z.infer<typeof webhookHealthAnswer>;
 export type WebhookSubscriptionFilter = (typeof WEBHOOK_FILTERS)[number];
 export type WebhookSubscriptionsQuery = z.output<typeof webhookSubscriptionsQuery>;
 export type WebhookSubscriptionStatus = (typeof WEBHOOK_STATUSES)[number];

@@ -3,7 +3,11 @@
 // Topics: the app's slash form (customers_marketing_consent/update) for display,
 // Shopify's enum form (CUSTOMERS_MARKETING_CONSENT_UPDATE) in GraphQL.
 
-/** The subscriptions the sync needs, delivered to `${appUrl}/webhooks`. */
+/**
+ * The topics the sync needs, delivered to `${appUrl}/webhooks`. They are declared in shopify.app.toml
+ * (app-specific subscriptions): Shopify delivers them without any Admin API subscription, and the Admin
+ * API's `webhookSubscriptions` does not list them (test/unit/webhook-health.test.ts keeps the two equal).
+ */
 export const EXPECTED_WEBHOOK_TOPICS = [
   'customers_email_marketing_consent/update',
   'customers_marketing_consent/update',
@@ -60,14 +64,79 @@ export interface SubscriptionHealth {
   createdAt: string | null;
 }
 
+/** A topic is "quiet" after this many hours without a delivery (consent changes can be rare). */
+export const DEFAULT_QUIET_AFTER_HOURS = 24;
+
+/** Where a merchant or developer sees what Shopify itself could not deliver. */
+export const WEBHOOK_MONITORING_URL = 'https://dev.shopify.com/dashboard';
+
+/** What each topic carries, in merchant words. */
+export const TOPIC_LABELS: Record<string, string> = {
+  'customers_email_marketing_consent/update': 'Email consent changes',
+  'customers_marketing_consent/update': 'SMS consent changes',
+  'app/uninstalled': 'App uninstalled',
+  'customers/data_request': 'Customer data requests',
+  'customers/redact': 'Customer erasure requests',
+  'shop/redact': 'Shop erasure requests',
+};
+
+export type TopicState = 'receiving' | 'quiet' | 'never' | 'missing';
+export type TopicSource = 'app_config' | 'api';
+
+export interface TopicHealth {
+  topic: string;
+  label: string;
+  /** app_config: declared in shopify.app.toml; api: the app registers it through the Admin API. */
+  source: TopicSource;
+  state: TopicState;
+  lastDeliveryAt: Date | null;
+  /** Whole hours since the last delivery (null without one). */
+  hoursSinceDelivery: number | null;
+}
+
+export interface TopicHealthInput {
+  /** Topics declared in shopify.app.toml. */
+  declared: readonly string[];
+  /** Topics the app registers through the Admin API (a deployment without them in the toml). */
+  viaApi: readonly string[];
+  /** Slash-form topics Shopify lists as delivering to the app's address (API-registered). */
+  activeApiTopics: ReadonlySet<string>;
+  lastDeliveries: ReadonlyMap<string, Date>;
+  now: Date;
+  quietAfterHours: number;
+}
+
+/**
+ * Health per topic from what is true: the app's own receipt records. `missing` only where an
+ * API-registered subscription is expected and Shopify does not list it: a toml-declared topic cannot
+ * be listed, so its health is whether deliveries arrive.
+ */
+export function topicHealth(input: TopicHealthInput): TopicHealth[] {
+  const topics = [...new Set([...input.declared, ...input.viaApi])];
+  return topics.map((topic) => {
+    const last = input.lastDeliveries.get(topic) ?? null;
+    const hours = last ? Math.max(0, Math.floor((input.now.getTime() - last.getTime()) / 3_600_000)) : null;
+    const source: TopicSource = input.declared.includes(topic) ? 'app_config' : 'api';
+    let state: TopicState;
+    if (source === 'api' && !input.activeApiTopics.has(topic)) state = 'missing';
+    else if (last === null) state = 'never';
+    else state = hours !== null && hours >= input.quietAfterHours ? 'quiet' : 'receiving';
+    return { topic, label: TOPIC_LABELS[topic] ?? topic, source, state, lastDeliveryAt: last, hoursSinceDelivery: hours };
+  });
+}
+
 const sameAddress = (a: string | null, b: string) => a !== null && a.replace(/\/+$/, '') === b.replace(/\/+$/, '');
 
 /**
  * Every listed subscription, `active` when it delivers to the expected address and
- * `failing` when it delivers elsewhere; then one `missing` row per expected topic
- * that no subscription delivers to the expected address.
+ * `failing` when it delivers elsewhere; then one `missing` row per topic expected to be
+ * registered through the API (`viaApi`) that no subscription delivers to the expected address.
  */
-export function subscriptionHealth(listed: ListedSubscription[], expectedAddress: string): SubscriptionHealth[] {
+export function subscriptionHealth(
+  listed: ListedSubscription[],
+  expectedAddress: string,
+  viaApi: readonly string[] = [],
+): SubscriptionHealth[] {
   const rows: SubscriptionHealth[] = listed.map((s) => ({
     id: s.id,
     topic: topicFromEnum(s.topic),
@@ -76,7 +145,7 @@ export function subscriptionHealth(listed: ListedSubscription[], expectedAddress
     status: sameAddress(s.address, expectedAddress) ? 'active' : 'failing',
     createdAt: s.createdAt,
   }));
-  for (const topic of EXPECTED_WEBHOOK_TOPICS) {
+  for (const topic of viaApi) {
     if (rows.some((r) => r.topic === topic && r.status === 'active')) continue;
     rows.push({ id: `missing:${topic}`, topic, address: expectedAddress, apiVersion: null, status: 'missing', createdAt: null });
   }

@@ -17,7 +17,12 @@ export interface ActivityInput {
   result: ActivityResult;
   reason?: string | null;
   reasonCode?: string | null;
+  /** Written by a job that had failed before. */
+  retried?: boolean;
 }
+
+/** Which rows: live changes (with one summary row per bulk run), a bulk run's kind, retries, or all. */
+export type ActivityView = 'live' | 'initial_sync' | 'reconciliation' | 'retry' | 'all';
 
 export interface ActivityFilter {
   shopId: string;
@@ -26,6 +31,27 @@ export interface ActivityFilter {
   result?: ActivityResult;
   /** Part of the (normalised, lower-case) email or phone. */
   identityContains?: string;
+  view?: ActivityView;
+  /** The per-customer rows of one bulk run (its job id). */
+  runJobId?: string;
+}
+
+const LIVE_ORIGINS = ['shopify', 'edrone', 'app'];
+
+function viewWhere(view: ActivityView | undefined) {
+  switch (view) {
+    case 'live':
+      // Live changes, and each bulk run's one summary row (channel none); not its per-customer rows.
+      return { OR: [{ origin: { in: LIVE_ORIGINS } }, { origin: { in: ['backfill', 'reconcile'] }, channel: 'none' }] };
+    case 'initial_sync':
+      return { origin: 'backfill' };
+    case 'reconciliation':
+      return { origin: 'reconcile' };
+    case 'retry':
+      return { retried: true };
+    default:
+      return {};
+  }
 }
 
 export function createActivityRepository(prisma: PrismaClient) {
@@ -41,6 +67,8 @@ export function createActivityRepository(prisma: PrismaClient) {
         ...(filter.channel ? { channel: filter.channel } : {}),
         ...(filter.result ? { result: filter.result } : {}),
         ...(filter.identityContains ? { identity: { contains: filter.identityContains } } : {}),
+        ...viewWhere(filter.view),
+        ...(filter.runJobId ? { jobId: filter.runJobId, channel: { not: 'none' } } : {}),
       };
       const [items, total] = await Promise.all([
         prisma.activity.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], ...page }),
@@ -55,11 +83,11 @@ export function createActivityRepository(prisma: PrismaClient) {
       const { count } = await prisma.activity.deleteMany({ where: { id: { in: ids.map((r) => r.id) } } });
       return count;
     },
-    /** The changes sent since `since`: when, and to which side. */
-    sentSince(shopId: string, since: Date): Promise<{ createdAt: Date; target: string }[]> {
+    /** The changes sent since `since`: when, to which side, and whether live or from a bulk run. */
+    sentSince(shopId: string, since: Date): Promise<{ createdAt: Date; target: string; origin: string }[]> {
       return prisma.activity.findMany({
         where: { shopId, result: 'sent', createdAt: { gte: since } },
-        select: { createdAt: true, target: true },
+        select: { createdAt: true, target: true, origin: true },
       });
     },
   };

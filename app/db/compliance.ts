@@ -83,6 +83,7 @@ export function createComplianceRepository(prisma: PrismaClient, cache?: ShopCac
         prisma.storefrontCheckDay.deleteMany({ where: { shopId } }),
         prisma.backfillRun.deleteMany({ where: { shopId } }),
         prisma.reconcileRun.deleteMany({ where: { shopId } }),
+        prisma.rejectedEdroneRequest.deleteMany({ where: { shopId } }),
         deleteIdleJobsOf(prisma, shopId),
         prisma.shop.deleteMany({ where: { id: shopId } }),
       ]);

@@ -9,6 +9,7 @@ import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
 import { createConsentHistoryRepository } from './consent-history.js';
 import { createEventsRepository } from './events.js';
+import { createRejectedEdroneRequestsRepository } from './edrone-requests.js';
 import { createBackfillRunsRepository, createReconcileRunsRepository } from './runs.js';
 import { createSharedRateLimiter } from './rate-limits.js';
 import { createShopCache } from './shop-cache.js';
@@ -22,7 +23,7 @@ export { edroneCredentials, isConfigured, newSyncToken, settingsOf, type ShopRow
 export { openConsent, type ConsentHandle, type ConsentKey, type ConsentRowKey } from './consent.js';
 export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.js';
 export type { DeliveryToStore, StoreResult } from './events.js';
-export type { BackfillProgress, BackfillRun, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
+export type { BackfillProgress, BackfillRun, OtherRunActive, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
 export type { CustomerRef } from './compliance.js';
 export type { Reservation, SharedRateLimiter } from './rate-limits.js';
 export type { KnownConsent, RememberedCustomer } from './storefront.js';
@@ -44,6 +45,7 @@ export function createDataLayer(db: Database) {
     rateLimits: createSharedRateLimiter(db.driver),
     storefront: createStorefrontRepository(prisma),
     consentHistory: createConsentHistoryRepository(prisma),
+    rejectedEdroneRequests: createRejectedEdroneRequestsRepository(prisma),
   };
 }
 

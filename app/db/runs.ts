@@ -6,6 +6,8 @@ import { isUniqueViolation, type BackfillRun, type PrismaClient, type ReconcileR
 
 export type { BackfillRun, ReconcileRun };
 export type RunConflict = 'conflict';
+/** The shop's other kind of bulk run is active (backfill and reconciliation are exclusive). */
+export type OtherRunActive = 'other_running';
 
 /** Short transactions, but a loaded database may make them wait. */
 const TX_OPTIONS = { maxWait: 10_000, timeout: 20_000 };
@@ -28,9 +30,11 @@ export function createBackfillRunsRepository(prisma: PrismaClient) {
     active: (shopId: string) => prisma.backfillRun.findUnique({ where: { activeKey: shopId } }),
     latest: (shopId: string) => prisma.backfillRun.findFirst({ where: { shopId }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] }),
     /** Creates the run and its job ('conflict' while another run of the shop is active). */
-    async start(shopId: string, jobKind: string, now: Date): Promise<BackfillRun | RunConflict> {
+    async start(shopId: string, jobKind: string, now: Date): Promise<BackfillRun | RunConflict | OtherRunActive> {
       try {
         return await prisma.$transaction(async (tx) => {
+          // One bulk run per shop: the two runs' counts would muddle each other.
+          if (await tx.reconcileRun.findUnique({ where: { activeKey: shopId }, select: { id: true } })) return 'other_running' as const;
           const run = await tx.backfillRun.create({ data: { shopId, activeKey: shopId, startedAt: now } });
           const job = newJob(shopId, jobKind, { runId: run.id }, now);
           await insertJob(tx, job);
@@ -119,10 +123,14 @@ export function createReconcileRunsRepository(prisma: PrismaClient) {
      * Queues a run: run, job and Shop.lastReconciledAt in one transaction. null when the shop
      * is not due (onlyIfDue) or another scheduler just queued it; 'conflict' while one is pending.
      */
-    async enqueue(e: ReconcileEnqueue): Promise<ReconcileRun | RunConflict | null> {
+    async enqueue(e: ReconcileEnqueue): Promise<ReconcileRun | RunConflict | OtherRunActive | null> {
       const { shopId, now } = e;
       try {
         return await prisma.$transaction(async (tx) => {
+          // One bulk run per shop: while the initial sync runs, the scheduler waits and "Run now" is refused.
+          if (await tx.backfillRun.findUnique({ where: { activeKey: shopId }, select: { id: true } })) {
+            return e.onlyIfDue ? null : ('other_running' as const);
+          }
           if (e.onlyIfDue) {
             const cutoff = new Date(now.getTime() - e.onlyIfDue.intervalMinutes * 60_000);
             const { count } = await tx.shop.updateMany({

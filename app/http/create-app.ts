@@ -9,6 +9,7 @@ import { consentHistoryRouter } from './routes/consent-history.js';
 import { backfillRouter } from './routes/backfill.js';
 import { reconcileRouter } from './routes/reconcile.js';
 import { webhookSubscriptionsRouter } from './routes/webhook-subscriptions.js';
+import { edroneConnectionRouter } from './routes/edrone-connection.js';
 import { adminPageRouter } from './routes/admin-page.js';
 import { appProxyRouter } from './routes/app-proxy.js';
 import { sessionTokenAuth } from './middleware/session-token.js';
@@ -57,6 +58,7 @@ export function createApp(ctx: AppContext, options: CreateAppOptions = {}): Expr
   api.use(backfillRouter(ctx));
   api.use(reconcileRouter(ctx));
   api.use(webhookSubscriptionsRouter(ctx));
+  api.use(edroneConnectionRouter(ctx));
   api.use((_req, res) => void res.status(404).json({ error: 'not found' }));
   app.use('/api', api);
 

@@ -44,3 +44,14 @@ function withEdroneReason(a: ActivityRow): string | null | undefined {
 export function skipText(reason: SkipReason): string {
   return SKIP_REASONS[reason];
 }
+
+export type ActivityKind = 'live' | 'retry' | 'initial_sync' | 'reconciliation' | 'run_summary';
+
+/** What a stored row is, for the Activity filter and its labels. */
+export function activityKind(a: { origin: string; channel: string; retried: boolean }): ActivityKind {
+  const bulk = a.origin === 'backfill' || a.origin === 'reconcile';
+  if (bulk && a.channel === 'none') return 'run_summary';
+  if (a.origin === 'backfill') return 'initial_sync';
+  if (a.origin === 'reconcile') return 'reconciliation';
+  return a.retried ? 'retry' : 'live';
+}

@@ -54,6 +54,9 @@ export class BackfillConflictError extends ConflictError {
 export async function startBackfill(data: Pick<DataLayer, 'backfillRuns'>, shopId: string, now = new Date()): Promise<BackfillRun> {
   const run = await data.backfillRuns.start(shopId, JOB_KINDS.backfill, now);
   if (run === 'conflict') throw new BackfillConflictError('An initial sync is already running for this store.');
+  if (run === 'other_running') {
+    throw new BackfillConflictError('A reconciliation is running for this store. Start the initial sync when it has finished; the Sync tab shows its progress.');
+  }
   return run;
 }
 

@@ -8,6 +8,11 @@ import { handleScopesUpdate } from './scopes-update.js';
 import type { SyncDeps } from './deps.js';
 import { edroneEventJob, readPayload, shopifyWebhookJob } from './job-payloads.js';
 
+/** The job failed before (an automatic retry, or a retry from Failures, which keeps the last error). */
+function wasRetried(job: Job): boolean {
+  return job.attempts > 1 || job.lastError !== null;
+}
+
 /** 'shopify-webhook': a consent change to send to edrone, a compliance request, or the uninstall. */
 export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
   const { data } = deps;
@@ -15,7 +20,7 @@ export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
     const p = readPayload(shopifyWebhookJob, job.payload);
     const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
     if (!present || !shop) return; // erased by a redact request since: nothing left to do
-    const ids = { jobId: job.id, eventId: p.eventId };
+    const ids = { jobId: job.id, eventId: p.eventId, retried: wasRetried(job) };
     switch (p.topic) {
       case 'customers_email_marketing_consent/update':
       case 'customers_marketing_consent/update':
@@ -42,6 +47,6 @@ export function createEdroneEventHandler(deps: SyncDeps): JobHandler {
     const p = readPayload(edroneEventJob, job.payload);
     const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
     if (!present || !shop) return;
-    for (const event of p.events) await syncConsent(deps, shop, { side: 'edrone', event }, { jobId: job.id, eventId: p.eventId });
+    for (const event of p.events) await syncConsent(deps, shop, { side: 'edrone', event }, { jobId: job.id, eventId: p.eventId, retried: wasRetried(job) });
   };
 }

@@ -20,6 +20,8 @@ export interface SyncMeta {
    * customers already in sync, and states that are never sent. Its run counts them.
    */
   quietSkips?: boolean;
+  /** The job had failed before: its rows show as retries in Activity. */
+  retried?: boolean;
 }
 
 type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
@@ -28,7 +30,7 @@ type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
 interface Side<E> {
   /** The side the change is written to. */
   target: 'edrone' | 'shopify';
-  base(shop: ShopRow, event: E, ids: { jobId?: string; eventId?: string }): ActivityBase;
+  base(shop: ShopRow, event: E, ids: { jobId?: string; eventId?: string; retried?: boolean }): ActivityBase;
   /** The observed state, as the activity shows it. */
   observed(event: E): string | null;
   /** Why nothing can be done with the change at all, before any state is read. */

@@ -29,10 +29,12 @@ export {
   type StorefrontStatus,
   type StorefrontStatusDeps,
 } from './storefront-status.js';
+export { edroneConnectionView, recordRejectedEdroneRequest } from './edrone-connection.js';
 export {
   deleteWebhookSubscription,
   listWebhookSubscriptions,
   registerMissingSubscriptions,
+  webhookHealth,
   webhookSubscriptionDetail,
   type WebhookFilter,
 } from './webhook-health.js';

@@ -48,6 +48,9 @@ export async function enqueueReconcile(
     onlyIfDue: options.onlyIfDue,
   });
   if (run === 'conflict') throw new ReconcileConflictError();
+  if (run === 'other_running') {
+    throw new ReconcileConflictError('The initial sync is running for this store. A reconciliation can start once it has finished.');
+  }
   return run;
 }
 
@@ -115,16 +118,27 @@ export interface ReconcileView {
   nextRunAt: string | null;
   lastRun: { checked: number; repaired: number; at: string; status: 'completed' | 'failed'; failed: number; error: string | null } | null;
   running: boolean;
+  /** The run in progress, with its counts so far (null when none). */
+  currentRun: ReturnType<typeof runView> | null;
+  /** Why "Run now" cannot start now (another bulk run of the shop is going), in merchant words. */
+  blockedBy: string | null;
 }
 
-export async function reconcileView(data: Pick<DataLayer, 'shops' | 'reconcileRuns'>, shopId: string): Promise<ReconcileView> {
-  const [shop, last, active] = await Promise.all([data.shops.get(shopId), data.reconcileRuns.lastFinished(shopId), data.reconcileRuns.active(shopId)]);
+export async function reconcileView(data: Pick<DataLayer, 'shops' | 'reconcileRuns' | 'backfillRuns'>, shopId: string): Promise<ReconcileView> {
+  const [shop, last, active, backfill] = await Promise.all([
+    data.shops.get(shopId),
+    data.reconcileRuns.lastFinished(shopId),
+    data.reconcileRuns.active(shopId),
+    data.backfillRuns.active(shopId),
+  ]);
   return {
     intervalMinutes: shop.reconcileIntervalMinutes,
     lastRunAt: shop.lastReconciledAt?.toISOString() ?? null,
     nextRunAt: shop.uninstalledAt ? null : nextReconcileAt(shop).toISOString(),
     lastRun: last ? runSummary(last) : null,
     running: active !== null,
+    currentRun: active ? runView(active) : null,
+    blockedBy: backfill ? 'The initial sync is running. A reconciliation can start once it has finished.' : null,
   };
 }
 
@@ -141,9 +155,12 @@ export function runSummary(run: ReconcileRun): NonNullable<ReconcileView['lastRu
 
 /** The run as POST /api/reconcile/run shows it. */
 export function runView(run: ReconcileRun) {
+  // Nothing read yet: the worker has not picked the run up (or is reading the first page).
+  const queued = run.status === 'running' && run.checked === 0 && run.cursor === null && run.queryFrom === null;
   return {
     id: run.id,
     status: run.status,
+    state: queued ? ('queued' as const) : (run.status as 'running' | 'completed' | 'failed'),
     trigger: run.trigger,
     since: run.since.toISOString(),
     checked: run.checked,
@@ -189,7 +206,7 @@ export async function runReconcileNow(
 }
 
 /** Sets the interval between scheduled runs; returns the new view. */
-export async function setReconcileInterval(data: Pick<DataLayer, 'shops' | 'reconcileRuns'>, shopId: string, minutes: number) {
+export async function setReconcileInterval(data: Pick<DataLayer, 'shops' | 'reconcileRuns' | 'backfillRuns'>, shopId: string, minutes: number) {
   await data.shops.setReconcileInterval(shopId, minutes);
   return reconcileView(data, shopId);
 }

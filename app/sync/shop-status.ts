@@ -3,6 +3,7 @@ import type { ActivityQuery } from '../api-contract/index.js';
 import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Job, JobQueue } from '../queue/index.js';
+import { activityKind } from './activity.js';
 import { JOB_KINDS } from './job-payloads.js';
 import { storefrontChecksToday } from './storefront-status.js';
 
@@ -35,7 +36,14 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     shopifyToEdrone: 0,
     edroneToShopify: 0,
   }));
+  const bulk = { today: 0, last30Days: 0 };
   for (const a of sent) {
+    // Bulk runs are counted apart: thousands of initial-sync rows would hide the live changes.
+    if (a.origin === 'backfill' || a.origin === 'reconcile') {
+      bulk.last30Days++;
+      if (a.createdAt >= startOfToday) bulk.today++;
+      continue;
+    }
     const day = daily[Math.floor((a.createdAt.getTime() - since.getTime()) / DAY_MS)];
     if (!day) continue;
     if (a.target === 'edrone') day.shopifyToEdrone++;
@@ -68,6 +76,7 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     daily,
     lastShopifyEventAt: last.shopify,
     lastEdroneEventAt: last.edrone,
+    bulk,
     failures,
     queued: counts.pending,
     storefrontChecksToday: storefrontToday,
@@ -79,10 +88,10 @@ export async function activityPage(deps: Pick<StatusDeps, 'data'>, shopId: strin
   const { page, pageSize } = q;
   const target = q.direction === 'shopify_to_edrone' ? 'edrone' : q.direction === 'edrone_to_shopify' ? 'shopify' : undefined;
   const { items, total } = await deps.data.activity.page(
-    { shopId, target, channel: q.channel, result: q.result, identityContains: q.q?.toLowerCase() || undefined },
+    { shopId, target, channel: q.channel, result: q.result, identityContains: q.q?.toLowerCase() || undefined, view: q.show, runJobId: q.run },
     { skip: (page - 1) * pageSize, take: pageSize },
   );
-  return { items, page, pageSize, total };
+  return { items: items.map((a) => ({ ...a, kind: activityKind(a) })), page, pageSize, total };
 }
 
 /** What a failed job was about, in words. */

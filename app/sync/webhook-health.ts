@@ -1,10 +1,15 @@
-// Health of the app's own Shopify webhook subscriptions (shop-scoped, as the
-// Admin API lists them), with the last delivery the app stored per topic.
+// Webhook health. Per topic (webhookHealth): built on the app's own receipt records, because
+// the topics declared in shopify.app.toml cannot be listed through the Admin API. Per
+// API-registered subscription (the rest): what the Admin API lists, for apps that register
+// through the API; re-register and delete act on those only.
 import type { ShopifyAdminClient, WebhookSubscription } from '../adapters/index.js';
 import {
   APP_CONFIG_TOPICS,
+  EXPECTED_WEBHOOK_TOPICS,
+  WEBHOOK_MONITORING_URL,
   missingTopics,
   subscriptionHealth,
+  topicHealth,
   topicFromEnum,
   topicToEnum,
   type SubscriptionStatus,
@@ -17,15 +22,19 @@ const MAX_PAGES = 40;
 const RECENT_DELIVERIES = 5;
 
 const NOTE =
-  'Lists the subscriptions the app created through the Admin API for this store. ' +
-  'Compliance topics are set in the app configuration and cannot be listed here; ' +
-  'neither can subscriptions declared in shopify.app.toml.';
+  'Lists the subscriptions registered through the Admin API for this store. ' +
+  'Topics declared in shopify.app.toml (this app declares its consent and compliance topics there) ' +
+  'are not listed here; their health is whether deliveries arrive.';
 
 interface HealthDeps {
   data: Pick<DataLayer, 'events'>;
   adminClientFor(shopId: string): Promise<ShopifyAdminClient>;
   /** Where Shopify should deliver: the app's /webhooks URL. */
   expectedAddress: string;
+  /** Topics the app registers through the Admin API rather than shopify.app.toml. */
+  viaApi: readonly string[];
+  quietAfterHours: number;
+  now?: () => Date;
 }
 
 async function listAll(client: ShopifyAdminClient): Promise<WebhookSubscription[]> {
@@ -43,9 +52,35 @@ async function listAll(client: ShopifyAdminClient): Promise<WebhookSubscription[
 
 async function health(deps: HealthDeps, shopId: string, client: ShopifyAdminClient) {
   const listed = await listAll(client);
-  const rows = subscriptionHealth(listed, deps.expectedAddress);
+  const rows = subscriptionHealth(listed, deps.expectedAddress, deps.viaApi);
   const deliveries = await deps.data.events.lastDeliveries(shopId, rows.map((r) => r.topic));
   return { listed, rows: rows.map((r) => ({ ...r, lastDeliveryAt: deliveries.get(r.topic)?.toISOString() ?? null })) };
+}
+
+/** Per-topic health from the app's receipt records; the Admin API is asked only when some topic is API-registered. */
+export async function webhookHealth(deps: HealthDeps, shopId: string) {
+  const declared = EXPECTED_WEBHOOK_TOPICS.filter((t) => !deps.viaApi.includes(t));
+  const activeApiTopics = new Set<string>();
+  if (deps.viaApi.length > 0) {
+    const listed = await listAll(await deps.adminClientFor(shopId));
+    for (const r of subscriptionHealth(listed, deps.expectedAddress)) if (r.status === 'active') activeApiTopics.add(r.topic);
+  }
+  const topics = [...declared, ...deps.viaApi];
+  const lastDeliveries = await deps.data.events.lastDeliveries(shopId, topics);
+  const rows = topicHealth({
+    declared,
+    viaApi: deps.viaApi,
+    activeApiTopics,
+    lastDeliveries,
+    now: (deps.now ?? (() => new Date()))(),
+    quietAfterHours: deps.quietAfterHours,
+  });
+  return {
+    topics: rows.map((r) => ({ ...r, lastDeliveryAt: r.lastDeliveryAt?.toISOString() ?? null })),
+    quietAfterHours: deps.quietAfterHours,
+    monitoringUrl: WEBHOOK_MONITORING_URL,
+    apiRegistration: deps.viaApi.length > 0,
+  };
 }
 
 export type WebhookFilter = 'all' | 'missing' | 'failing';

@@ -25,7 +25,15 @@ const SETTINGS = VALID_SETTINGS;
 let h: Harness;
 beforeAll(async () => {
   // POST /api/reconcile/run waits 1 s for the run (202 after that); the worker is driven by the test.
-  h = await startHarness({ env: { RECONCILE_RUN_WAIT_MS: '1000', BACKFILL_POLL_MS: '20', JOB_SLICE_MS: '1000' } });
+  // The webhook topics are registered through the Admin API here, so missing and registered rows exist.
+  h = await startHarness({
+    env: {
+      RECONCILE_RUN_WAIT_MS: '1000',
+      BACKFILL_POLL_MS: '20',
+      JOB_SLICE_MS: '1000',
+      WEBHOOK_TOPICS_VIA_API: 'customers_email_marketing_consent/update,customers_marketing_consent/update,app/uninstalled',
+    },
+  });
   h.shopify.control.bulkOperationDelayMs = 50;
 });
 afterAll(async () => h?.close());
@@ -105,6 +113,7 @@ describe('a shop that is installed but not configured', () => {
     expect((await call('GET /api/failures', 200, { shop })).items).toEqual([]);
     expect(await call('GET /api/backfill', 200, { shop })).toEqual({ run: null });
     expect(await call('GET /api/reconcile', 200, { shop })).toMatchObject({ lastRun: null, running: false });
+    expect(await call('GET /api/edrone-connection', 200, { shop })).toEqual({ last: null, lastAcceptedAt: null, recentRejections: [] });
   });
 
   it('refuses what needs edrone credentials with an error body', async () => {
@@ -298,6 +307,7 @@ describe('errors every endpoint can answer', () => {
 describe('webhook subscriptions', () => {
   it('missing, registered, failing, with deliveries, deleted', async () => {
     const missing = await call('GET /api/webhook-subscriptions', 200);
+    expect((await call('GET /api/webhook-health', 200)).topics.every((t) => t.state === 'missing' && t.source === 'api')).toBe(true);
     expect(missing.items.every((i) => i.status === 'missing' && i.id.startsWith('missing:'))).toBe(true);
     expect(missing.expectedAddress).toBe(`${h.config.shopify.appUrl}/webhooks`);
     expect((await call('GET /api/webhook-subscriptions/:id', 200, { path: webhookPath(`missing:${EMAIL_TOPIC}`) })).format).toBeNull();
@@ -315,6 +325,8 @@ describe('webhook subscriptions', () => {
     const email = list.items.find((i) => i.topic === EMAIL_TOPIC && i.status === 'active');
     if (!email) throw new Error('no active email subscription');
     expect(email.lastDeliveryAt).not.toBeNull();
+    const health = await call('GET /api/webhook-health', 200);
+    expect(health.topics.find((t) => t.topic === EMAIL_TOPIC)?.state).toBe('receiving');
     const detail = await call('GET /api/webhook-subscriptions/:id', 200, { path: webhookPath(email.id) });
     expect(detail.recentDeliveries.length).toBeGreaterThan(0);
     await call('GET /api/webhook-subscriptions/:id', 404, { path: webhookPath('gid://shopify/WebhookSubscription/999999') });
@@ -332,12 +344,15 @@ describe('webhook subscriptions', () => {
   it('Shopify failing, throttling or refusing the app becomes an error body', async () => {
     h.shopify.control.failNext(20, { status: 500 });
     await call('GET /api/webhook-subscriptions', 502);
+    await call('GET /api/webhook-health', 502);
     h.shopify.control.failNext(0);
     h.shopify.control.failNext(20, { status: 429, retryAfterSeconds: 1 });
     expect((await call('GET /api/webhook-subscriptions', 429)).retryAfterMs).toBeGreaterThan(0);
+    await call('GET /api/webhook-health', 429);
     h.shopify.control.failNext(0);
     h.shopify.control.revokeShop(h.shop); // last: the shop stays refused
     await call('GET /api/webhook-subscriptions', 403);
+    await call('GET /api/webhook-health', 403);
   });
 });
 

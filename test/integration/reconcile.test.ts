@@ -37,6 +37,8 @@ describe('reconciliation', () => {
       nextRunAt: new Date(shop.installedAt.getTime() + 360 * 60_000).toISOString(),
       lastRun: null,
       running: false,
+      currentRun: null,
+      blockedBy: null,
     });
   });
 

@@ -26,7 +26,8 @@ async function list(query: Record<string, string | number> = {}) {
 }
 
 beforeAll(async () => {
-  h = await startHarness();
+  // This app declares its topics in shopify.app.toml; here they are registered through the Admin API instead.
+  h = await startHarness({ env: { WEBHOOK_TOPICS_VIA_API: 'customers_email_marketing_consent/update,customers_marketing_consent/update,app/uninstalled' } });
   expected = `${h.config.shopify.appUrl}/webhooks`;
 });
 afterAll(async () => h?.close());

@@ -3,7 +3,7 @@
 // webhook topic mapping and subscription health.
 import { describe, expect, it } from 'vitest';
 import { customerFromExportLine, jsonLines } from '../../app/adapters/shopify/index.js';
-import { subscriptionHealth, topicFromEnum, topicToEnum } from '../../app/core/webhook-subscriptions.js';
+import { EXPECTED_WEBHOOK_TOPICS, subscriptionHealth, topicFromEnum, topicToEnum } from '../../app/core/webhook-subscriptions.js';
 
 async function* chunks(...parts: (string | Buffer)[]): AsyncGenerator<Uint8Array> {
   for (const p of parts) yield typeof p === 'string' ? Buffer.from(p) : p;
@@ -79,7 +79,7 @@ describe('webhook subscriptions', () => {
     expect(topicFromEnum('ORDERS_CREATE')).toBe('orders/create');
   });
 
-  it('active at the expected address, failing elsewhere, missing when no subscription delivers there', () => {
+  it('active at the expected address, failing elsewhere, missing when an API subscription is expected and none delivers there', () => {
     const expected = 'https://app.example.com/webhooks';
     const rows = subscriptionHealth(
       [
@@ -87,6 +87,7 @@ describe('webhook subscriptions', () => {
         { id: 'gid://shopify/WebhookSubscription/2', topic: 'CUSTOMERS_MARKETING_CONSENT_UPDATE', address: 'https://old.example.com/webhooks', apiVersion: '2026-07', createdAt: null },
       ],
       expected,
+      EXPECTED_WEBHOOK_TOPICS,
     );
     expect(rows.map((r) => [r.id, r.topic, r.status])).toEqual([
       ['gid://shopify/WebhookSubscription/1', 'app/uninstalled', 'active'],
@@ -94,5 +95,9 @@ describe('webhook subscriptions', () => {
       ['missing:customers_email_marketing_consent/update', 'customers_email_marketing_consent/update', 'missing'],
       ['missing:customers_marketing_consent/update', 'customers_marketing_consent/update', 'missing'],
     ]);
+  });
+
+  it('with the topics declared in shopify.app.toml (the default) nothing is missing', () => {
+    expect(subscriptionHealth([], 'https://app.example.com/webhooks')).toEqual([]);
   });
 });

@@ -104,8 +104,8 @@ export function toApiError(status: number, body: unknown): ApiError {
   return withFields(serverMessage ?? `The app server answered with an unexpected error (${status}). Try again.`);
 }
 
-async function send(method: HttpMethod, path: string, body: unknown, signal: AbortSignal): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+async function send(method: HttpMethod, path: string, body: unknown, signal: AbortSignal, extra: Record<string, string> = {}): Promise<Response> {
+  const headers: Record<string, string> = { Accept: 'application/json', ...extra };
   const token = await getSessionToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   const init: RequestInit = { method, headers, signal };
@@ -113,6 +113,8 @@ async function send(method: HttpMethod, path: string, body: unknown, signal: Abo
     headers['Content-Type'] = 'application/json';
     init.body = JSON.stringify(body);
   }
+  // Conditional reads manage their own validators; nothing is served from the browser cache.
+  if (extra['If-None-Match']) init.cache = 'no-store';
   return fetch(path, init);
 }
 
@@ -143,6 +145,33 @@ export async function request<T>(method: HttpMethod, path: string, body?: unknow
     }
     if (!response.ok) return { ok: false, error: toApiError(response.status, parsed) };
     return { ok: true, data: parsed as T };
+  } catch {
+    const timedOut = controller.signal.aborted;
+    return { ok: false, error: { status: 0, message: timedOut ? MESSAGES.timeout : MESSAGES.network } };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A GET that sends the last ETag: `notModified` when nothing changed (304), else the new answer and its ETag. */
+export async function conditionalGet<T>(
+  path: string,
+  etag: string | null,
+): Promise<{ ok: true; notModified: true } | { ok: true; notModified: false; data: T; etag: string | null } | { ok: false; error: ApiError }> {
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), TIMEOUT_MS);
+  try {
+    const response = await send('GET', path, undefined, controller.signal, etag ? { 'If-None-Match': etag } : {});
+    if (response.status === 304) return { ok: true, notModified: true };
+    const text = await response.text();
+    let parsed: unknown = null;
+    try {
+      parsed = text.trim() === '' ? null : JSON.parse(text);
+    } catch {
+      if (response.ok) return { ok: false, error: { status: response.status, message: MESSAGES.unreadable } };
+    }
+    if (!response.ok) return { ok: false, error: toApiError(response.status, parsed) };
+    return { ok: true, notModified: false, data: parsed as T, etag: response.headers.get('ETag') };
   } catch {
     const timedOut = controller.signal.aborted;
     return { ok: false, error: { status: 0, message: timedOut ? MESSAGES.timeout : MESSAGES.network } };

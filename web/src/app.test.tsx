@@ -7,6 +7,24 @@ import type { SettingsAnswer, StatusAnswer } from './api-types.js';
 import { mockFetch, type FetchMock } from './test/mock-fetch.js';
 import { renderWithPolaris } from './test/render.js';
 
+const WEBHOOK_HEALTH = {
+  topics: [
+    ['customers_email_marketing_consent/update', 'Email consent changes', 'receiving', 0],
+    ['customers_marketing_consent/update', 'SMS consent changes', 'never', null],
+    ['app/uninstalled', 'App uninstalled', 'never', null],
+  ].map(([topic, label, state, hours]) => ({
+    topic,
+    label,
+    source: 'app_config',
+    state,
+    lastDeliveryAt: hours === null ? null : new Date().toISOString(),
+    hoursSinceDelivery: hours,
+  })),
+  quietAfterHours: 24,
+  monitoringUrl: 'https://dev.shopify.com/dashboard',
+  apiRegistration: false,
+};
+
 const STATUS: StatusAnswer = {
   state: 'failing',
   reason: 'edrone is not answering.',
@@ -15,6 +33,7 @@ const STATUS: StatusAnswer = {
   daily: [],
   lastShopifyEventAt: null,
   lastEdroneEventAt: null,
+  bulk: { today: 0, last30Days: 0 },
   failures: 4,
   queued: 1,
   storefrontChecksToday: 0,
@@ -87,17 +106,30 @@ describe('App', () => {
     expect(await screen.findByText('No failed changes')).toBeTruthy();
   });
 
-  it('opens the Sync tab from the URL hash with its three cards', async () => {
+  it('opens the Sync tab from the URL hash with its three cards; toml topics that deliver are "Receiving", never "Missing"', async () => {
     fetchMock.on('GET /api/backfill', { body: { run: null } });
     fetchMock.on('GET /api/reconcile', { body: { intervalMinutes: 360, lastRunAt: null, nextRunAt: null, lastRun: null } });
+    fetchMock.on('GET /api/webhook-health', { body: WEBHOOK_HEALTH });
     fetchMock.on('GET /api/webhook-subscriptions?*', { body: { items: [], page: 1, pageSize: 25, total: 0 } });
     window.history.replaceState(null, '', '/#sync');
     renderWithPolaris(<App />);
     await waitFor(() => expect(screen.getByRole('tab', { name: 'Sync' }).getAttribute('aria-selected')).toBe('true'));
     expect(await screen.findByRole('heading', { name: 'Initial sync' })).toBeTruthy();
     expect(screen.getByRole('heading', { name: 'Reconciliation' })).toBeTruthy();
-    expect(screen.getByRole('heading', { name: 'Webhook subscriptions' })).toBeTruthy();
-    expect(await screen.findByText('No webhook subscriptions')).toBeTruthy();
+    expect(screen.getByRole('heading', { name: 'Shopify webhooks' })).toBeTruthy();
+    const rows = await screen.findAllByTestId('webhook-topic');
+    expect(rows.map((r) => r.textContent)).toEqual([
+      expect.stringContaining('Email consent changes'),
+      expect.stringContaining('SMS consent changes'),
+      expect.stringContaining('App uninstalled'),
+    ]);
+    expect(rows[0]?.textContent).toContain('Receiving');
+    expect(screen.queryByText('Missing')).toBeNull();
+    // The Admin API list is a secondary action, loaded only when asked for.
+    expect(fetchMock.callsTo('GET', '/api/webhook-subscriptions')).toHaveLength(0);
+    expect(screen.getByRole('link', { name: 'Dev Dashboard' }).getAttribute('href')).toBe('https://dev.shopify.com/dashboard');
+    fireEvent.click(screen.getByRole('button', { name: 'Manage Admin API subscriptions' }));
+    expect(await screen.findByText('No subscriptions registered through the Admin API')).toBeTruthy();
     expect(fetchMock.callsTo('GET', '/api/webhook-subscriptions')[0]?.url).toBe(
       '/api/webhook-subscriptions?filter=all&page=1&pageSize=25',
     );

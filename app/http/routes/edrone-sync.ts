@@ -1,7 +1,7 @@
 // POST /edrone/sync/:syncToken: edrone's subscription status synchronisation.
 import express, { Router } from 'express';
 import type { AppContext } from '../../context.js';
-import { ingestEdroneSync } from '../../sync/index.js';
+import { ingestEdroneSync, recordRejectedEdroneRequest } from '../../sync/index.js';
 import { rejectedPerSyncUrl } from '../abuse-limits.js';
 import { clip, type InboundGuards } from '../rejection-log.js';
 
@@ -40,6 +40,12 @@ export function edroneSyncRouter(ctx: AppContext, { rejections, perClient }: Inb
             });
       if (outcome.status === 'rejected') {
         rejections.record(`edrone ${outcome.httpStatus}`, { status: outcome.httpStatus, reason: outcome.message });
+        // The merchant sees it on Setup and Status; a failure to record never changes edrone's answer.
+        if (SYNC_TOKEN.test(syncToken)) {
+          await recordRejectedEdroneRequest(ctx, { syncToken, httpStatus: outcome.httpStatus, message: outcome.message }).catch((e: unknown) =>
+            ctx.logger.error({ err: e instanceof Error ? e.message : String(e) }, 'could not record a rejected edrone request'),
+          );
+        }
         res.status(outcome.httpStatus).json({ status: 'error', error: clip(outcome.message, 300) });
         return;
       }

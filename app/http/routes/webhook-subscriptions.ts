@@ -8,13 +8,21 @@ import {
   deleteWebhookSubscription,
   listWebhookSubscriptions,
   registerMissingSubscriptions,
+  webhookHealth,
   webhookSubscriptionDetail,
 } from '../../sync/index.js';
 import { parseInput } from '../parse-input.js';
 
 export function webhookSubscriptionsRouter(ctx: AppContext): Router {
   const router = Router();
-  const deps = { data: ctx.data, adminClientFor: ctx.adminClientFor, expectedAddress: expectedWebhookAddress(ctx.config.shopify.appUrl) };
+  const deps = {
+    data: ctx.data,
+    adminClientFor: ctx.adminClientFor,
+    expectedAddress: expectedWebhookAddress(ctx.config.shopify.appUrl),
+    viaApi: ctx.config.webhooks.viaApi,
+    quietAfterHours: ctx.config.webhooks.quietAfterHours,
+  };
+  router.get('/webhook-health', async (_req, res) => void res.json(await webhookHealth(deps, res.locals.shopId)));
   router.get('/webhook-subscriptions', async (req, res) => {
     res.json(await listWebhookSubscriptions(deps, res.locals.shopId, parseInput(webhookSubscriptionsQuery, req.query)));
   });

@@ -1,6 +1,6 @@
 // Filter bar for the activity log: three selects and a search box. Search is debounced in the page.
 import { Button, InlineGrid, Select, TextField } from '@shopify/polaris';
-import type { ActivityChannel, ActivityDirection, ActivityResult } from '../../api-types.js';
+import type { ActivityChannel, ActivityDirection, ActivityResult, ActivityView } from '../../api-types.js';
 import { hasFilters, type ActivityFilters } from './activity-query.js';
 
 interface Props {
@@ -9,6 +9,13 @@ interface Props {
   onClear: () => void;
 }
 
+export const SHOW_OPTIONS: { label: string; value: ActivityView }[] = [
+  { label: 'Live changes', value: 'live' },
+  { label: 'Retries', value: 'retry' },
+  { label: 'Initial sync', value: 'initial_sync' },
+  { label: 'Reconciliation', value: 'reconciliation' },
+  { label: 'Everything', value: 'all' },
+];
 const DIRECTION_OPTIONS = [
   { label: 'All directions', value: '' },
   { label: 'Shopify → edrone', value: 'shopify_to_edrone' },
@@ -31,7 +38,15 @@ const RESULT_OPTIONS = [
 export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {
   return (
     <div role="search" aria-label="Filter activity" data-testid="activity-filters">
-      <InlineGrid columns={{ xs: 1, sm: 2, md: 4 }} gap="300" alignItems="end">
+      <InlineGrid columns={{ xs: 1, sm: 2, md: 5 }} gap="300" alignItems="end">
+        <Select
+          label="Show"
+          name="show"
+          options={SHOW_OPTIONS}
+          value={filters.show}
+          helpText={filters.show === 'live' ? 'Bulk runs appear as one row each.' : undefined}
+          onChange={(v) => onChange({ ...filters, show: v as ActivityView, run: '' })}
+        />
         <TextField
           label="Search by email or phone"
           type="search"

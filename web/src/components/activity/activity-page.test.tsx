@@ -25,6 +25,8 @@ function item(id: number, over: Partial<ActivityItem> = {}): ActivityItem {
     result: 'sent',
     reason: null,
     reasonCode: null,
+    retried: false,
+    kind: 'live',
     ...over,
   };
 }
@@ -44,13 +46,14 @@ const lastActivityUrl = (): string | undefined => fetchMock.callsTo('GET', '/api
 
 describe('activityPath', () => {
   it('leaves out empty filters', () => {
-    expect(activityPath(EMPTY_FILTERS, 1)).toBe('/api/activity?page=1&pageSize=25');
+    expect(activityPath(EMPTY_FILTERS, 1)).toBe('/api/activity?page=1&pageSize=25&show=live');
   });
 
   it('encodes every filter, trimming and escaping the search', () => {
     expect(
-      activityPath({ direction: 'shopify_to_edrone', channel: 'sms', result: 'no_customer', q: ' +48500100200 ' }, 3, 10),
-    ).toBe('/api/activity?page=3&pageSize=10&direction=shopify_to_edrone&channel=sms&result=no_customer&q=%2B48500100200');
+      activityPath({ direction: 'shopify_to_edrone', channel: 'sms', result: 'no_customer', q: ' +48500100200 ', show: 'all', run: '' }, 3, 10),
+    ).toBe('/api/activity?page=3&pageSize=10&direction=shopify_to_edrone&channel=sms&result=no_customer&q=%2B48500100200&show=all');
+    expect(activityPath({ ...EMPTY_FILTERS, run: 'job-1' }, 1)).toBe('/api/activity?page=1&pageSize=25&run=job-1');
   });
 });
 
@@ -67,7 +70,7 @@ describe('Activity page', () => {
     renderWithPolaris(<ActivityPage />);
     const rows = await screen.findAllByTestId('activity-row');
     expect(rows).toHaveLength(4);
-    expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25');
+    expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live');
 
     // Polaris prefixes a visually hidden tone ("Success", "Critical") for screen readers.
     const results = screen.getAllByTestId('result-badge').map((b) => [b.dataset.result, b.textContent]);
@@ -89,17 +92,17 @@ describe('Activity page', () => {
     await screen.findAllByTestId('activity-row');
 
     fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=2&pageSize=25'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=2&pageSize=25&show=live'));
 
     fireEvent.change(screen.getByLabelText('Direction'), { target: { value: 'edrone_to_shopify' } });
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&direction=edrone_to_shopify'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&show=live'));
 
     fireEvent.change(screen.getByLabelText('Channel'), { target: { value: 'sms' } });
     fireEvent.change(screen.getByLabelText('Result'), { target: { value: 'failed' } });
     fireEvent.change(screen.getByLabelText('Search by email or phone'), { target: { value: 'jane@example.com' } });
     await waitFor(() =>
       expect(lastActivityUrl()).toBe(
-        '/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&channel=sms&result=failed&q=jane%40example.com',
+        '/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&channel=sms&result=failed&q=jane%40example.com&show=live',
       ),
     );
     for (const call of fetchMock.calls) expect(call.headers.authorization).toBe('Bearer test-token');
@@ -175,7 +178,7 @@ describe('Activity page', () => {
     fireEvent.change(screen.getByLabelText('Result'), { target: { value: 'failed' } });
     await screen.findByText('No changes match these filters');
     fireEvent.click(screen.getAllByRole('button', { name: 'Clear filters' })[0] as HTMLElement);
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live'));
     expect((screen.getByLabelText('Result') as HTMLSelectElement).value).toBe('');
   });
 
@@ -186,5 +189,34 @@ describe('Activity page', () => {
     renderWithPolaris(<ActivityPage />);
     const alert = await screen.findByTestId('api-error');
     expect(alert.textContent).toContain('Could not reach the app server');
+  });
+
+  it('a bulk run is one summary row; it lists the run\'s customers and "Back to live changes" returns', async () => {
+    fetchMock.on('GET /api/activity?*', {
+      body: page([item(1), item(2, { origin: 'backfill', channel: 'none', identity: null, result: 'recorded', kind: 'run_summary', jobId: 'job-run-1', reason: 'Initial sync finished' })]),
+    });
+    renderWithPolaris(<ActivityPage liveMs={0} />);
+    const rows = await screen.findAllByTestId('activity-row');
+    expect(rows[1]?.getAttribute('data-kind')).toBe('run_summary');
+    fireEvent.click(within(rows[1] as HTMLElement).getByRole('button', { name: 'Initial sync: show its customers' }));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&run=job-run-1'));
+    fireEvent.click(screen.getByRole('button', { name: 'Back to live changes' }));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live'));
+  });
+
+  it('updates by itself while open, and holds new rows while the pointer is over the list', async () => {
+    fetchMock.on('GET /api/activity?*', { body: page([item(1)]) });
+    renderWithPolaris(<ActivityPage liveMs={30} />);
+    await screen.findAllByTestId('activity-row');
+    fetchMock.on('GET /api/activity?*', { body: page([item(2), item(1)]) });
+    await waitFor(() => expect(screen.getAllByTestId('activity-row')).toHaveLength(2));
+
+    const list = screen.getByTestId('activity-table').parentElement?.parentElement as HTMLElement;
+    fireEvent.pointerEnter(list);
+    fetchMock.on('GET /api/activity?*', { body: page([item(3), item(2), item(1)]) });
+    const more = await screen.findByRole('button', { name: 'New changes: show them' });
+    expect(screen.getAllByTestId('activity-row')).toHaveLength(2);
+    fireEvent.click(more);
+    await waitFor(() => expect(screen.getAllByTestId('activity-row')).toHaveLength(3));
   });
 });

@@ -1,9 +1,12 @@
 // Activity tab: the log of every consent change the app saw, with filters, paging and a detail view.
+// Live changes by default (a bulk run is one summary row that lists its customers); it updates by itself
+// every second or two, and holds new rows while the pointer is over the list so nothing jumps under it.
 import { useState } from 'react';
-import { BlockStack, Button, Card, InlineStack, Spinner, Text } from '@shopify/polaris';
+import { Banner, BlockStack, Button, Card, InlineStack, Spinner, Text } from '@shopify/polaris';
 import type { ActivityItem, ActivityPage as ActivityList } from '../../api-types.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useDebounced } from '../../hooks/use-debounced.js';
+import { plural } from '../../format.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { EmptyMessage } from '../common/empty-message.js';
 import { LoadingSection } from '../common/loading-section.js';
@@ -17,16 +20,23 @@ interface Props {
   pageSize?: number;
   /** Search debounce; tests shorten it. */
   searchDelayMs?: number;
+  /** How often the list is re-read while open (0: never). */
+  liveMs?: number;
 }
 
-export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 300 }: Props) {
+export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 300, liveMs = 1000 }: Props) {
   const [filters, setFilters] = useState<ActivityFilters>(EMPTY_FILTERS);
   const [page, setPage] = useState(1);
   const [open, setOpen] = useState<ActivityItem | null>(null);
   const q = useDebounced(filters.q, searchDelayMs);
   const applied: ActivityFilters = { ...filters, q };
-  const resource = useApiGet<ActivityList>(activityPath(applied, page, pageSize));
-  const { data, error, loading, refreshing, reload } = resource;
+  const [pointerOver, setPointerOver] = useState(false);
+  const resource = useApiGet<ActivityList>(activityPath(applied, page, pageSize), {
+    pollMs: liveMs,
+    // Rows do not move under the pointer, nor while a detail is open.
+    hold: pointerOver || open !== null,
+  });
+  const { data, error, loading, refreshing, reload, pending, showPending } = resource;
 
   const changeFilters = (next: ActivityFilters): void => {
     setFilters(next);
@@ -44,7 +54,7 @@ export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 30
           <ActivityFiltersBar filters={filters} onChange={changeFilters} onClear={() => changeFilters(EMPTY_FILTERS)} />
           <InlineStack align="space-between" blockAlign="center" gap="200">
             <Text as="p" tone="subdued" variant="bodySm">
-              {data ? `${data.total === 1 ? '1 change' : `${data.total} changes`}${filtered ? ' match these filters' : ''}` : ' '}
+              {data ? `${plural(data.total, 'change', 'changes')}${filtered ? ' match these filters' : ''}` : ' '}
             </Text>
             <InlineStack gap="200" blockAlign="center">
               {refreshing ? <Spinner size="small" accessibilityLabel="Updating the activity list" /> : null}
@@ -55,6 +65,21 @@ export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 30
           </InlineStack>
         </BlockStack>
       </Card>
+      {filters.run ? (
+        <Banner tone="info" title="The customers of one bulk run" onDismiss={() => changeFilters(EMPTY_FILTERS)}>
+          <Text as="p">Each row is one customer the run changed or could not change.</Text>
+          <Button variant="plain" onClick={() => changeFilters(EMPTY_FILTERS)}>
+            Back to live changes
+          </Button>
+        </Banner>
+      ) : null}
+      <div aria-live="polite">
+        {pending ? (
+          <div data-testid="activity-new">
+            <Button onClick={showPending}>New changes: show them</Button>
+          </div>
+        ) : null}
+      </div>
       {error ? <ApiErrorBanner title="Activity could not be loaded" error={error} onRetry={() => void reload()} /> : null}
       {loading && !data ? <LoadingSection label="Loading activity" /> : null}
       {data ? (
@@ -77,8 +102,12 @@ export function ActivityPage({ pageSize = ACTIVITY_PAGE_SIZE, searchDelayMs = 30
               </EmptyMessage>
             )
           ) : (
-            <div aria-busy={refreshing}>
-              <ActivityTable items={items} onOpen={setOpen} />
+            <div aria-busy={refreshing} onPointerEnter={() => setPointerOver(true)} onPointerLeave={() => setPointerOver(false)}>
+              <ActivityTable
+                items={items}
+                onOpen={setOpen}
+                onOpenRun={(run) => changeFilters({ ...EMPTY_FILTERS, show: 'all', run: run.jobId ?? '' })}
+              />
             </div>
           )}
         </Card>

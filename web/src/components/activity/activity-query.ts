@@ -1,5 +1,5 @@
 // Builds GET /api/activity query strings; empty filters are left out so the server applies no filter.
-import type { ActivityChannel, ActivityDirection, ActivityResult } from '../../api-types.js';
+import type { ActivityChannel, ActivityDirection, ActivityResult, ActivityView } from '../../api-types.js';
 
 export interface ActivityFilters {
   direction: ActivityDirection | '';
@@ -7,9 +7,13 @@ export interface ActivityFilters {
   result: ActivityResult | '';
   /** Email or phone, as typed. */
   q: string;
+  /** Which rows: live changes (with one summary row per bulk run) by default. */
+  show: ActivityView;
+  /** The job id of one bulk run whose customers are listed ('' for none). */
+  run: string;
 }
 
-export const EMPTY_FILTERS: ActivityFilters = { direction: '', channel: '', result: '', q: '' };
+export const EMPTY_FILTERS: ActivityFilters = { direction: '', channel: '', result: '', q: '', show: 'live', run: '' };
 
 export const ACTIVITY_PAGE_SIZE = 25;
 
@@ -22,9 +26,18 @@ export function activityPath(filters: ActivityFilters, page: number, pageSize: n
   if (filters.result) params.set('result', filters.result);
   const q = filters.q.trim();
   if (q) params.set('q', q);
+  if (filters.run) params.set('run', filters.run);
+  else params.set('show', filters.show);
   return `/api/activity?${params.toString()}`;
 }
 
 export function hasFilters(filters: ActivityFilters): boolean {
-  return filters.direction !== '' || filters.channel !== '' || filters.result !== '' || filters.q.trim() !== '';
+  return (
+    filters.direction !== '' ||
+    filters.channel !== '' ||
+    filters.result !== '' ||
+    filters.q.trim() !== '' ||
+    filters.show !== 'live' ||
+    filters.run !== ''
+  );
 }

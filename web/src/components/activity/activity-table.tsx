@@ -1,17 +1,18 @@
 // The activity log as a semantic table. Rows open the detail view on click; the "View details" button
 // in each row does the same for keyboard and screen-reader users. Narrow screens stack the cells (CSS).
-import { Button, Text } from '@shopify/polaris';
+import { Button } from '@shopify/polaris';
 import type { ActivityItem } from '../../api-types.js';
 import { channelLabel, flowLabel, formatDateTime, humanize } from '../../format.js';
+import { ActivityCustomerCell } from './activity-customer-cell.js';
 import { ResultBadge } from './result-badge.js';
-import { CustomerHistoryLink } from '../history/customer-link.js';
 
 interface Props {
   items: ActivityItem[];
   onOpen: (item: ActivityItem) => void;
+  onOpenRun?: (item: ActivityItem) => void;
 }
 
-export function ActivityTable({ items, onOpen }: Props) {
+export function ActivityTable({ items, onOpen, onOpenRun }: Props) {
   return (
     <div className="ecs-table-wrap">
       <table className="ecs-table" data-testid="activity-table">
@@ -35,6 +36,7 @@ export function ActivityTable({ items, onOpen }: Props) {
               key={item.id}
               data-testid="activity-row"
               data-id={item.id}
+              data-kind={item.kind}
               className="ecs-clickable-row"
               onClick={() => onOpen(item)}
             >
@@ -44,11 +46,7 @@ export function ActivityTable({ items, onOpen }: Props) {
               <td data-label="Direction">{flowLabel(item)}</td>
               <td data-label="Channel">{channelLabel(item.channel)}</td>
               <td data-label="Customer" className="ecs-break">
-                {item.identity && item.channel !== 'none' ? <CustomerHistoryLink identity={item.identity} /> : item.identity ?? (
-                  <Text as="span" tone="subdued">
-                    Unknown
-                  </Text>
-                )}
+                <ActivityCustomerCell item={item} onOpenRun={onOpenRun} />
               </td>
               <td data-label="Change">
                 {humanize(item.previousState)} → {humanize(item.newState)}

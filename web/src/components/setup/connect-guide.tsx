@@ -1,6 +1,7 @@
 // "Connect edrone": the per-shop sync URL to paste into Mission Control, the steps, and a connection test.
 import { BlockStack, Card, Text } from '@shopify/polaris';
 import { CopyField } from './copy-field.js';
+import { EdroneLastRequest } from '../common/edrone-last-request.js';
 import { TestConnection } from './test-connection.js';
 
 interface Props {
@@ -41,6 +42,7 @@ export function ConnectGuide({ syncUrl, appId, unsavedChanges }: Props) {
             <li>Save in edrone.</li>
           </ol>
           <TestConnection appId={appId} unsavedChanges={unsavedChanges} />
+          <EdroneLastRequest />
         </BlockStack>
       </div>
     </Card>

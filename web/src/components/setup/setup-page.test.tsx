@@ -166,15 +166,15 @@ describe('Setup page', () => {
   it('when "Test connection" fails, then the reason is shown as a banner', async () => {
     fetchMock.on('POST /api/settings/test-connection', { body: { ok: false, reason: 'edrone rejected the App ID' } });
     await renderLoaded();
-    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Test App ID' }));
     expect(await screen.findByText('edrone rejected the App ID')).toBeTruthy();
-    expect(screen.getByText('Could not connect to edrone')).toBeTruthy();
+    expect(screen.getByText('edrone did not recognise the App ID')).toBeTruthy();
     expect(fetchMock.callsTo('POST', '/api/settings/test-connection').map((c) => c.body)).toEqual([{ edroneAppId: 'app-123' }]);
 
     // An unsaved, typed App ID is what gets tested.
     fireEvent.change(screen.getByLabelText('edrone App ID'), { target: { value: 'typed-id' } });
     expect(screen.getByText(/Tests the App ID typed above/)).toBeTruthy();
-    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
+    fireEvent.click(screen.getByRole('button', { name: 'Test App ID' }));
     await waitFor(() => expect(fetchMock.callsTo('POST', '/api/settings/test-connection')).toHaveLength(2));
     expect(fetchMock.callsTo('POST', '/api/settings/test-connection')[1]?.body).toEqual({ edroneAppId: 'typed-id' });
   });
@@ -182,8 +182,8 @@ describe('Setup page', () => {
   it('when "Test connection" works, then a success banner shows', async () => {
     fetchMock.on('POST /api/settings/test-connection', { body: { ok: true } });
     await renderLoaded();
-    fireEvent.click(screen.getByRole('button', { name: 'Test connection' }));
-    expect(await screen.findByText('Connected to edrone')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Test App ID' }));
+    expect(await screen.findByText('edrone recognised the App ID')).toBeTruthy();
   });
 
   it('shows the Mission Control steps and copies the sync URL', async () => {

@@ -62,7 +62,7 @@ export function StorefrontGuide() {
             </li>
             <li>In the embed's settings, choose what subscribed, unsubscribed and new visitors see.</li>
           </ol>
-          <pre className="ecs-code" aria-label="Example of marked elements">
+          <pre className="ecs-snippet" aria-label="Example of marked elements">
             {EXAMPLE}
           </pre>
           <Text as="p" tone="subdued" variant="bodySm">

@@ -29,7 +29,7 @@ export function TestConnection({ appId, unsavedChanges }: Props) {
     <BlockStack gap="300">
       <InlineStack gap="300" blockAlign="center">
         <Button onClick={() => void run()} loading={testing}>
-          Test connection
+          Test App ID
         </Button>
         {unsavedChanges ? (
           <Text as="span" tone="subdued">
@@ -39,12 +39,15 @@ export function TestConnection({ appId, unsavedChanges }: Props) {
       </InlineStack>
       <div aria-live="polite" data-testid="test-connection-result">
         {outcome?.kind === 'result' && outcome.result.ok ? (
-          <Banner tone="success" title="Connected to edrone" onDismiss={() => setOutcome(null)}>
-            <Text as="p">edrone recognised your App ID.</Text>
+          <Banner tone="success" title="edrone recognised the App ID" onDismiss={() => setOutcome(null)}>
+            <Text as="p">
+              This test checks the App ID only. The App Secret is checked each time edrone calls the sync URL: see
+              “Last request from edrone”.
+            </Text>
           </Banner>
         ) : null}
         {outcome?.kind === 'result' && !outcome.result.ok ? (
-          <Banner tone="critical" title="Could not connect to edrone" onDismiss={() => setOutcome(null)}>
+          <Banner tone="critical" title="edrone did not recognise the App ID" onDismiss={() => setOutcome(null)}>
             <Text as="p">{outcome.result.reason}</Text>
           </Banner>
         ) : null}

@@ -21,6 +21,7 @@ function report(over: Partial<StatusAnswer> = {}): StatusAnswer {
     daily,
     lastShopifyEventAt: new Date(Date.now() - 5 * 60_000).toISOString(),
     lastEdroneEventAt: null,
+    bulk: { today: 0, last30Days: 0 },
     failures: 0,
     queued: 0,
     storefrontChecksToday: 0,

@@ -7,6 +7,7 @@ import type { Resource } from '../../hooks/use-api-get.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { LoadingSection } from '../common/loading-section.js';
+import { EdroneLastRequest } from '../common/edrone-last-request.js';
 import { CountsCard } from './counts-card.js';
 import { DailyChart } from './daily-chart.js';
 import { HealthBanner } from './health-banner.js';
@@ -51,18 +52,26 @@ export function StatusPage({ status, onNavigate }: Props) {
     <BlockStack gap="400">
       {error ? <ApiErrorBanner title="Could not refresh the status" error={error} onRetry={() => void reload()} /> : null}
       <HealthBanner state={data.state} reason={data.reason} failures={data.failures} onNavigate={onNavigate} />
+      {data.state !== 'not_configured' ? <EdroneLastRequest /> : null}
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
-            <CountsCard title="Synced today" counts={data.today} testId="counts-today" />
-            <CountsCard title="Synced in the last 30 days" counts={data.last30Days} testId="counts-30-days" />
+            <CountsCard title="Live changes synced today" counts={data.today} testId="counts-today" />
+            <CountsCard title="Live changes, last 30 days" counts={data.last30Days} testId="counts-30-days" />
           </InlineGrid>
+          <div data-testid="counts-bulk" className="ecs-bulk-note">
+            <Text as="p" tone="subdued">
+              {data.bulk.last30Days === 0
+                ? 'Bulk runs (initial sync, reconciliation) sent nothing in the last 30 days.'
+                : `Bulk runs (initial sync, reconciliation) sent ${formatCount(data.bulk.today)} today and ${formatCount(data.bulk.last30Days)} in the last 30 days; they are counted apart and listed as one row each in Activity.`}
+            </Text>
+          </div>
         </Layout.Section>
         <Layout.Section>
           <Card>
             <BlockStack gap="300">
               <Text as="h2" variant="headingMd">
-                Last 30 days
+                Live changes, last 30 days
               </Text>
               <DailyChart daily={data.daily} />
             </BlockStack>

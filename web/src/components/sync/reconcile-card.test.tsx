@@ -13,6 +13,8 @@ const SETTINGS: ReconcileAnswer = {
   nextRunAt: '2025-03-12T20:05:00.000Z',
   lastRun: { checked: 1234, repaired: 3, at: '2025-03-12T14:05:00.000Z', status: 'completed', failed: 0, error: null },
   running: false,
+  currentRun: null,
+  blockedBy: null,
 };
 
 function describedText(el: HTMLElement): string {
@@ -117,6 +119,7 @@ describe('Reconciliation card', () => {
     const run: ReconcileRun = {
       id: 'rec-1',
       status: 'completed',
+      state: 'completed',
       trigger: 'manual',
       since: '2025-03-12T13:55:00.000Z',
       checked: 1300,
@@ -158,6 +161,7 @@ describe('Reconciliation card', () => {
     const run: ReconcileRun = {
       id: 'rec-2',
       status: 'running',
+      state: 'queued',
       trigger: 'manual',
       since: '2025-03-12T13:55:00.000Z',
       checked: 0,
@@ -168,13 +172,17 @@ describe('Reconciliation card', () => {
       error: null,
     };
     fetchMock.on('POST /api/reconcile/run', () => {
-      fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, running: true } });
+      fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, running: true, currentRun: run } });
       return { status: 202, body: { lastRun: null, run } };
     });
     renderWithPolaris(<ReconcileCard pollMs={20} />);
     fireEvent.click(await screen.findByRole('button', { name: 'Run now' }));
-    expect((await screen.findByTestId('reconcile-running')).textContent).toContain('A check is running');
+    expect((await screen.findByTestId('reconcile-running')).textContent).toContain('Queued: the check starts in a moment.');
     expect(screen.queryByTestId('reconcile-result')).toBeNull();
+    // The card follows the run: its progress shows as the server reports it, and Run now waits.
+    fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, running: true, currentRun: { ...run, state: 'running', checked: 4200, repaired: 3 } } });
+    await waitFor(() => expect(screen.getByTestId('reconcile-running').textContent).toContain('Running: checked 4,200 customers; repaired 3 so far.'));
+    expect(screen.getByRole('button', { name: 'Run now' }).getAttribute('aria-disabled')).toBe('true');
 
     fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, lastRun, lastRunAt: lastRun.at } });
     const result = await screen.findByTestId('reconcile-result');
@@ -186,6 +194,13 @@ describe('Reconciliation card', () => {
     const calls = fetchMock.callsTo('GET', '/api/reconcile').length;
     await new Promise((r) => setTimeout(r, 100));
     expect(fetchMock.callsTo('GET', '/api/reconcile').length).toBe(calls);
+  });
+
+  it('while the initial sync runs, Run now is disabled and says why', async () => {
+    fetchMock.on('GET /api/reconcile', { body: { ...SETTINGS, blockedBy: 'The initial sync is running. A reconciliation can start once it has finished.' } });
+    await renderLoaded();
+    expect(screen.getByTestId('reconcile-blocked').textContent).toContain('The initial sync is running');
+    expect(screen.getByRole('button', { name: 'Run now' }).getAttribute('aria-disabled')).toBe('true');
   });
 
   it('when reconciliation cannot load, then a merchant-language error with "Try again" shows', async () => {

@@ -4,7 +4,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { BlockStack, Button, Card, DescriptionList, Form, InlineStack, Select, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
-import type { ReconcileAnswer, ReconcileLastRun, ReconcileRunAnswer } from '../../api-types.js';
+import type { ReconcileAnswer, ReconcileLastRun, ReconcileRun, ReconcileRunAnswer } from '../../api-types.js';
 import { formatCount, formatDateTime, formatRelative, plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
 import { useInterval } from '../../hooks/use-interval.js';
@@ -71,7 +71,15 @@ interface Props {
   pollMs?: number;
 }
 
-export function ReconcileCard({ pollMs = 5000 }: Props) {
+/** What the run in progress has done so far, in words. */
+export function progressText(run: ReconcileRun): string {
+  if (run.state === 'queued') return 'Queued: the check starts in a moment.';
+  const repaired = run.repaired > 0 ? `; repaired ${formatCount(run.repaired)} so far` : '';
+  const failed = run.failed > 0 ? `; ${formatCount(run.failed)} could not be repaired` : '';
+  return `Running: checked ${plural(run.checked, 'customer', 'customers')}${repaired}${failed}.`;
+}
+
+export function ReconcileCard({ pollMs = 1000 }: Props) {
   const resource = useApiGet<ReconcileAnswer>('/api/reconcile');
   const [settings, setSettings] = useState<ReconcileAnswer | null>(null);
   const [draft, setDraft] = useState<string>(String(DEFAULT_INTERVAL_MINUTES));
@@ -221,7 +229,7 @@ export function ReconcileCard({ pollMs = 5000 }: Props) {
               items={[
                 { term: 'Last check', description: <When iso={lastRunAt} empty="Not run yet" /> },
                 {
-                  term: 'What it repaired',
+                  term: 'Last finished check',
                   description: lastRun ? runSummary(lastRun) : 'Nothing yet: the first check has not run.',
                 },
                 { term: 'Next check', description: <When iso={settings.nextRunAt} empty="Not scheduled" /> },
@@ -241,18 +249,30 @@ export function ReconcileCard({ pollMs = 5000 }: Props) {
               </div>
             ) : null}
             {checking && runState.kind !== 'done' ? (
-              <div data-testid="reconcile-running">
-                <Text as="p" tone="subdued">
-                  A check is running. Its result shows here when it ends; you can leave this page meanwhile.
-                </Text>
+              <div data-testid="reconcile-running" data-state={settings.currentRun?.state ?? 'queued'}>
+                <BlockStack gap="100">
+                  <Text as="p" fontWeight="medium">
+                    {settings.currentRun ? progressText(settings.currentRun) : 'Queued: the check starts in a moment.'}
+                  </Text>
+                  <Text as="p" tone="subdued">
+                    A check is running. Its result shows here when it ends; you can leave this page meanwhile.
+                  </Text>
+                </BlockStack>
               </div>
             ) : null}
           </div>
           {runState.kind === 'error' ? (
             <ApiErrorBanner title="The check did not run" error={runState.error} onDismiss={() => setRunState({ kind: 'idle' })} />
           ) : null}
+          {settings.blockedBy && !checking ? (
+            <div data-testid="reconcile-blocked">
+              <Text as="p" tone="caution">
+                {settings.blockedBy}
+              </Text>
+            </div>
+          ) : null}
           <InlineStack gap="200" blockAlign="center">
-            <Button onClick={() => void runNow()} loading={running}>
+            <Button onClick={() => void runNow()} loading={running} disabled={checking || settings.blockedBy !== null}>
               Run now
             </Button>
             {running ? (

@@ -1,9 +1,9 @@
-// Sync tab: the one-off initial sync, the reconciliation schedule, and the health of the webhook
-// subscriptions that carry Shopify's changes to the app. Each card loads and fails on its own.
+// Sync tab: the one-off initial sync, the reconciliation schedule, and the health of the webhooks
+// that carry Shopify's changes to the app (per topic, from the deliveries received). Each card loads and fails on its own.
 import { BlockStack } from '@shopify/polaris';
 import { InitialSyncCard } from './initial-sync-card.js';
 import { ReconcileCard } from './reconcile-card.js';
-import { WebhookSubscriptionsCard } from './webhook-subscriptions-card.js';
+import { WebhookHealthCard } from './webhook-health-card.js';
 
 interface Props {
   /** How often a running initial sync is re-read. */
@@ -16,7 +16,7 @@ export function SyncPage({ pollMs, webhookPageSize }: Props) {
     <BlockStack gap="400">
       <InitialSyncCard pollMs={pollMs} />
       <ReconcileCard />
-      <WebhookSubscriptionsCard pageSize={webhookPageSize} />
+      <WebhookHealthCard webhookPageSize={webhookPageSize} />
     </BlockStack>
   );
 }

@@ -1,5 +1,6 @@
-// "Webhook subscriptions": the subscriptions Shopify uses to tell the app about consent changes, with
-// their health, a filter, paging, a detail view, Delete (after a confirmation) and "Re-register missing".
+// "Subscriptions registered through the Admin API": for deployments that register topics through the
+// API instead of shopify.app.toml. Health, a filter, paging, a detail view, Delete (after a confirmation)
+// and "Re-register missing" (a secondary action: re-registering a toml topic would double every delivery).
 import { useRef, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, Modal, Select, Spinner, Text } from '@shopify/polaris';
 import { api, request, type ApiError } from '../../api.js';
@@ -22,6 +23,8 @@ import { WebhookSubscriptionsTable } from './webhook-subscriptions-table.js';
 
 interface Props {
   pageSize?: number;
+  /** Called after a register or delete, so the per-topic health reloads too. */
+  onChange?: () => void;
 }
 
 type Notice =
@@ -31,14 +34,14 @@ type Notice =
 
 const EMPTY_TEXT: Record<WebhookSubscriptionFilter, { heading: string; body: string }> = {
   all: {
-    heading: 'No webhook subscriptions',
-    body: 'Shopify is not sending consent changes to the app. Select “Re-register missing” to set them up again.',
+    heading: 'No subscriptions registered through the Admin API',
+    body: 'That is expected: this app declares its topics in the app configuration (shopify.app.toml), which the Admin API does not list. Their health is shown above.',
   },
   missing: { heading: 'Nothing is missing', body: 'Every subscription the app needs is registered in Shopify.' },
   failing: { heading: 'Nothing is failing', body: 'Shopify is delivering every subscribed event to the app.' },
 };
 
-export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props) {
+export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE, onChange }: Props) {
   const [filter, setFilter] = useState<WebhookSubscriptionFilter>('all');
   const [page, setPage] = useState(1);
   const resource = useApiGet<WebhookSubscriptionsPage>(webhookListPath(filter, page, pageSize));
@@ -70,6 +73,7 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
     }
     setNotice({ kind: 'registered', count: result.data.items.length });
     void reload();
+    onChange?.();
   };
 
   const askDelete = (item: WebhookSubscription, from: HTMLElement | null): void => {
@@ -96,6 +100,7 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
     returnFocus.current = headingRef.current?.parentElement ?? null;
     setConfirm(null);
     void reload();
+    onChange?.();
   };
 
   const items = data?.items ?? [];
@@ -111,11 +116,11 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
                 <div ref={headingRef} tabIndex={-1} className="ecs-focus-target">
                   <BlockStack gap="100">
                     <Text as="h2" variant="headingMd">
-                      Webhook subscriptions
+                      Subscriptions registered through the Admin API
                     </Text>
                     <Text as="p" tone="subdued">
-                      How Shopify tells the app, within seconds, that a customer's consent changed. When one is missing or
-                      failing, changes still reach edrone at the next reconciliation, only later.
+                      Only for topics the app registers through the Admin API. Topics declared in the app configuration
+                      are not listed here; do not re-register them, or Shopify delivers every change twice.
                     </Text>
                   </BlockStack>
                 </div>
@@ -124,7 +129,7 @@ export function WebhookSubscriptionsCard({ pageSize = WEBHOOK_PAGE_SIZE }: Props
                   <Button onClick={() => void reload()} disabled={refreshing}>
                     Refresh
                   </Button>
-                  <Button variant="primary" onClick={() => void register()} loading={registering}>
+                  <Button onClick={() => void register()} loading={registering}>
                     Re-register missing
                   </Button>
                 </InlineStack>
