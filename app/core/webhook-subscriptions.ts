@@ -12,6 +12,7 @@ export const EXPECTED_WEBHOOK_TOPICS = [
   'customers_email_marketing_consent/update',
   'customers_marketing_consent/update',
   'app/uninstalled',
+  'app/scopes_update',
 ] as const;
 
 /** Mandatory privacy topics: set in the app configuration only; the Admin API cannot list them. */
@@ -75,6 +76,7 @@ export const TOPIC_LABELS: Record<string, string> = {
   'customers_email_marketing_consent/update': 'Email consent changes',
   'customers_marketing_consent/update': 'SMS consent changes',
   'app/uninstalled': 'App uninstalled',
+  'app/scopes_update': 'App access changes',
   'customers/data_request': 'Customer data requests',
   'customers/redact': 'Customer erasure requests',
   'shop/redact': 'Shop erasure requests',

@@ -25,9 +25,10 @@ export async function recordRejectedEdroneRequest(
 }
 
 /** GET /api/edrone-connection: the last request edrone made, accepted or refused, and the recent refusals. */
-export async function edroneConnectionView(deps: { data: Pick<DataLayer, 'shops' | 'rejectedEdroneRequests'> }, shopId: string) {
-  const [shop, rejected] = await Promise.all([deps.data.shops.get(shopId), deps.data.rejectedEdroneRequests.latest(shopId, RECENT)]);
-  const accepted = shop.lastEdroneEventAt;
+export async function edroneConnectionView(deps: { data: Pick<DataLayer, 'events' | 'rejectedEdroneRequests'> }, shopId: string) {
+  // The last accepted request: the newest stored edrone event (indexed; the Shop row is not written per delivery).
+  const [received, rejected] = await Promise.all([deps.data.events.lastReceived(shopId), deps.data.rejectedEdroneRequests.latest(shopId, RECENT)]);
+  const accepted = received.edrone;
   const refused = rejected[0] ?? null;
   const last =
     refused && (!accepted || refused.receivedAt > accepted)

@@ -134,7 +134,7 @@ describe('consent history', () => {
     const delivery = await h.shopify.control.sendWebhook({
       shop: h.shop,
       topic: 'customers/redact',
-      body: { shop_domain: h.shop, customer: { id: Number(customerId) || customerId, email: 'hist@example.com', phone: '+48500111222' } },
+      body: { shop_domain: h.shop, customer: { id: Number(customerId) || customerId, email: 'hist@example.com', phone: '+48500111222' }, orders_to_redact: [] },
     });
     expect(delivery.status).toBe(200);
     await h.settle();

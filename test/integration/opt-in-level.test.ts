@@ -12,9 +12,12 @@ beforeAll(async () => {
 });
 afterAll(async () => h?.close());
 
+// SMS reason 1 (DATA_IMPORT_SUBSCRIBED) with status 1 is refused before its signature is trusted:
+// '1' + '1' signs the same as '' + '11' (app/adapters/edrone/field-formats.ts ambiguousSplit).
+// Its level (UNKNOWN) is covered by test/unit/opt-in-level.test.ts.
 const cases = [
   ...EMAIL_REASON_TABLE.map((r) => ({ channel: 'email' as const, ...r })),
-  ...SMS_REASON_TABLE.map((r) => ({ channel: 'sms' as const, ...r })),
+  ...SMS_REASON_TABLE.filter((r) => r.id !== 1).map((r) => ({ channel: 'sms' as const, ...r })),
 ].map((r, i) => ({
   ...r,
   // A subscribe for every reason but the unsubscribes, so that each one is a real change in Shopify.

@@ -261,7 +261,7 @@ describe('refusals: exact answers, nothing about any customer', () => {
     const token = await h.shopify.control.sessionToken(other);
     expect((await h.http().get('/api/settings').set('Authorization', `Bearer ${token}`)).status).toBe(200);
     expect((await get(proxyQuery({}, { shop: other }))).status).toBe(200);
-    await h.shopify.control.sendWebhook({ shop: other, topic: 'app/uninstalled', body: '{"id":1}' });
+    await h.shopify.control.sendWebhook({ shop: other, topic: 'app/uninstalled', body: JSON.stringify({ id: 1, name: 'Left Store', myshopify_domain: other }) });
     await h.settle();
     const res = await get(proxyQuery({ fpcid: 'fp-anna' }, { shop: other }));
     expect(res.status).toBe(404);

@@ -24,6 +24,19 @@ function tooMany(res: Response, retryAfterSeconds: number): void {
   res.status(429).json({ error: 'Too many requests. Try again shortly.' });
 }
 
+/**
+ * The visitor behind Shopify's app proxy: every request comes from Shopify's servers, which
+ * append the visitor's address to X-Forwarded-For. With the app straight behind Shopify, the
+ * last entry is the one Shopify added (earlier ones are whatever the visitor sent). With
+ * TRUST_PROXY set (a proxy of your own in front), express resolves the hops: count Shopify's too.
+ */
+function visitorOf(req: Request, trustProxy: unknown): string {
+  if (trustProxy !== false) return req.ip ?? '';
+  const forwarded = req.get('x-forwarded-for');
+  const last = forwarded?.split(',').at(-1)?.trim();
+  return last && last.length <= 64 ? last : (req.ip ?? '');
+}
+
 export function appProxyRouter(ctx: Pick<AppContext, 'shopify' | 'storefront' | 'config' | 'logger'>): Router {
   const router = Router();
   const perClient = createWindowLimiter({ limit: ctx.config.storefront.clientPerMinute, windowMs: MINUTE_MS });
@@ -39,7 +52,7 @@ export function appProxyRouter(ctx: Pick<AppContext, 'shopify' | 'storefront' | 
     const shopParam = params.get('shop') ?? '';
 
     // Counted before the signature, so a flood of forged requests is cut off cheaply too.
-    const client = perClient.take(`${shopParam}\u0000${req.ip ?? ''}`);
+    const client = perClient.take(`${shopParam}\u0000${visitorOf(req, ctx.config.trustProxy)}`);
     if (!client.ok) return tooMany(res, client.retryAfterSeconds);
 
     const verified = await verifyAppProxyQuery(ctx.shopify, rawQuery);
