@@ -5,7 +5,7 @@
 import type { DataLayer } from '../db/index.js';
 import type { JobQueue } from '../queue/index.js';
 import type { Logger } from '../logger.js';
-import { coerceError } from '../errors.js';
+import { createPeriodicPass } from './periodic-pass.js';
 import { scheduleDueReconciliations, sweepOrphanRuns } from './reconcile-run.js';
 
 export interface ReconcileScheduler {
@@ -23,9 +23,6 @@ export function createReconcileScheduler(deps: {
   /** Called after jobs were queued (wake the worker). */
   onQueued?: () => void;
 }): ReconcileScheduler {
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<string[]> | null = null;
-
   async function pass(now: Date): Promise<string[]> {
     await sweepOrphanRuns(deps, now);
     const queued = await scheduleDueReconciliations(deps.data, now);
@@ -36,25 +33,5 @@ export function createReconcileScheduler(deps: {
     return queued;
   }
 
-  const scheduler: ReconcileScheduler = {
-    start() {
-      if (timer) return;
-      timer = setInterval(() => {
-        void scheduler.tick().catch((e: unknown) => deps.logger.error({ err: coerceError(e).message }, 'reconciliation scheduling failed'));
-      }, deps.intervalMs);
-      timer.unref();
-    },
-    stop() {
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
-    tick(now = new Date()) {
-      // One pass at a time in this process.
-      running ??= pass(now).finally(() => {
-        running = null;
-      });
-      return running;
-    },
-  };
-  return scheduler;
+  return createPeriodicPass(pass, { intervalMs: deps.intervalMs, logger: deps.logger, what: 'reconciliation scheduling' });
 }

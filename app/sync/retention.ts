@@ -5,8 +5,8 @@
 // a yield between), so ingest's inserts are never held behind a long delete.
 import { setImmediate as yieldToIo } from 'node:timers/promises';
 import type { DataLayer } from '../db/index.js';
-import { coerceError } from '../errors.js';
 import type { Logger } from '../logger.js';
+import { createPeriodicPass } from './periodic-pass.js';
 
 export interface RetentionOptions {
   historyDays: number;
@@ -31,13 +31,11 @@ export function createRetentionPruner(
   options: RetentionOptions,
 ): RetentionPruner {
   const batch = options.batch ?? 500;
-  let timer: NodeJS.Timeout | null = null;
-  let running: Promise<{ history: number; activity: number }> | null = null;
-  let stopped = false;
 
   async function drain(prune: (shopId: string, before: Date, n: number) => Promise<number>, shopId: string, before: Date): Promise<number> {
     let total = 0;
-    while (!stopped) {
+    // A stopping worker ends a long pass between batches.
+    while (!pruner.stopped) {
       const n = await prune(shopId, before, batch);
       total += n;
       if (n < batch) break;
@@ -58,26 +56,6 @@ export function createRetentionPruner(
     return result;
   }
 
-  const pruner: RetentionPruner = {
-    start() {
-      if (timer) return;
-      stopped = false;
-      timer = setInterval(() => {
-        void pruner.tick().catch((e: unknown) => deps.logger.error({ err: coerceError(e).message }, 'retention pass failed'));
-      }, options.intervalMs);
-      timer.unref();
-    },
-    stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      timer = null;
-    },
-    tick(now = new Date()) {
-      running ??= pass(now).finally(() => {
-        running = null;
-      });
-      return running;
-    },
-  };
+  const pruner = createPeriodicPass(pass, { intervalMs: options.intervalMs, logger: deps.logger, what: 'retention pass' });
   return pruner;
 }
