@@ -12,8 +12,13 @@ export const EXPECTED_WEBHOOK_TOPICS = [
   'customers_email_marketing_consent/update',
   'customers_marketing_consent/update',
   'app/uninstalled',
-  'app/scopes_update',
 ] as const;
+
+/**
+ * Declared in shopify.app.toml too, but not health-checked: Shopify sends it only when a
+ * merchant changes the app's access, so "no delivery" says nothing.
+ */
+export const RARE_WEBHOOK_TOPICS = ['app/scopes_update'] as const;
 
 /** Mandatory privacy topics: set in the app configuration only; the Admin API cannot list them. */
 export const APP_CONFIG_TOPICS = ['customers/data_request', 'customers/redact', 'shop/redact'] as const;
