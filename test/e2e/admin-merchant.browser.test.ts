@@ -154,6 +154,8 @@ afterAll(async () => {
     await captureAll('busy');
     // Activity shows live changes by default: the bulk runs are one row each.
     await open('activity');
+    // The list loads after the page: wait for the run's summary row before reading the rows.
+    await page.locator('[data-testid="activity-row"][data-kind="run_summary"]').first().waitFor({ timeout: 15_000 });
     const kinds = await page.locator('[data-testid="activity-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-kind')));
     expect(kinds.filter((k) => k === 'initial_sync' || k === 'reconciliation')).toEqual([]);
     expect(kinds).toContain('run_summary');
