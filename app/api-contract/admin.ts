@@ -1,6 +1,7 @@
 // The /api/* contract of Setup, Status, Activity and Failures (see index.ts).
 import { z } from 'zod';
 import { settingsInputSchema } from '../core/settings.js';
+import { SETUP_STEP_IDS, SETUP_STEP_STATES } from '../core/setup-steps.js';
 import { CHANNELS, DIRECTIONS, EDRONE_STATUS_FILTERS } from '../core/types.js';
 import {
   ACTIVITY_DIRECTIONS,
@@ -61,6 +62,22 @@ export const testConnectionAnswer = z.discriminatedUnion('ok', [
 
 const directionCounts = z.strictObject({ shopifyToEdrone: count, edroneToShopify: count });
 
+/** One step of the setup guide, ticked from what the app recorded (never from a click). */
+const setupStep = z.strictObject({
+  id: z.enum(SETUP_STEP_IDS),
+  state: z.enum(SETUP_STEP_STATES),
+  /** What the app saw for this step, in merchant words (a refused request, a run that stopped); null when nothing to add. */
+  detail: text,
+});
+
+/** The setup guide: every step, how many are done, and whether setup is complete. */
+const setupGuide = z.strictObject({
+  steps: z.array(setupStep).length(SETUP_STEP_IDS.length),
+  done: count,
+  total: count,
+  complete: z.boolean(),
+});
+
 /** GET /api/status */
 export const statusAnswer = z.strictObject({
   state: z.enum(HEALTH_STATES),
@@ -79,6 +96,8 @@ export const statusAnswer = z.strictObject({
   queued: count,
   /** Storefront subscription checks (app proxy) answered today, UTC. */
   storefrontChecksToday: count,
+  /** The setup guide's steps, each ticked from real data. */
+  setup: setupGuide,
 });
 
 /** GET /api/edrone-connection: edrone's calls to the sync URL (reasons in merchant words, never the payload). */
@@ -173,6 +192,9 @@ export type HealthState = (typeof HEALTH_STATES)[number];
 export type DirectionCounts = z.infer<typeof directionCounts>;
 export type StatusAnswer = z.infer<typeof statusAnswer>;
 export type DailyCount = StatusAnswer['daily'][number];
+export type SetupGuide = z.infer<typeof setupGuide>;
+export type SetupStep = z.infer<typeof setupStep>;
+export type SetupStepId = (typeof SETUP_STEP_IDS)[number];
 export type ActivityQuery = z.output<typeof activityQuery>;
 export type ActivityDirection = (typeof ACTIVITY_DIRECTIONS)[number];
 export type ActivityChannel = (typeof CHANNELS)[number];

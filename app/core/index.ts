@@ -15,3 +15,4 @@ export * from './identity.js';
 export * from './settings.js';
 export * from './backoff.js';
 export * from './webhook-subscriptions.js';
+export * from './setup-steps.js';

@@ -29,6 +29,8 @@ export function createBackfillRunsRepository(prisma: PrismaClient) {
     /** The shop's running run, if any. */
     active: (shopId: string) => prisma.backfillRun.findUnique({ where: { activeKey: shopId } }),
     latest: (shopId: string) => prisma.backfillRun.findFirst({ where: { shopId }, orderBy: [{ startedAt: 'desc' }, { id: 'desc' }] }),
+    /** True once any initial sync of the shop finished (the setup guide's last step). */
+    everCompleted: async (shopId: string) => (await prisma.backfillRun.count({ where: { shopId, status: 'completed' } })) > 0,
     /** Creates the run and its job ('conflict' while another run of the shop is active). */
     async start(shopId: string, jobKind: string, now: Date): Promise<BackfillRun | RunConflict | OtherRunActive> {
       try {

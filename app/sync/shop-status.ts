@@ -1,5 +1,6 @@
 // What the Status, Activity and Failures screens show, and retrying failures.
 import type { ActivityQuery } from '../api-contract/index.js';
+import { setupSteps } from '../core/index.js';
 import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Job, JobQueue } from '../queue/index.js';
@@ -10,7 +11,7 @@ import { storefrontChecksToday } from './storefront-status.js';
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 interface StatusDeps {
-  data: Pick<DataLayer, 'shops' | 'activity' | 'events' | 'storefront'>;
+  data: Pick<DataLayer, 'shops' | 'activity' | 'events' | 'storefront' | 'rejectedEdroneRequests' | 'backfillRuns'>;
   queue: JobQueue;
   /** The storefront checks counted in memory are written before they are read. */
   storefront?: { flush(): Promise<void> };
@@ -24,11 +25,14 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
   await deps.storefront?.flush();
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
-  const [sent, counts, last, storefrontToday] = await Promise.all([
+  const [sent, counts, last, storefrontToday, rejected, run, everCompleted] = await Promise.all([
     deps.data.activity.sentSince(shopId, since),
     deps.queue.counts(shopId),
     deps.data.events.lastReceived(shopId),
     storefrontChecksToday(deps.data, shopId, new Date(now)),
+    deps.data.rejectedEdroneRequests.latest(shopId, 1),
+    deps.data.backfillRuns.latest(shopId),
+    deps.data.backfillRuns.everCompleted(shopId),
   ]);
   const failures = counts.dead;
   const daily = Array.from({ length: 30 }, (_, i) => ({
@@ -80,6 +84,14 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     failures,
     queued: counts.pending,
     storefrontChecksToday: storefrontToday,
+    setup: setupSteps({
+      credentialsSaved: isConfigured(shop),
+      // A verified signature on record also proves an accepted request (stored events may have been pruned).
+      lastAcceptedRequestAt: last.edrone ?? (shop.edroneSignatureVariant ? shop.updatedAt : null),
+      lastRejectedRequest: rejected[0] ? { at: rejected[0].receivedAt, reason: rejected[0].reason } : null,
+      initialSync: run ? { status: run.status as 'running' | 'completed' | 'cancelled' | 'failed', error: run.error } : null,
+      initialSyncEverCompleted: everCompleted,
+    }),
   };
 }
 

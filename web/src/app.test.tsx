@@ -6,6 +6,7 @@ import { App } from './app.js';
 import type { SettingsAnswer, StatusAnswer } from './api-types.js';
 import { mockFetch, type FetchMock } from './test/mock-fetch.js';
 import { renderWithPolaris } from './test/render.js';
+import { COMPLETE_SETUP } from './test/setup-guide-fixture.js';
 
 const WEBHOOK_HEALTH = {
   topics: [
@@ -37,6 +38,7 @@ const STATUS: StatusAnswer = {
   failures: 4,
   queued: 1,
   storefrontChecksToday: 0,
+  setup: COMPLETE_SETUP,
 };
 
 const SETTINGS: SettingsAnswer = {

@@ -5,6 +5,7 @@ import { describe, expect, it, vi } from 'vitest';
 import type { StatusAnswer } from '../../api-types.js';
 import type { Resource } from '../../hooks/use-api-get.js';
 import { renderWithPolaris } from '../../test/render.js';
+import { COMPLETE_SETUP } from '../../test/setup-guide-fixture.js';
 import { StatusPage } from './status-page.js';
 
 function report(over: Partial<StatusAnswer> = {}): StatusAnswer {
@@ -25,6 +26,7 @@ function report(over: Partial<StatusAnswer> = {}): StatusAnswer {
     failures: 0,
     queued: 0,
     storefrontChecksToday: 0,
+    setup: COMPLETE_SETUP,
     ...over,
   };
 }
