@@ -1,11 +1,15 @@
 // The app shell: title, tab bar and the current tab. It also owns the status (polled), because the
-// failure count on the Failures tab and the "sync is failing" banner must be visible from every tab.
+// failure count on the Failures tab, the "sync is failing" banner and the setup guide must be visible from
+// every tab. Inside the Shopify admin, App Bridge's nav menu (index.html) is the navigation; the in-page tab
+// bar is shown only without it. Leaving a tab with unsaved edits asks first.
 import { useEffect, useState } from 'react';
 import { Banner, BlockStack, Page, Text } from '@shopify/polaris';
+import { hasAppBridge } from './app-bridge.js';
 import type { StatusAnswer } from './api-types.js';
 import { ActivityPage } from './components/activity/activity-page.js';
-import { AppNav, panelId, tabId } from './components/common/app-nav.js';
+import { AppNav, panelId, TAB_LABELS, tabId } from './components/common/app-nav.js';
 import { LoadingSection } from './components/common/loading-section.js';
+import { useUnsavedChangesGuard } from './components/feedback/unsaved-changes.js';
 import { FailuresPage } from './components/failures/failures-page.js';
 import { HistoryPage } from './components/history/history-page.js';
 import { SetupPage } from './components/setup/setup-page.js';
@@ -18,7 +22,13 @@ import { useHashTab, type TabId } from './hooks/use-hash-tab.js';
 const STATUS_POLL_MS = 1_500;
 
 export function App() {
-  const [requested, navigate] = useHashTab();
+  const guard = useUnsavedChangesGuard();
+  // Back / Forward or a nav-menu link with unsaved edits: stay, ask, and go only if the merchant agrees.
+  const [requested, navigate] = useHashTab((next) => {
+    if (!guard.isDirty()) return true;
+    guard.confirmLeave(() => navigate(next));
+    return false;
+  });
   const status = useApiGet<StatusAnswer>('/api/status', { pollMs: STATUS_POLL_MS });
 
   // Without a tab in the URL: a store that is not set up lands on Setup, every other on Status.
@@ -31,10 +41,14 @@ export function App() {
   const tab = requested ?? landing;
 
   const select = (next: TabId): void => {
-    navigate(next);
-    // Opening a tab is a good moment to refresh the counts behind the badge and banners.
-    if (next !== tab) void status.reload();
+    if (next === tab) return;
+    guard.confirmLeave(() => {
+      navigate(next);
+      // Opening a tab is a good moment to refresh the counts behind the badge and banners.
+      void status.reload();
+    });
   };
+  const inAdmin = hasAppBridge();
 
   const failing = status.data?.state === 'failing';
 
@@ -45,7 +59,7 @@ export function App() {
           <LoadingSection label="Loading the app" />
         ) : (
           <>
-            <AppNav current={tab} onSelect={select} failures={status.data?.failures ?? 0} />
+            {inAdmin ? null : <AppNav current={tab} onSelect={select} failures={status.data?.failures ?? 0} />}
             {failing && (tab === 'setup' || tab === 'activity') ? (
               <div data-testid="failing-banner">
                 <Banner
@@ -57,8 +71,20 @@ export function App() {
                 </Banner>
               </div>
             ) : null}
-            <div role="tabpanel" id={panelId(tab)} aria-labelledby={tabId(tab)} className="ecs-panel">
-              {tab === 'setup' ? <SetupPage onSaved={() => void status.reload()} onOpenSync={() => select('sync')} /> : null}
+            <div
+              role={inAdmin ? 'region' : 'tabpanel'}
+              id={panelId(tab)}
+              {...(inAdmin ? { 'aria-label': TAB_LABELS[tab] } : { 'aria-labelledby': tabId(tab) })}
+              className="ecs-panel"
+            >
+              {tab === 'setup' ? (
+                <SetupPage
+                  setup={status.data?.setup ?? null}
+                  onSaved={() => void status.reload()}
+                  onOpenSync={() => select('sync')}
+                  onNavigate={select}
+                />
+              ) : null}
               {tab === 'status' ? <StatusPage status={status} onNavigate={select} /> : null}
               {tab === 'activity' ? <ActivityPage /> : null}
               {tab === 'failures' ? <FailuresPage onChanged={() => void status.reload()} /> : null}

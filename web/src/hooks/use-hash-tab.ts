@@ -1,6 +1,6 @@
 // In-page navigation kept in the URL hash (#status): works without App Bridge, survives reloads,
 // needs no server-side route fallback, and keeps the query string (id_token, shop, host) untouched.
-import { useCallback, useEffect, useState } from 'react';
+import { useCallback, useEffect, useRef, useState } from 'react';
 
 export const TABS = ['setup', 'status', 'activity', 'failures', 'sync', 'customers'] as const;
 export type TabId = (typeof TABS)[number];
@@ -21,12 +21,28 @@ export function tabFromLocation(location: Pick<Location, 'hash' | 'pathname'>): 
   return null;
 }
 
-export function useHashTab(): [TabId | null, (tab: TabId) => void] {
+/**
+ * `allowLeave(next)`: asked before Back / Forward or a nav-menu link changes the tab; when it answers
+ * false the URL is put back on the current tab (the caller asks the merchant, then calls navigate).
+ */
+export function useHashTab(allowLeave?: (next: TabId) => boolean): [TabId | null, (tab: TabId) => void] {
   const [tab, setTab] = useState<TabId | null>(() => tabFromLocation(window.location));
+  const current = useRef(tab);
+  current.current = tab;
+  const allow = useRef(allowLeave);
+  allow.current = allowLeave;
 
   useEffect(() => {
-    // Keep the current tab when the URL names none (e.g. Back to the bare app URL).
-    const sync = (): void => setTab((current) => tabFromLocation(window.location) ?? current);
+    const sync = (): void => {
+      const next = tabFromLocation(window.location);
+      // Keep the current tab when the URL names none (e.g. Back to the bare app URL).
+      if (next === null || next === current.current) return;
+      if (current.current !== null && allow.current && !allow.current(next)) {
+        window.history.pushState(null, '', `${window.location.pathname}${window.location.search}#${current.current}`);
+        return;
+      }
+      setTab(next);
+    };
     window.addEventListener('hashchange', sync);
     window.addEventListener('popstate', sync);
     return () => {

@@ -1,9 +1,8 @@
-// Renders a component inside Polaris' AppProvider, as main.tsx does.
-import { AppProvider } from '@shopify/polaris';
-import en from '@shopify/polaris/locales/en.json' with { type: 'json' };
+// Renders a component inside the app's providers (Polaris, toast, unsaved-changes guard), as main.tsx does.
 import { render, type RenderResult } from '@testing-library/react';
 import type { ReactElement } from 'react';
+import { AppProviders } from '../app-providers.js';
 
 export function renderWithPolaris(ui: ReactElement): RenderResult {
-  return render(<AppProvider i18n={en}>{ui}</AppProvider>);
+  return render(<AppProviders>{ui}</AppProviders>);
 }

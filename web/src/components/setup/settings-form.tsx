@@ -1,5 +1,5 @@
 // The settings form: edrone credentials and what to sync. Saves with PUT /api/settings and shows the
-// API's field errors next to the field they belong to.
+// API's field errors next to the field they belong to. Edits bring up the save bar; a save ends in a toast.
 import { useRef, useState, type ReactNode } from 'react';
 import {
   Banner,
@@ -20,6 +20,9 @@ import {
 import { api } from '../../api.js';
 import type { Channels, Direction, EdroneStatusFilter, SettingsAnswer, SettingsUpdate } from '../../api-types.js';
 import { DIRECTION_LABELS, EDRONE_STATUS_LABELS } from '../../format.js';
+import { SaveBar } from '../feedback/save-bar.js';
+import { useToast } from '../feedback/toast.js';
+import { useReportUnsaved } from '../feedback/unsaved-changes.js';
 
 export interface SettingsFormValues {
   edroneAppId: string;
@@ -94,16 +97,16 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
   const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
   const [formError, setFormError] = useState<string | null>(null);
   const [saving, setSaving] = useState(false);
-  const [saved, setSaved] = useState(false);
   const formRef = useRef<HTMLDivElement>(null);
+  const toast = useToast();
 
   const baseline = valuesFromSettings(settings);
   const dirty = JSON.stringify(toSettingsUpdate(values)) !== JSON.stringify(toSettingsUpdate(baseline));
+  useReportUnsaved(dirty);
 
   const update = <K extends keyof SettingsFormValues>(key: K, value: SettingsFormValues[K], ...errorKeys: string[]): void => {
     const next = { ...values, [key]: value };
     setValues(next);
-    setSaved(false);
     // Editing a field clears its error: the message described the old value.
     if (errorKeys.some((k) => k in fieldErrors)) {
       const rest = { ...fieldErrors };
@@ -115,7 +118,6 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
 
   const submit = async (): Promise<void> => {
     setSaving(true);
-    setSaved(false);
     setFormError(null);
     const result = await api.put<SettingsAnswer>('/api/settings', toSettingsUpdate(values));
     setSaving(false);
@@ -123,7 +125,7 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
       setFieldErrors({});
       const savedValues = valuesFromSettings(result.data);
       setValues(savedValues);
-      setSaved(true);
+      toast('Settings saved', { testId: 'settings-saved' });
       onSaved(result.data);
       onDraftChange?.(savedValues, false);
       return;
@@ -145,6 +147,13 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
     );
   };
 
+  const discard = (): void => {
+    setValues(baseline);
+    setFieldErrors({});
+    setFormError(null);
+    onDraftChange?.(baseline, false);
+  };
+
   const err = (key: InlineField): string | undefined => fieldErrors[key];
 
   const secretHelp: ReactNode = settings.edroneAppSecretSet
@@ -153,18 +162,14 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
 
   return (
     <Form onSubmit={() => void submit()}>
-      <div ref={formRef}>
+      <div ref={formRef} className="ecs-settings-form">
+        <SaveBar id="settings-save-bar" dirty={dirty} saving={saving} onSave={() => void submit()} onDiscard={discard} />
         <BlockStack gap="400">
           {formError ? (
             <div data-testid="settings-error">
               <Banner tone="critical" title="Settings were not saved" onDismiss={() => setFormError(null)}>
                 <Text as="p">{formError}</Text>
               </Banner>
-            </div>
-          ) : null}
-          {saved ? (
-            <div data-testid="settings-saved">
-              <Banner tone="success" title="Settings saved" onDismiss={() => setSaved(false)} />
             </div>
           ) : null}
           <Layout>
@@ -273,13 +278,15 @@ export function SettingsForm({ settings, onSaved, onDraftChange }: Props) {
           <Box paddingBlockStart="200" paddingInline={{ xs: '400', sm: '0' }}>
             <InlineStack align="end" gap="300" blockAlign="center">
               {dirty ? (
+                // One Save at a time: while there are edits it is in the save bar.
                 <Text as="span" tone="subdued">
-                  You have unsaved changes.
+                  You have unsaved changes: save or discard them in the bar at the top.
                 </Text>
-              ) : null}
-              <Button variant="primary" submit loading={saving}>
-                Save
-              </Button>
+              ) : (
+                <Button variant="primary" submit loading={saving}>
+                  Save
+                </Button>
+              )}
             </InlineStack>
           </Box>
         </BlockStack>

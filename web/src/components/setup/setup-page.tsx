@@ -1,14 +1,16 @@
-// Setup tab: loads the settings, then shows the form and the edrone connection guide.
+// Setup tab: the setup guide, then the settings form and the edrone connection guide.
 import { useState } from 'react';
 import { BlockStack, Layout } from '@shopify/polaris';
 import { api } from '../../api.js';
-import type { BackfillState, SettingsAnswer } from '../../api-types.js';
+import type { BackfillState, SettingsAnswer, SetupGuide as Guide } from '../../api-types.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
+import type { TabId } from '../../hooks/use-hash-tab.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { LoadingSection } from '../common/loading-section.js';
 import { BackfillOffer } from './backfill-offer.js';
 import { ConnectGuide } from './connect-guide.js';
 import { SettingsForm } from './settings-form.js';
+import { SetupGuide } from './setup-guide.js';
 import { SignatureStatus } from './signature-status.js';
 import { StorefrontGuide } from './storefront-guide.js';
 
@@ -17,9 +19,12 @@ interface Props {
   onSaved?: () => void;
   /** Called once the initial sync offered after saving was started, to open the Sync tab. */
   onOpenSync?: () => void;
+  /** The setup guide from the status (null while it loads, or outside the app shell). */
+  setup?: Guide | null;
+  onNavigate?: (tab: TabId) => void;
 }
 
-export function SetupPage({ onSaved, onOpenSync }: Props) {
+export function SetupPage({ onSaved, onOpenSync, setup = null, onNavigate }: Props) {
   const resource = useApiGet<SettingsAnswer>('/api/settings');
   const [saved, setSaved] = useState<SettingsAnswer | null>(null);
   const [draft, setDraft] = useState<{ appId: string; dirty: boolean } | null>(null);
@@ -45,9 +50,13 @@ export function SetupPage({ onSaved, onOpenSync }: Props) {
     if (result.ok && result.data !== null && typeof result.data === 'object' && result.data.run === null) setOfferBackfill(true);
   };
 
+  // While the guide is open, its last step offers the initial sync: no second offer.
+  const guideOffers = setup !== null && !setup.complete;
+
   return (
     <BlockStack gap="500">
-      {offerBackfill ? (
+      {setup ? <SetupGuide guide={setup} place="setup" onNavigate={(tab) => (tab === 'sync' ? onOpenSync?.() : onNavigate?.(tab))} /> : null}
+      {offerBackfill && !guideOffers ? (
         <BackfillOffer
           onDismiss={() => setOfferBackfill(false)}
           onStarted={() => {

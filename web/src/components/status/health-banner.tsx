@@ -1,7 +1,10 @@
 // The sync health at a glance: a badge with the state and a banner with the server's reason and what to do.
+// A healthy store whose setup is not finished is "almost set up", with what is left: never "Sync is working"
+// before the initial sync ran.
 import { Badge, Banner, BlockStack, InlineStack, Text } from '@shopify/polaris';
-import type { HealthState } from '../../api-types.js';
+import type { HealthState, SetupGuide } from '../../api-types.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
+import { whatIsLeft } from '../setup/setup-guide.js';
 
 type BannerTone = 'success' | 'warning' | 'critical' | 'info';
 type BadgeTone = 'success' | 'attention' | 'critical' | 'info';
@@ -41,11 +44,26 @@ interface Props {
   state: HealthState;
   reason: string | null;
   failures: number;
+  setup: SetupGuide;
   onNavigate: (tab: TabId) => void;
 }
 
-export function HealthBanner({ state, reason, failures, onNavigate }: Props) {
-  const look = LOOK[state] ?? LOOK.failing;
+const ALMOST: (typeof LOOK)[HealthState] = {
+  badge: 'Setting up',
+  badgeTone: 'info',
+  tone: 'info',
+  title: 'Almost set up',
+  fallback: '',
+};
+
+export function HealthBanner({ state, reason, failures, setup, onNavigate }: Props) {
+  const settingUp = state === 'healthy' && !setup.complete;
+  const look = settingUp ? ALMOST : (LOOK[state] ?? LOOK.failing);
+  const message = settingUp
+    ? `Live changes are synced. Left to do: ${whatIsLeft(setup)}.`
+    : reason && reason.trim() !== ''
+      ? reason
+      : look.fallback;
   const action =
     state === 'failing' && failures > 0
       ? { content: 'Review failures', onAction: () => onNavigate('failures') }
@@ -53,7 +71,7 @@ export function HealthBanner({ state, reason, failures, onNavigate }: Props) {
         ? { content: 'Open Setup', onAction: () => onNavigate('setup') }
         : undefined;
   return (
-    <div data-testid="health" data-state={state}>
+    <div data-testid="health" data-state={state} data-setting-up={settingUp}>
       <Banner tone={look.tone} title={look.title} action={action}>
         <BlockStack gap="200">
           <InlineStack gap="200" blockAlign="center">
@@ -64,7 +82,7 @@ export function HealthBanner({ state, reason, failures, onNavigate }: Props) {
               <Badge tone={look.badgeTone}>{look.badge}</Badge>
             </span>
           </InlineStack>
-          <Text as="p">{reason && reason.trim() !== '' ? reason : look.fallback}</Text>
+          <Text as="p">{message}</Text>
         </BlockStack>
       </Banner>
     </div>

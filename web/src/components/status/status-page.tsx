@@ -10,6 +10,7 @@ import { LoadingSection } from '../common/loading-section.js';
 import { EdroneLastRequest } from '../common/edrone-last-request.js';
 import { CountsCard } from './counts-card.js';
 import { DailyChart } from './daily-chart.js';
+import { SetupGuide } from '../setup/setup-guide.js';
 import { HealthBanner } from './health-banner.js';
 
 interface Props {
@@ -51,7 +52,8 @@ export function StatusPage({ status, onNavigate }: Props) {
   return (
     <BlockStack gap="400">
       {error ? <ApiErrorBanner title="Could not refresh the status" error={error} onRetry={() => void reload()} /> : null}
-      <HealthBanner state={data.state} reason={data.reason} failures={data.failures} onNavigate={onNavigate} />
+      <HealthBanner state={data.state} reason={data.reason} failures={data.failures} setup={data.setup} onNavigate={onNavigate} />
+      {data.setup.complete ? null : <SetupGuide guide={data.setup} place="status" onNavigate={onNavigate} />}
       {data.state !== 'not_configured' ? <EdroneLastRequest /> : null}
       <Layout>
         <Layout.Section>
