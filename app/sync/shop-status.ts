@@ -67,9 +67,8 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
       ? 'Enter your edrone App ID and App Secret in Setup to start syncing.'
       : shop.blockedReason
         ? shop.blockedReason
-        : failures > 0
-          ? `${failures} change(s) could not be synced. See Failures to retry them.`
-          : state === 'paused'
+        : // Failures alone: the admin writes the count in the merchant's locale from `failures`.
+          state === 'paused'
             ? 'Sync is paused in the settings: changes are recorded but not sent.'
             : null;
   return {

@@ -1,6 +1,7 @@
 // The in-page tab bar. Real <button role="tab"> elements with arrow-key support (WAI-ARIA tabs pattern),
 // so it works with a keyboard and without App Bridge's sidebar menu.
 import { useRef, type KeyboardEvent } from 'react';
+import { plural } from '../../format.js';
 import { TABS, type TabId } from '../../hooks/use-hash-tab.js';
 
 export const TAB_LABELS: Record<TabId, string> = {
@@ -77,7 +78,7 @@ export function AppNav({ current, onSelect, failures }: Props) {
       })}
       {failures > 0 ? (
         <span id="tab-failures-count" hidden>
-          {failures === 1 ? '1 change failed to sync' : `${failures} changes failed to sync`}
+          {`${plural(failures, 'change', 'changes')} failed to sync`}
         </span>
       ) : null}
     </div>

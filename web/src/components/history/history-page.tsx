@@ -3,6 +3,7 @@
 import { Banner, BlockStack, Button, Card, InlineStack, ProgressBar, Select, Text, TextField } from '@shopify/polaris';
 import { useCallback, useEffect, useState, type FormEvent } from 'react';
 import { api } from '../../api.js';
+import { formatCount, plural } from '../../format.js';
 import type { CustomerConsentAnswer } from '../../api-types.js';
 import { ChannelTimeline } from './channel-timeline.js';
 import { downloadHistoryCsv, type ExportFilter, type ExportProgress } from './export-csv.js';
@@ -54,7 +55,7 @@ export function HistoryPage() {
     setProgress({ rows: 0, total: null });
     try {
       const rows = await downloadHistoryCsv(filter, setProgress);
-      setExported(`Exported ${rows} row${rows === 1 ? '' : 's'}.`);
+      setExported(`Exported ${plural(rows, 'row', 'rows')}.`);
     } catch (err) {
       setError(err instanceof Error ? err.message : 'The export failed.');
     } finally {
@@ -104,8 +105,8 @@ export function HistoryPage() {
           <BlockStack gap="200">
             <div data-testid="export-progress" role="status">
               <Text as="p">
-                Exporting… {progress.rows}
-                {progress.total !== null ? ` of ${progress.total}` : ''} rows
+                Exporting… {formatCount(progress.rows)}
+                {progress.total !== null ? ` of ${formatCount(progress.total)}` : ''} rows
               </Text>
             </div>
             <ProgressBar progress={percent} size="small" />

@@ -55,7 +55,7 @@ export function DailyChart({ daily }: Props) {
           const hE = (d.edroneToShopify / max) * (plotHeight - 4);
           return (
             <g key={d.date}>
-              <title>{`${formatDay(d.date)}: ${d.shopifyToEdrone} Shopify → edrone, ${d.edroneToShopify} edrone → Shopify`}</title>
+              <title>{`${formatDay(d.date)}: ${formatCount(d.shopifyToEdrone)} Shopify → edrone, ${formatCount(d.edroneToShopify)} edrone → Shopify`}</title>
               {/* Transparent full-height hit area so the tooltip works on days with few changes. */}
               <rect x={i * slot} y={0} width={slot} height={plotHeight} fill="transparent" />
               <rect x={x} y={plotHeight - hS} width={barWidth} height={hS} fill={COLORS.shopifyToEdrone} />
@@ -98,8 +98,8 @@ export function DailyChart({ daily }: Props) {
           {daily.map((d) => (
             <tr key={d.date}>
               <th scope="row">{d.date}</th>
-              <td>{d.shopifyToEdrone}</td>
-              <td>{d.edroneToShopify}</td>
+              <td>{formatCount(d.shopifyToEdrone)}</td>
+              <td>{formatCount(d.edroneToShopify)}</td>
             </tr>
           ))}
         </tbody>

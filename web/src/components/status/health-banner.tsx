@@ -4,7 +4,14 @@
 import { Badge, Banner, BlockStack, InlineStack, Text } from '@shopify/polaris';
 import type { HealthState, SetupGuide } from '../../api-types.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
+import { plural } from '../../format.js';
 import { whatIsLeft } from '../setup/setup-guide.js';
+
+/** The reason to show: the server's (a blocked store), else the failed changes counted in the merchant's locale. */
+export function healthReason(reason: string | null, failures: number): string | null {
+  if (reason && reason.trim() !== '') return reason;
+  return failures > 0 ? `${plural(failures, 'change', 'changes')} could not be synced. See Failures to retry them.` : null;
+}
 
 type BannerTone = 'success' | 'warning' | 'critical' | 'info';
 type BadgeTone = 'success' | 'attention' | 'critical' | 'info';
@@ -61,9 +68,7 @@ export function HealthBanner({ state, reason, failures, setup, onNavigate }: Pro
   const look = settingUp ? ALMOST : (LOOK[state] ?? LOOK.failing);
   const message = settingUp
     ? `Live changes are synced. Left to do: ${whatIsLeft(setup)}.`
-    : reason && reason.trim() !== ''
-      ? reason
-      : look.fallback;
+    : (healthReason(reason, state === 'failing' ? failures : 0) ?? look.fallback);
   const action =
     state === 'failing' && failures > 0
       ? { content: 'Review failures', onAction: () => onNavigate('failures') }
