@@ -23,7 +23,7 @@ export function ActivityCustomerCell({ item, onOpenRun }: Props) {
   }
   // A customer's name opens their consent history (both channels, both systems).
   if (item.identity && item.channel !== 'none') return <CustomerHistoryLink identity={item.identity} />;
-  if (item.identity) return <span className="ecs-identity">{item.identity}</span>;
+  if (item.identity) return <span className="ecs-identity ecs-email">{item.identity}</span>;
   return (
     <Text as="span" tone="subdued">
       Unknown

@@ -10,8 +10,9 @@ export function CustomerHistoryLink({ identity }: { identity: string }) {
       onClick={(e: MouseEvent) => e.stopPropagation()}
       onKeyDown={(e) => e.stopPropagation()}
       role="presentation"
+      className="ecs-email"
     >
-      <Button variant="plain" onClick={() => openCustomerHistory(identity)} accessibilityLabel={`Consent history of ${identity}`}>
+      <Button variant="plain" textAlign="start" onClick={() => openCustomerHistory(identity)} accessibilityLabel={`Consent history of ${identity}`}>
         {identity}
       </Button>
     </span>

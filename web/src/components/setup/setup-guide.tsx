@@ -91,7 +91,7 @@ export function SetupGuide({ guide, place, onNavigate }: Props) {
               </Text>
               <Text as="p" tone="subdued">
                 {guide.complete
-                  ? 'Consent is synced both ways. You can open the steps again at any time.'
+                  ? 'Consent changes now sync between Shopify and edrone. You can open the steps again at any time.'
                   : 'Follow these steps to start syncing consent between Shopify and edrone.'}
               </Text>
             </BlockStack>

@@ -11,7 +11,7 @@ const LABELS: Record<NonNullable<SettingsAnswer['edroneSignatureVariant']>, stri
 
 export function SignatureStatus({ variant }: { variant: SettingsAnswer['edroneSignatureVariant'] }) {
   return (
-    <div data-testid="signature-status">
+    <div data-testid="signature-status" className="ecs-outside-card">
       <Text as="p" tone={variant ? 'success' : 'subdued'}>
         {variant
           ? `edrone's requests are signed ${LABELS[variant]}; the last one was verified with your App Secret.`

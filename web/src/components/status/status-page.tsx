@@ -54,14 +54,18 @@ export function StatusPage({ status, onNavigate }: Props) {
       {error ? <ApiErrorBanner title="Could not refresh the status" error={error} onRetry={() => void reload()} /> : null}
       <HealthBanner state={data.state} reason={data.reason} failures={data.failures} setup={data.setup} onNavigate={onNavigate} />
       {data.setup.complete ? null : <SetupGuide guide={data.setup} place="status" onNavigate={onNavigate} />}
-      {data.state !== 'not_configured' ? <EdroneLastRequest /> : null}
+      {data.state !== 'not_configured' ? (
+        <div className="ecs-outside-card">
+          <EdroneLastRequest />
+        </div>
+      ) : null}
       <Layout>
         <Layout.Section>
           <InlineGrid columns={{ xs: 1, sm: 2 }} gap="400">
             <CountsCard title="Live changes synced today" counts={data.today} testId="counts-today" />
             <CountsCard title="Live changes, last 30 days" counts={data.last30Days} testId="counts-30-days" />
           </InlineGrid>
-          <div data-testid="counts-bulk" className="ecs-bulk-note">
+          <div data-testid="counts-bulk" className="ecs-bulk-note ecs-outside-card">
             <Text as="p" tone="subdued">
               {data.bulk.last30Days === 0
                 ? 'Bulk runs (initial sync, reconciliation) sent nothing in the last 30 days.'

@@ -58,8 +58,9 @@ export function WebhookSubscriptionsTable({ items, onOpen, onDelete }: Props) {
                 className="ecs-clickable-row"
                 onClick={(event) => onOpen(item, event.currentTarget)}
               >
-                <td data-label="Topic">
-                  <Text as="span" id={topicId} fontWeight="medium" breakWord>
+                {/* Broken only when a topic is wider than its column (breakWord split them at any letter). */}
+                <td data-label="Topic" className="ecs-break">
+                  <Text as="span" id={topicId} fontWeight="medium">
                     {item.topic}
                   </Text>
                 </td>
