@@ -1,5 +1,6 @@
 // The setup guide's steps, ticked from what the app recorded, never from a click: a merchant who
 // ticked "pasted the URL" without doing it would be told sync works while nothing arrives.
+import type { Direction } from './types.js';
 
 /** In the order the merchant does them. */
 export const SETUP_STEP_IDS = ['credentials', 'sync_url', 'first_request', 'initial_sync'] as const;
@@ -11,6 +12,8 @@ export type SetupStepState = (typeof SETUP_STEP_STATES)[number];
 export interface SetupFacts {
   /** An App ID and an App Secret are saved. */
   credentialsSaved: boolean;
+  /** A one-way sync needs only its own steps: the others count as done, and say why. */
+  direction: Direction;
   /** The newest request edrone made to the sync URL that the app accepted (or a verified signature on record). */
   lastAcceptedRequestAt: Date | null;
   /** The newest request to the sync URL that the app refused, with its reason in merchant words. */
@@ -32,6 +35,11 @@ export interface SetupGuideView {
   total: number;
   complete: boolean;
 }
+
+const NOT_NEEDED = {
+  toShopifyOff: 'Not needed: the settings sync only Shopify → edrone.',
+  toEdroneOff: 'Not needed: the settings sync only edrone → Shopify, and the initial sync sends to edrone.',
+};
 
 function step(id: SetupStepId, state: SetupStepState, detail: string | null = null): SetupStepView {
   return { id, state, detail };
@@ -61,11 +69,14 @@ export function setupSteps(facts: SetupFacts): SetupGuideView {
           ? step('initial_sync', 'todo', 'The last initial sync was cancelled before it finished.')
           : step('initial_sync', 'todo');
 
+  // edrone's requests matter only when its changes reach Shopify; the initial sync only sends to edrone.
+  const noEdroneRequests = facts.direction === 'shopify_to_edrone' && !urlPasted;
+  const noInitialSync = facts.direction === 'edrone_to_shopify' && initialSync.state !== 'done';
   const steps = [
     step('credentials', facts.credentialsSaved ? 'done' : 'todo'),
-    step('sync_url', urlPasted ? 'done' : 'todo'),
-    firstRequest,
-    initialSync,
+    noEdroneRequests ? step('sync_url', 'done', NOT_NEEDED.toShopifyOff) : step('sync_url', urlPasted ? 'done' : 'todo'),
+    noEdroneRequests ? step('first_request', 'done', NOT_NEEDED.toShopifyOff) : firstRequest,
+    noInitialSync ? step('initial_sync', 'done', NOT_NEEDED.toEdroneOff) : initialSync,
   ];
   const done = steps.filter((s) => s.state === 'done').length;
   return { steps, done, total: steps.length, complete: done === steps.length };

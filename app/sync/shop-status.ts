@@ -1,6 +1,6 @@
 // What the Status, Activity and Failures screens show, and retrying failures.
 import type { ActivityQuery } from '../api-contract/index.js';
-import { setupSteps } from '../core/index.js';
+import { setupSteps, type Direction } from '../core/index.js';
 import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
 import type { Job, JobQueue } from '../queue/index.js';
@@ -85,6 +85,7 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
     storefrontChecksToday: storefrontToday,
     setup: setupSteps({
       credentialsSaved: isConfigured(shop),
+      direction: shop.direction as Direction,
       // A verified signature on record also proves an accepted request (stored events may have been pruned).
       lastAcceptedRequestAt: last.edrone ?? (shop.edroneSignatureVariant ? shop.updatedAt : null),
       lastRejectedRequest: rejected[0] ? { at: rejected[0].receivedAt, reason: rejected[0].reason } : null,

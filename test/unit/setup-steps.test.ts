@@ -5,6 +5,7 @@ import { setupSteps, type SetupFacts } from '../../app/core/setup-steps.js';
 
 const NOTHING: SetupFacts = {
   credentialsSaved: false,
+  direction: 'both',
   lastAcceptedRequestAt: null,
   lastRejectedRequest: null,
   initialSync: null,
@@ -65,8 +66,23 @@ describe('setupSteps', () => {
     else expect(step?.detail).toBeNull();
   });
 
+  it('a one-way sync needs only its own steps; the others are done and say why', () => {
+    const toEdrone = setupSteps({ ...NOTHING, direction: 'shopify_to_edrone' });
+    expect(toEdrone.steps.map((s) => s.state)).toEqual(['todo', 'done', 'done', 'todo']);
+    expect(toEdrone.steps[1]?.detail).toMatch(/Not needed/);
+    // A request that came anyway is reported as it is.
+    const rejected = setupSteps({ ...NOTHING, direction: 'shopify_to_edrone', lastRejectedRequest: { at: T1, reason: 'Unknown App ID' } });
+    expect(rejected.steps.find((s) => s.id === 'first_request')?.state).toBe('in_progress');
+
+    const toShopify = setupSteps({ ...NOTHING, direction: 'edrone_to_shopify' });
+    expect(toShopify.steps.map((s) => s.state)).toEqual(['todo', 'todo', 'todo', 'done']);
+    expect(toShopify.steps[3]?.detail).toMatch(/Not needed/);
+    // Paused keeps every step: it is a pause, not a choice of direction.
+    expect(setupSteps({ ...NOTHING, direction: 'paused' }).done).toBe(0);
+  });
+
   it('complete only when every step is done', () => {
-    const all: SetupFacts = { credentialsSaved: true, lastAcceptedRequestAt: T1, lastRejectedRequest: null, initialSync: { status: 'completed', error: null }, initialSyncEverCompleted: true };
+    const all: SetupFacts = { credentialsSaved: true, direction: 'both', lastAcceptedRequestAt: T1, lastRejectedRequest: null, initialSync: { status: 'completed', error: null }, initialSyncEverCompleted: true };
     expect(setupSteps(all)).toMatchObject({ done: 4, complete: true });
     expect(setupSteps({ ...all, initialSyncEverCompleted: false, initialSync: { status: 'running', error: null } })).toMatchObject({ done: 3, complete: false });
     expect(setupSteps({ ...all, credentialsSaved: false })).toMatchObject({ done: 3, complete: false });
