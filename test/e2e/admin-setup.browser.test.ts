@@ -114,6 +114,7 @@ afterAll(async () => {
     const stuck = await bar.boundingBox();
     expect(stuck && stuck.y >= -1 && stuck.y < 40, `save bar at y=${stuck?.y}`).toBe(true);
     await page.getByLabel('edrone App Secret', { exact: true }).fill(SECRET);
+    await capture('setup-editing');
 
     // Another tab with unsaved edits: asked first; "Keep editing" stays with the edits.
     await page.getByTestId('nav-status').click();

@@ -1,6 +1,8 @@
 // Entry point: Polaris styles, then the app inside its providers (Polaris, toast, unsaved-changes guard).
 import '@shopify/polaris/build/esm/styles.css';
 import './styles.css';
+import './feedback.css';
+import './setup-guide.css';
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.js';
