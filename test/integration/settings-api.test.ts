@@ -418,19 +418,33 @@ describe('admin API: Status, Activity, Failures', () => {
       await h.settle();
     }
 
-    it('when a job is dead-lettered, then /api/failures lists it, /api/status says failing, and retrying it by id sends the change', async () => {
+    it('when a job is dead-lettered, then /api/failures names the customer and the change, /api/status says some changes failed, and retrying it by id sends the change', async () => {
       await deadJob('fail-one@example.com');
       const list = await failures();
       expect(list.status).toBe(200);
       expect(list.body.total).toBe(1);
       const [item] = list.body.items;
-      expect(item).toMatchObject({ kind: 'shopify-webhook', attempts: 1 });
+      // A permanent refusal is tried once, and the row says so.
+      expect(item).toMatchObject({
+        kind: 'shopify-webhook',
+        attempts: 1,
+        customer: 'fail-one@example.com',
+        channel: 'email',
+        change: 'subscribe',
+        target: 'edrone',
+        otherChanges: 0,
+        summary: 'Subscribe (email) of fail-one@example.com could not reach edrone',
+      });
       expect(item.lastError).toMatch(/edrone/);
+      expect(item.reason).toMatch(/^edrone refused this change on the first try, so it was not tried again\. edrone rejected the update \(HTTP 400\)/);
+      expect(item.action).toMatch(/Retry/);
       expectNoSecret(list.text);
 
+      // One refused change is not an outage: amber, not red.
       const status = await h.http().get('/api/status').set('Authorization', await auth());
       expect(status.status).toBe(200);
-      expect(status.body).toMatchObject({ state: 'failing', failures: 1 });
+      expect(status.body).toMatchObject({ state: 'some_failed', failures: 1 });
+      expect(status.body.reason).toMatch(/^1 change could not be synced; the others go through\. See Failures/);
       expectNoSecret(status.text);
 
       const tracesBefore = h.edrone.traces.length;
@@ -478,6 +492,33 @@ describe('admin API: Status, Activity, Failures', () => {
       expect((await failures()).body.total).toBe(0);
       const status = await h.http().get('/api/status').set('Authorization', await auth());
       expect(status.body).toMatchObject({ state: 'healthy', failures: 0, reason: null });
+    });
+
+    it('when the newest three changes fail, then status says sync is failing; once as many go through as failed, it is amber again', async () => {
+      for (const n of [1, 2, 3]) await deadJob(`fail-streak-${n}@example.com`);
+      const status = async () => (await h.http().get('/api/status').set('Authorization', await auth())).body;
+      expect(await status()).toMatchObject({ state: 'failing', failures: 3 });
+      expect((await status()).reason).toMatch(/^The latest changes are failing: \d+ of the last \d+ could not be synced\. See Failures/);
+
+      const goesThrough = async (email: string) => {
+        const c = h.shopify.control.createCustomer({ shop: h.shop, email });
+        h.shopify.control.setConsent({ shop: h.shop, customerId: c.id, channel: 'email', state: 'subscribed' });
+        await h.settle();
+      };
+      await goesThrough('goes-through-1@example.com');
+      await goesThrough('goes-through-2@example.com');
+      await goesThrough('goes-through-3@example.com');
+      expect(await status()).toMatchObject({ state: 'some_failed', failures: 3 });
+
+      const list = (await failures()).body;
+      expect(list.items.map((i: { customer: string }) => i.customer)).toEqual([
+        'fail-streak-3@example.com',
+        'fail-streak-2@example.com',
+        'fail-streak-1@example.com',
+      ]);
+      await h.http().post('/api/failures/retry-all').set('Authorization', await auth());
+      await h.settle();
+      expect(await status()).toMatchObject({ state: 'healthy', failures: 0 });
     });
   });
 });
