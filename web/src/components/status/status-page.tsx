@@ -125,7 +125,7 @@ export function StatusPage({ status, onNavigate }: Props) {
                     <Text as="p" tone={data.failures > 0 ? 'critical' : undefined}>
                       {data.failures === 0
                         ? 'No failed changes.'
-                        : `${plural(data.failures, 'change', 'changes')} could not be synced after several tries.`}
+                        : `${plural(data.failures, 'change', 'changes')} could not be synced.`}
                     </Text>
                     {data.failures > 0 ? (
                       <InlineStack>
