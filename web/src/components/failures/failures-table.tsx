@@ -84,7 +84,7 @@ export function FailuresTable({ items, pending, onRetry }: Props) {
             const summaryId = `failure-${id}-summary`;
             return (
               <tr key={id} data-testid="failure-row" data-id={id} data-pending={isPending ? 'true' : undefined}>
-                <td data-label="Customer">
+                <td data-label="Customer" className="ecs-failure-customer">
                   <Customer item={item} />
                   {/* Read out with the Retry button, so "Retry" says which change. */}
                   <span id={summaryId} className="ecs-visually-hidden">

@@ -24,7 +24,7 @@ const LOOK: Record<HealthState, { badge: string; badgeTone: BadgeTone; tone: Ban
     fallback: 'Nothing is sent either way until you choose a sync direction in Setup.',
   },
   some_failed: {
-    badge: 'Some changes failed',
+    badge: 'Some failed',
     badgeTone: 'attention',
     tone: 'warning',
     title: 'Some changes failed',

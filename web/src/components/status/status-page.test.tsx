@@ -72,7 +72,7 @@ describe('Status page', () => {
     renderWithPolaris(<StatusPage status={resource(report({ state: 'some_failed', reason, failures: 1 }))} onNavigate={onNavigate} />);
     const health = screen.getByTestId('health');
     expect(health.dataset.tone).toBe('warning');
-    expect(screen.getByTestId('health-badge').textContent).toMatch(/Some changes failed$/);
+    expect(screen.getByTestId('health-badge').textContent).toMatch(/Some failed$/);
     expect(health.textContent).not.toContain('Sync is failing');
     expect(health.textContent).toContain(reason);
     fireEvent.click(within(health).getByRole('button', { name: 'Review failures' }));
