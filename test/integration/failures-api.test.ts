@@ -53,7 +53,7 @@ describe('failures and retries', () => {
     expectNoSecret(list.text);
     // The open Failures page re-reads with If-None-Match: an unchanged list costs a 304.
     expect(list.headers.etag).toEqual(expect.any(String));
-    const unchanged = await h.http().get('/api/failures').set('Authorization', await auth()).set('If-None-Match', list.headers.etag);
+    const unchanged = await h.http().get('/api/failures').set('Authorization', await auth()).set('If-None-Match', String(list.headers.etag));
     expect(unchanged.status).toBe(304);
 
     // One refused change is not an outage: amber, not red.
