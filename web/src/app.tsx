@@ -13,7 +13,6 @@ import { useUnsavedChangesGuard } from './components/feedback/unsaved-changes.js
 import { FailuresPage } from './components/failures/failures-page.js';
 import { HistoryPage } from './components/history/history-page.js';
 import { SetupPage } from './components/setup/setup-page.js';
-import { healthReason } from './components/status/health-banner.js';
 import { StatusPage } from './components/status/status-page.js';
 import { SyncPage } from './components/sync/sync-page.js';
 import { useApiGet } from './hooks/use-api-get.js';
@@ -51,6 +50,7 @@ export function App() {
   };
   const inAdmin = hasAppBridge();
 
+  // Red only: "some changes failed" (amber) stays on the Status tab and the Failures badge.
   const failing = status.data?.state === 'failing';
 
   return (
@@ -66,9 +66,13 @@ export function App() {
                 <Banner
                   tone="critical"
                   title="Sync is failing"
-                  action={{ content: 'View status', onAction: () => select('status') }}
+                  action={
+                    (status.data?.failures ?? 0) > 0
+                      ? { content: 'Review failures', onAction: () => select('failures') }
+                      : { content: 'View status', onAction: () => select('status') }
+                  }
                 >
-                  <Text as="p">{healthReason(status.data?.reason ?? null, status.data?.failures ?? 0) ?? 'Some changes could not be synced.'}</Text>
+                  <Text as="p">{status.data?.reason ?? 'Some changes could not be synced.'}</Text>
                 </Banner>
               </div>
             ) : null}

@@ -139,9 +139,4 @@ describe('Health while the setup is not finished', () => {
       'paste the sync URL in edrone, receive the first change from edrone and run the initial sync',
     );
   });
-
-  it('counts failed changes in the grouping of the locale', () => {
-    renderWithPolaris(<HealthBanner state="failing" reason={null} failures={8739} setup={setupGuide()} onNavigate={() => undefined} />);
-    expect(screen.getByTestId('health').textContent).toContain(`${new Intl.NumberFormat().format(8739)} changes could not be synced`);
-  });
 });

@@ -1,17 +1,12 @@
 // The sync health at a glance: a badge with the state and a banner with the server's reason and what to do.
+// Amber "some changes failed" (a few changes wait under Failures, the rest go through) is not red
+// "sync is failing" (the latest changes fail): the rule is app/core/sync-health.ts.
 // A healthy store whose setup is not finished is "almost set up", with what is left: never "Sync is working"
 // before the initial sync ran.
 import { Badge, Banner, BlockStack, InlineStack, Text } from '@shopify/polaris';
 import type { HealthState, SetupGuide } from '../../api-types.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
-import { plural } from '../../format.js';
 import { whatIsLeft } from '../setup/setup-guide.js';
-
-/** The reason to show: the server's (a blocked store), else the failed changes counted in the merchant's locale. */
-export function healthReason(reason: string | null, failures: number): string | null {
-  if (reason && reason.trim() !== '') return reason;
-  return failures > 0 ? `${plural(failures, 'change', 'changes')} could not be synced. See Failures to retry them.` : null;
-}
 
 type BannerTone = 'success' | 'warning' | 'critical' | 'info';
 type BadgeTone = 'success' | 'attention' | 'critical' | 'info';
@@ -31,12 +26,19 @@ const LOOK: Record<HealthState, { badge: string; badgeTone: BadgeTone; tone: Ban
     title: 'Sync is paused',
     fallback: 'Nothing is sent either way until you choose a sync direction in Setup.',
   },
+  some_failed: {
+    badge: 'Some failed',
+    badgeTone: 'attention',
+    tone: 'warning',
+    title: 'Some changes failed',
+    fallback: 'A few changes could not be synced; the others go through. Review them under Failures.',
+  },
   failing: {
     badge: 'Failing',
     badgeTone: 'critical',
     tone: 'critical',
     title: 'Sync is failing',
-    fallback: 'Some changes could not be synced. Review them under Failures.',
+    fallback: 'The latest changes could not be synced. Review them under Failures.',
   },
   not_configured: {
     badge: 'Not set up',
@@ -68,15 +70,17 @@ export function HealthBanner({ state, reason, failures, setup, onNavigate }: Pro
   const look = settingUp ? ALMOST : (LOOK[state] ?? LOOK.failing);
   const message = settingUp
     ? `Live changes are synced. Left to do: ${whatIsLeft(setup)}.`
-    : (healthReason(reason, state === 'failing' ? failures : 0) ?? look.fallback);
+    : reason && reason.trim() !== ''
+      ? reason
+      : look.fallback;
   const action =
-    state === 'failing' && failures > 0
+    (state === 'failing' || state === 'some_failed') && failures > 0
       ? { content: 'Review failures', onAction: () => onNavigate('failures') }
       : state === 'paused' || state === 'not_configured'
         ? { content: 'Open Setup', onAction: () => onNavigate('setup') }
         : undefined;
   return (
-    <div data-testid="health" data-state={state} data-setting-up={settingUp}>
+    <div data-testid="health" data-state={state} data-tone={look.tone} data-setting-up={settingUp}>
       <Banner tone={look.tone} title={look.title} action={action}>
         <BlockStack gap="200">
           <InlineStack gap="200" blockAlign="center">
