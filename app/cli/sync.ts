@@ -12,7 +12,7 @@
 // while the sandbox runs it uses the sandbox's (cli-config.ts). Progress on stdout; logs go to
 // stderr (LOG_LEVEL, default warn here), so they never mix into the progress lines.
 // Exit codes: 0 done, 1 error (or the run ended failed / cancelled), 2 usage.
-import { ConfigError } from '../config.js';
+import { ConfigError, describeEndpoints } from '../config.js';
 import { CliSetupError, cliSetup } from './cli-config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
@@ -203,6 +203,7 @@ export async function main(argv: string[]): Promise<number> {
     console.log(setup.lines.join('\n'));
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { fd: 2 });
     ctx = await createContext(config, { logger, workerId: `cli-${process.pid}` });
+    logger.info({ command: args.command, shop: args.shop, ...describeEndpoints(config) }, 'sync command started');
     startRss = process.memoryUsage().rss;
     const shop = await ctx.data.shops.find(args.shop);
     if (!shop) {
