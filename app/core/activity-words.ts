@@ -54,8 +54,13 @@ const lower = (s: string) => s.charAt(0).toLowerCase() + s.slice(1);
 /** The row's headline in merchant words. */
 export function activityHeadline(row: WordedRow): string {
   const channel = CHANNEL_WORDS[row.channel];
-  // Rows about the shop, not a customer (run summaries, uninstall, compliance): their reason says it.
-  if (!channel) return merchantReason(row.reason) ?? 'Noted by the app';
+  if (!channel) {
+    // A job that failed for good: its reason (the error) goes beside the headline.
+    if (row.result === 'failed' && row.origin === 'shopify') return 'A change from Shopify could not be sent to edrone';
+    if (row.result === 'failed' && row.origin === 'edrone') return 'A change from edrone could not be applied in Shopify';
+    // Rows about the shop, not a customer (run summaries, uninstall, compliance): their reason says it.
+    return merchantReason(row.reason) ?? 'Noted by the app';
+  }
   switch (row.origin) {
     case 'shopify':
       return `${channel} ${changeNoun(row.newState)} from Shopify`;

@@ -69,6 +69,12 @@ describe('activityHeadline', () => {
     expect(activityHeadline(row({ origin: 'reconcile', channel: 'sms' }))).toBe('Reconciliation: SMS unsubscribed');
     expect(activityHeadline(row({ origin: 'app', channel: 'none', reason: 'The app was uninstalled.' }))).toBe('The app was uninstalled.');
     expect(activityHeadline(row({ origin: 'app', channel: 'none', reason: null }))).toBe('Noted by the app');
+    expect(activityHeadline(row({ channel: 'none', result: 'failed', reason: 'edrone answered 400.' }))).toBe(
+      'A change from Shopify could not be sent to edrone',
+    );
+    expect(activityHeadline(row({ origin: 'edrone', target: 'shopify', channel: 'none', result: 'failed', reason: 'x' }))).toBe(
+      'A change from edrone could not be applied in Shopify',
+    );
   });
 });
 
