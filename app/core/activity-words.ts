@@ -77,13 +77,15 @@ export function activityHeadline(row: WordedRow): string {
   }
 }
 
-/** The stored reason without the wire words: null when nothing is left to say. */
+/** The stored reason without the wire words (edrone's reason code, subscriber_status, Shopify's enum values): null when nothing is left. */
 export function merchantReason(reason: string | null | undefined): string | null {
   if (!reason) return null;
   const plain = reason
     .replace(/\s*\(edrone reason: [^)]*\)/g, '')
     .replace(/ as (sms_)?subscriber_status=-?\d+/g, '')
     .replace(/\s*\((sms_)?subscriber_status=-?\d+\)/g, '')
+    // Shopify's enum values ("Set to UNSUBSCRIBED in Shopify") as words.
+    .replace(/\b(NOT_SUBSCRIBED|UNSUBSCRIBED|SUBSCRIBED|PENDING|INVALID|REDACTED)\b/g, (v) => v.toLowerCase().replace('_', ' '))
     .trim();
   return plain === '' ? null : plain;
 }

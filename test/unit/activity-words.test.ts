@@ -88,6 +88,12 @@ describe('merchantReason', () => {
     );
   });
 
+  it("writes Shopify's consent states as words", () => {
+    expect(merchantReason('Set to UNSUBSCRIBED in Shopify. (edrone reason: AGENT_UNSUBSCRIBED)')).toBe('Set to unsubscribed in Shopify.');
+    expect(merchantReason('Created the customer in Shopify with email consent SUBSCRIBED.')).toBe('Created the customer in Shopify with email consent subscribed.');
+    expect(merchantReason('Shopify kept its newer NOT_SUBSCRIBED state.')).toBe('Shopify kept its newer not subscribed state.');
+  });
+
   it('nothing left is null', () => {
     expect(merchantReason('(edrone reason: TRACE_SUBSCRIBED)')).toBeNull();
     expect(merchantReason(null)).toBeNull();
