@@ -30,7 +30,9 @@ export function cliSetup(env: Record<string, string | undefined>, options: { san
     if (found.state === 'stale') throw new CliSetupError(`--sandbox: ${found.file} is left over from a sandbox that stopped (${found.reason}). Start it again with npm start.`);
   }
   if (found.state === 'running' && (options.sandbox || (base.sandbox && !env.DATABASE_URL))) {
-    config = loadConfig({ ...env, ...sandboxEnv(found.info) });
+    // The sandbox runs without Shopify credentials: with them, the edrone secrets it stored would not decrypt.
+    const { SHOPIFY_API_KEY: _key, SHOPIFY_API_SECRET: _secret, SHOPIFY_APP_URL: _url, ...rest } = env;
+    config = loadConfig({ ...rest, ...sandboxEnv(found.info) });
     notes.push(`Using the running sandbox (pid ${found.info.pid}, ${found.file}): its database and its stand-in Shopify and edrone.`);
   } else if (found.state === 'running') {
     notes.push(`A sandbox is running (${found.file}), but this command uses the environment's configuration; pass --sandbox to use the sandbox.`);

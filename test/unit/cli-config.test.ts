@@ -64,6 +64,16 @@ describe('cliSetup', () => {
     expect(forced.config.databaseUrl).toBe(`file:${path.join(dir, 'sandbox.db')}`);
   });
 
+  it("--sandbox with real credentials in the environment uses the sandbox's (its stored secrets decrypt with them)", () => {
+    writeSandboxFile(file, info());
+    const env = { SANDBOX_FILE: file, SHOPIFY_API_KEY: 'real-key', SHOPIFY_API_SECRET: 'real-secret', SHOPIFY_APP_URL: 'https://app.example.com' };
+    expect(cliSetup(env, { sandbox: false }).config.databaseUrl).toBe('file:./data/app.db');
+    const { config } = cliSetup(env, { sandbox: true });
+    expect(config.sandbox).toBe(true);
+    expect(config.shopify.apiSecret).toBe('sandbox-api-secret');
+    expect(config.databaseUrl).toBe(`file:${path.join(dir, 'sandbox.db')}`);
+  });
+
   it('no sandbox, or one that stopped without removing its file: the environment; --sandbox is an error in words', () => {
     expect(cliSetup({ SANDBOX_FILE: file }, { sandbox: false }).config.databaseUrl).toBe('file:./data/app.db');
     expect(() => cliSetup({ SANDBOX_FILE: file }, { sandbox: true })).toThrow(CliSetupError);
