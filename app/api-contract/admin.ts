@@ -10,6 +10,7 @@ import {
   ACTIVITY_VIEWS,
   ACTIVITY_RESULTS,
   ACTIVITY_TARGETS,
+  FAILURE_CHANGES,
   HEALTH_STATES,
   JOB_KINDS,
   count,
@@ -151,10 +152,24 @@ export const failureItem = z.strictObject({
   kind: z.enum(JOB_KINDS),
   createdAt: isoDateTime,
   updatedAt: isoDateTime,
+  /** How many times it ran (a permanent refusal stops after the first). */
   attempts: count,
+  /** The error as recorded (edrone's or Shopify's words). */
   lastError: text,
-  /** What the job was doing, in merchant words. */
+  /** What the job was doing, in merchant words: who, which change, which side. */
   summary: z.string(),
+  /** The customer's email or phone; null when the job is not about one customer. */
+  customer: text,
+  channel: z.enum(CHANNELS).nullable(),
+  change: z.enum(FAILURE_CHANGES).nullable(),
+  /** The side the change could not reach. */
+  target: z.enum(['edrone', 'shopify']).nullable(),
+  /** Further customers' changes in the same job (one edrone request can carry several). */
+  otherChanges: count,
+  /** Why it failed, in plain words. */
+  reason: z.string().min(1),
+  /** What the merchant can do about it. */
+  action: z.string().min(1),
 });
 
 /** GET /api/failures: most recently failed first. */
@@ -193,6 +208,7 @@ export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 export type ActivityPage = z.infer<typeof activityPage>;
 export type FailuresQuery = z.output<typeof failuresQuery>;
 export type FailureItem = z.infer<typeof failureItem>;
+export type FailureChange = (typeof FAILURE_CHANGES)[number];
 export type FailuresPage = z.infer<typeof failuresPage>;
 export type RetryAnswer = z.infer<typeof retryAnswer>;
 export type RetryAllAnswer = z.infer<typeof retryAllAnswer>;

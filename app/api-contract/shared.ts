@@ -1,7 +1,13 @@
 // Values and building blocks of the /api/* contract (see index.ts). Only zod here: the UI reads this.
 import { z } from 'zod';
 
-export const HEALTH_STATES = ['healthy', 'paused', 'failing', 'not_configured'] as const;
+/**
+ * `some_failed`: some changes ran out of tries (listed under Failures) while the others go through;
+ * `failing`: the most recent changes fail, or the shop is blocked (rule: app/core/sync-health.ts).
+ */
+export const HEALTH_STATES = ['healthy', 'paused', 'some_failed', 'failing', 'not_configured'] as const;
+/** What a failed change was: a consent change, or a compliance request (GET /api/failures). */
+export const FAILURE_CHANGES = ['subscribe', 'unsubscribe', 'erase', 'export_data'] as const;
 export const ACTIVITY_DIRECTIONS = ['shopify_to_edrone', 'edrone_to_shopify'] as const;
 /** `recorded`: noted without syncing (e.g. uninstall, compliance requests, paused sync, run summaries). */
 export const ACTIVITY_RESULTS = ['sent', 'skipped', 'failed', 'no_customer', 'recorded'] as const;

@@ -91,6 +91,19 @@ export function createActivityRepository(prisma: PrismaClient) {
       const { count } = await prisma.activity.deleteMany({ where: { id: { in: ids.map((r) => r.id) } } });
       return count;
     },
+    /**
+     * How the shop's newest processed changes ended, newest first (the Status rule's input):
+     * 'recorded' rows (notes, run summaries) are not attempts and are left out.
+     */
+    async recentOutcomes(shopId: string, take: number): Promise<ActivityResult[]> {
+      const rows = await prisma.activity.findMany({
+        where: { shopId, result: { in: ['sent', 'skipped', 'failed', 'no_customer'] } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { result: true },
+        take,
+      });
+      return rows.map((r) => r.result as ActivityResult);
+    },
     /** The changes sent since `since`: when, to which side, and whether live or from a bulk run. */
     sentSince(shopId: string, since: Date): Promise<{ createdAt: Date; target: string; origin: string }[]> {
       return prisma.activity.findMany({

@@ -2,10 +2,11 @@
 import type { ActivityQuery } from '../api-contract/index.js';
 import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
-import type { Job, JobQueue } from '../queue/index.js';
 import { ECHO_REASON_PREFIX } from '../core/activity-words.js';
+import { RECENT_WINDOW, syncHealth, type ChangeOutcome, type SyncHealthState } from '../core/sync-health.js';
+import type { JobQueue } from '../queue/index.js';
 import { activityKind, activityWords } from './activity.js';
-import { JOB_KINDS } from './job-payloads.js';
+import { failureItem } from './failure-details.js';
 import { storefrontChecksToday } from './storefront-status.js';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -17,7 +18,7 @@ interface StatusDeps {
   storefront?: { flush(): Promise<void> };
 }
 
-export type HealthState = 'healthy' | 'paused' | 'failing' | 'not_configured';
+export type HealthState = SyncHealthState;
 
 /** Health, counts of sent changes (today, 30 days, per day) and the queue, for the Status screen. */
 export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.now()) {
@@ -25,11 +26,12 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
   await deps.storefront?.flush();
   const startOfToday = new Date(new Date(now).toISOString().slice(0, 10));
   const since = new Date(startOfToday.getTime() - 29 * DAY_MS);
-  const [sent, counts, last, storefrontToday] = await Promise.all([
+  const [sent, counts, last, storefrontToday, outcomes] = await Promise.all([
     deps.data.activity.sentSince(shopId, since),
     deps.queue.counts(shopId),
     deps.data.events.lastReceived(shopId),
     storefrontChecksToday(deps.data, shopId, new Date(now)),
+    deps.data.activity.recentOutcomes(shopId, RECENT_WINDOW),
   ]);
   const failures = counts.dead;
   const daily = Array.from({ length: 30 }, (_, i) => ({
@@ -52,23 +54,27 @@ export async function shopStatus(deps: StatusDeps, shopId: string, now = Date.no
   }
   const sum = (key: 'shopifyToEdrone' | 'edroneToShopify', days: typeof daily) => days.reduce((n, d) => n + d[key], 0);
   const today = daily.slice(-1);
-  const state: HealthState = !isConfigured(shop)
-    ? 'not_configured'
-    : shop.blockedReason || failures > 0
-      ? 'failing'
-      : shop.direction === 'paused'
-        ? 'paused'
-        : 'healthy';
+  const recent: ChangeOutcome[] = outcomes.map((r) => (r === 'failed' ? 'failed' : 'ok'));
+  const state = syncHealth({
+    configured: isConfigured(shop),
+    blocked: Boolean(shop.blockedReason),
+    paused: shop.direction === 'paused',
+    deadJobs: failures,
+    recent,
+  });
+  const recentFailed = recent.filter((o) => o === 'failed').length;
   const reason =
     state === 'not_configured'
       ? 'Enter your edrone App ID and App Secret in Setup to start syncing.'
       : shop.blockedReason
         ? shop.blockedReason
-        : failures > 0
-          ? `${failures} change(s) could not be synced. See Failures to retry them.`
-          : state === 'paused'
-            ? 'Sync is paused in the settings: changes are recorded but not sent.'
-            : null;
+        : state === 'failing'
+          ? `The latest changes are failing: ${recentFailed} of the last ${recent.length} could not be synced. ${failures > 0 ? 'See Failures for why and what to do.' : 'See Activity for why.'}`
+          : state === 'some_failed'
+            ? `${failures === 1 ? '1 change' : `${failures} changes`} could not be synced; the others go through. See Failures for who and what, and retry them.`
+            : state === 'paused'
+              ? 'Sync is paused in the settings: changes are recorded but not sent.'
+              : null;
   return {
     state,
     reason,
@@ -104,33 +110,10 @@ export async function activityPage(deps: Pick<StatusDeps, 'data'>, shopId: strin
   return { items: items.map((a) => ({ ...a, kind: activityKind(a), ...activityWords(a) })), page, pageSize, total };
 }
 
-/** What a failed job was about, in words. */
-function summaryOf(job: Job): string {
-  switch (job.kind) {
-    case JOB_KINDS.edroneEvent:
-      return 'edrone change to apply in Shopify';
-    case JOB_KINDS.backfill:
-      return 'Initial sync of existing customers';
-    case JOB_KINDS.reconcile:
-      return 'Reconciliation of recently changed customers';
-    default:
-      return `Shopify ${(JSON.parse(job.payload) as { topic?: string }).topic ?? 'webhook'} to send to edrone`;
-  }
-}
-
-/** One page of dead-lettered jobs, newest first. */
+/** One page of dead-lettered jobs, newest first, each naming the customer and the change. */
 export async function failuresPage(deps: Pick<StatusDeps, 'queue'>, shopId: string, page: number, pageSize: number) {
   const { jobs, total } = await deps.queue.dead(shopId, { skip: (page - 1) * pageSize, take: pageSize });
-  const items = jobs.map((j) => ({
-    id: j.id,
-    kind: j.kind,
-    createdAt: j.createdAt,
-    updatedAt: j.updatedAt,
-    attempts: j.attempts,
-    lastError: j.lastError,
-    summary: summaryOf(j),
-  }));
-  return { items, page, pageSize, total };
+  return { items: jobs.map(failureItem), page, pageSize, total };
 }
 
 /** Queues failed jobs again: one (NotFoundError when it is not a failure of this shop), or all. */

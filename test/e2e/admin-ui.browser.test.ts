@@ -297,7 +297,7 @@ afterAll(async () => {
     h.server.ctx.worker.start();
 
     await openTab('status');
-    await visible('the failing health state', page.locator('[data-testid="health"][data-state="failing"]'));
+    await visible('the amber "some changes failed" state', page.locator('[data-testid="health"][data-state="some_failed"]'));
     await openTab('failures');
     const row = page.locator(`[data-testid="failure-row"][data-id="${dead!.id}"]`);
     await visible('the failure row', row);

@@ -167,7 +167,7 @@ describe('the configured shop', () => {
     await deadJob('contract-dead-1@example.com');
     const list = await call('GET /api/failures', 200);
     expect(list.items).toHaveLength(1);
-    expect((await call('GET /api/status', 200)).state).toBe('failing');
+    expect((await call('GET /api/status', 200)).state).toBe('some_failed');
     const [item] = list.items;
     if (!item) throw new Error('no failure listed');
     expect(item.kind).toBe('shopify-webhook');

@@ -179,17 +179,30 @@ async function counts() {
   return { events: await prisma.inboundEvent.count(), jobs: await prisma.job.count() };
 }
 
+/** What was stored since `since`: shown when the counts disagree, so a failure names the delivery. */
+async function storedSince(since: Date) {
+  const { prisma } = h.server.ctx.db;
+  const events = await prisma.inboundEvent.findMany({ where: { receivedAt: { gte: since } }, select: { source: true, topic: true, dedupeKey: true } });
+  const jobs = await prisma.job.findMany({ where: { createdAt: { gte: since } }, select: { kind: true, status: true } });
+  return JSON.stringify({ events, jobs }).slice(0, 20_000);
+}
+
 it(`${RUNS} malformed or forged requests: no 5xx, nothing stored when refused, /healthz answers`, async () => {
+  const since = new Date(Date.now() - 1000);
   const before = await counts();
   const settingsBefore = await h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
   let sent = 0;
   let accepted = 0;
+  const acceptedRequests: FuzzRequest[] = [];
   const statuses = new Map<number, number>();
   await fc.assert(
     fc.asyncProperty(fc.oneof(webhookRequest, edroneRequest, apiRequest), async (r) => {
       const { status, accepted: ok } = await send(r);
       sent++;
-      if (ok) accepted++;
+      if (ok) {
+        accepted++;
+        acceptedRequests.push(r);
+      }
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
       expect(status, JSON.stringify(r).slice(0, 500)).toBeGreaterThanOrEqual(200);
       expect(status, JSON.stringify(r).slice(0, 500)).toBeLessThan(500);
@@ -199,8 +212,9 @@ it(`${RUNS} malformed or forged requests: no 5xx, nothing stored when refused, /
   );
   const after = await counts();
   // Each accepted delivery stores one event and one job; a refused one stores nothing.
-  expect(after.events - before.events).toBe(accepted);
-  expect(after.jobs - before.jobs).toBe(accepted);
+  const accepted_ = `${accepted} accepted: ${JSON.stringify(acceptedRequests).slice(0, 20_000)}`;
+  expect(after.events - before.events, `${accepted_}\nstored: ${await storedSince(since)}`).toBe(accepted);
+  expect(after.jobs - before.jobs, `${accepted_}\nstored: ${await storedSince(since)}`).toBe(accepted);
   const settingsAfter = await h.server.ctx.db.prisma.shop.findUniqueOrThrow({ where: { id: h.shop } });
   // The settings are untouched; only what accepted deliveries record (last event times, signature variant) moves.
   const settings = (s: typeof settingsBefore) => ({ ...s, updatedAt: null, edroneSignatureVariant: null, lastEdroneEventAt: null, lastShopifyEventAt: null });

@@ -85,10 +85,20 @@ describe('App', () => {
     expect(await screen.findByText(/No activity yet/)).toBeTruthy();
     // The failing banner follows the merchant to other tabs.
     expect(screen.getByTestId('failing-banner').textContent).toContain('edrone is not answering.');
+    expect(within(screen.getByTestId('failing-banner')).getByRole('button', { name: 'Review failures' })).toBeTruthy();
 
     fireEvent.click(screen.getByRole('tab', { name: 'Failures' }));
     expect(await screen.findByText('No failed changes')).toBeTruthy();
     expect(screen.getByRole('tabpanel').getAttribute('aria-labelledby')).toBe('tab-failures');
+  });
+
+  it('when only some changes failed, then no red banner follows the merchant to other tabs', async () => {
+    fetchMock.on('GET /api/status', { body: { ...STATUS, state: 'some_failed', reason: '1 change could not be synced.', failures: 1 } });
+    window.location.hash = '#activity';
+    renderWithPolaris(<App />);
+    expect(await screen.findByText(/No activity yet/)).toBeTruthy();
+    expect(screen.queryByTestId('failing-banner')).toBeNull();
+    expect(document.getElementById('tab-failures-count')?.textContent).toBe('1 change failed to sync');
   });
 
   it('lands on Setup when the store is not configured', async () => {

@@ -36,6 +36,7 @@ export function App() {
     if (next !== tab) void status.reload();
   };
 
+  // Red only: "some changes failed" (amber) stays on the Status tab and the Failures badge.
   const failing = status.data?.state === 'failing';
 
   return (
@@ -51,7 +52,11 @@ export function App() {
                 <Banner
                   tone="critical"
                   title="Sync is failing"
-                  action={{ content: 'View status', onAction: () => select('status') }}
+                  action={
+                    (status.data?.failures ?? 0) > 0
+                      ? { content: 'Review failures', onAction: () => select('failures') }
+                      : { content: 'View status', onAction: () => select('status') }
+                  }
                 >
                   <Text as="p">{status.data?.reason ?? 'Some changes could not be synced.'}</Text>
                 </Banner>

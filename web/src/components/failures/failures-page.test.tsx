@@ -15,8 +15,15 @@ function failure(id: number, over: Partial<FailureItem> = {}): FailureItem {
     createdAt: '2025-03-12T14:05:00.000Z',
     updatedAt: '2025-03-12T15:05:00.000Z',
     attempts: 8,
-    lastError: 'edrone answered 503 Service Unavailable',
-    summary: `Unsubscribe customer${id}@example.com in edrone`,
+    lastError: 'edrone is unavailable (HTTP 503).',
+    summary: `Unsubscribe (email) of customer${id}@example.com could not reach edrone`,
+    customer: `customer${id}@example.com`,
+    channel: 'email',
+    change: 'unsubscribe',
+    target: 'edrone',
+    otherChanges: 0,
+    reason: 'edrone could not be reached: all 8 tries failed. edrone is unavailable (HTTP 503).',
+    action: 'Nothing to fix on your side: select Retry once edrone is reachable again.',
     ...over,
   };
 }
@@ -64,15 +71,88 @@ describe('retry tracker', () => {
 });
 
 describe('Failures page', () => {
-  it('lists failed changes with their error and a Retry button each', async () => {
-    fetchMock.on('GET /api/failures?*', { body: list([failure(1), failure(2, { lastError: 'Shopify: customer not found' })]) });
+  it('lists failed changes with their reason and a Retry button each', async () => {
+    fetchMock.on('GET /api/failures?*', { body: list([failure(1), failure(2, { reason: 'Shopify refused this change: customer not found' })]) });
     fetchMock.on('GET /api/status', { body: { queued: 0 } });
     renderWithPolaris(<FailuresPage />);
     const rows = await screen.findAllByTestId('failure-row');
     expect(rows).toHaveLength(2);
     expect(fetchMock.callsTo('GET', '/api/failures')[0]?.url).toBe('/api/failures?page=1&pageSize=25');
-    expect(within(rows[1] as HTMLElement).getByText('Shopify: customer not found')).toBeTruthy();
+    expect(within(rows[1] as HTMLElement).getByText('Shopify refused this change: customer not found')).toBeTruthy();
     expect(screen.getAllByRole('button', { name: 'Retry' })).toHaveLength(2);
+  });
+
+  it('a row says who, which change to which side, why, what to do, and the real number of tries', async () => {
+    const refused = failure(7, {
+      customer: '+48500100200',
+      channel: 'sms',
+      change: 'subscribe',
+      target: 'edrone',
+      attempts: 1,
+      summary: 'Subscribe (SMS) of +48500100200 could not reach edrone',
+      reason: 'edrone refused this change on the first try, so it was not tried again. edrone rejected the update (HTTP 400).',
+      action: 'Check that the email or phone is valid, then select Retry.',
+    });
+    fetchMock.on('GET /api/failures?*', { body: list([refused]) });
+    renderWithPolaris(<FailuresPage liveMs={0} />);
+    const row = await screen.findByTestId('failure-row');
+    const cell = (label: string) => row.querySelector(`td[data-label="${label}"]`)?.textContent ?? '';
+    expect(cell('Customer')).toContain('+48500100200');
+    expect(cell('Customer')).toContain('SMS');
+    expect(within(row).getByTestId('failure-change').textContent).toBe('Subscribe');
+    expect(cell('Change')).toContain('Could not reach edrone');
+    expect(within(row).getByTestId('failure-reason').textContent).toBe(refused.reason);
+    expect(within(row).getByTestId('failure-action').textContent).toBe('What to do: Check that the email or phone is valid, then select Retry.');
+    expect(within(row).getByTestId('failure-tries').textContent).toBe('1');
+    // The Retry button is described by the change it retries.
+    const retry = within(row).getByRole('button', { name: 'Retry' });
+    const describedBy = document.getElementById(retry.getAttribute('aria-describedby') ?? '');
+    expect(describedBy?.textContent).toBe('Subscribe (SMS) of +48500100200 could not reach edrone');
+    expect(screen.getByText(/1 change could not be synced\./)).toBeTruthy();
+    expect(screen.queryByText(/several automatic tries/)).toBeNull();
+  });
+
+  it('an edrone request with several changes says how many more', async () => {
+    fetchMock.on('GET /api/failures?*', {
+      body: list([failure(8, { target: 'shopify', change: 'unsubscribe', otherChanges: 2, summary: 'x' })]),
+    });
+    renderWithPolaris(<FailuresPage liveMs={0} />);
+    const row = await screen.findByTestId('failure-row');
+    expect(row.textContent).toContain('Could not reach Shopify');
+    expect(row.textContent).toContain('and 2 other changes in the same request');
+  });
+
+  it('updates by itself while open, keeping the page; under the pointer a changed list waits behind a button', async () => {
+    fetchMock.on('GET /api/failures?*', { body: { ...list([failure(1)]), total: 30 } });
+    renderWithPolaris(<FailuresPage liveMs={30} pageSize={1} />);
+    await screen.findByTestId('failure-row');
+    fireEvent.click(screen.getByRole('button', { name: /next/i }));
+    await waitFor(() => expect(fetchMock.calls.at(-1)?.url).toBe('/api/failures?page=2&pageSize=1'));
+    fetchMock.on('GET /api/failures?*', { body: { ...list([failure(2)]), page: 2, pageSize: 1, total: 31 } });
+    await waitFor(() => expect(screen.getByTestId('failure-row').dataset.id).toBe('2'));
+    // Polling stays on the merchant's page.
+    expect(new Set(fetchMock.callsTo('GET', '/api/failures').slice(-3).map((c) => c.url))).toEqual(new Set(['/api/failures?page=2&pageSize=1']));
+
+    const table = screen.getByTestId('failures-table').parentElement?.parentElement as HTMLElement;
+    fireEvent.pointerEnter(table);
+    fetchMock.on('GET /api/failures?*', { body: { ...list([failure(3)]), page: 2, pageSize: 1, total: 32 } });
+    const show = await screen.findByRole('button', { name: 'The list changed: show it' });
+    expect(screen.getByTestId('failure-row').dataset.id).toBe('2');
+    fireEvent.click(show);
+    await waitFor(() => expect(screen.getByTestId('failure-row').dataset.id).toBe('3'));
+  });
+
+  it('keeps keyboard focus on a row while the list updates around it', async () => {
+    fetchMock.on('GET /api/failures?*', { body: list([failure(1), failure(2)]) });
+    renderWithPolaris(<FailuresPage liveMs={30} />);
+    const rows = await screen.findAllByTestId('failure-row');
+    const retry = within(rows[1] as HTMLElement).getByRole('button', { name: 'Retry' });
+    retry.focus();
+    fireEvent.focus(retry);
+    fetchMock.on('GET /api/failures?*', { body: list([failure(0), failure(1), failure(2)]) });
+    await screen.findByRole('button', { name: 'The list changed: show it' });
+    expect(screen.getAllByTestId('failure-row')).toHaveLength(2);
+    expect(document.activeElement).toBe(retry);
   });
 
   it('when Retry is pressed, then it POSTs to that job and, once it ran, says it synced', async () => {

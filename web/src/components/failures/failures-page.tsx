@@ -1,4 +1,6 @@
 // Failures tab: changes that ran out of automatic retries, with "Retry" per row and "Retry all".
+// The list follows new failures by itself (If-None-Match polling) while open; under the pointer or
+// keyboard focus a changed list is held behind a "show" button, so rows never move under the merchant.
 // After a retry the list (and the queue size from /api/status) is polled every few seconds until each
 // retried change is known to be synced or to have failed again, so the merchant sees the outcome
 // without reloading.
@@ -24,6 +26,8 @@ interface Props {
   maxWaitMs?: number;
   /** Called when the number of failures may have changed (so the tab badge refreshes). */
   onChanged?: () => void;
+  /** How often the list is re-read while open (0: never). */
+  liveMs?: number;
 }
 
 type Notice =
@@ -32,10 +36,15 @@ type Notice =
   | { kind: 'waiting'; count: number }
   | { kind: 'error'; error: ApiError };
 
-export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000, onChanged }: Props) {
+export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000, onChanged, liveMs = 1000 }: Props) {
   const [page, setPage] = useState(1);
-  const resource = useApiGet<FailureList>(`/api/failures?page=${page}&pageSize=${pageSize}`);
-  const { data, error, loading, reload } = resource;
+  const [pointerOver, setPointerOver] = useState(false);
+  const [focusInside, setFocusInside] = useState(false);
+  const resource = useApiGet<FailureList>(`/api/failures?page=${page}&pageSize=${pageSize}`, {
+    pollMs: liveMs,
+    hold: pointerOver || focusInside,
+  });
+  const { data, error, loading, reload, pending, showPending } = resource;
   const [watches, setWatches] = useState<Watches>({});
   const [notice, setNotice] = useState<Notice | null>(null);
   const [synced, setSynced] = useState(0);
@@ -168,6 +177,13 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
           ) : null}
         </BlockStack>
       </div>
+      <div aria-live="polite">
+        {pending ? (
+          <div data-testid="failures-new">
+            <Button onClick={showPending}>The list changed: show it</Button>
+          </div>
+        ) : null}
+      </div>
       {error && !data ? <ApiErrorBanner title="Failures could not be loaded" error={error} onRetry={() => void reload()} /> : null}
       {error && data ? <ApiErrorBanner title="Could not refresh the list" error={error} onRetry={() => void reload()} /> : null}
       {loading && !data ? <LoadingSection label="Loading failed changes" /> : null}
@@ -183,7 +199,7 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
                   <Text as="p" tone="subdued" variant="bodySm">
                     {total === 0
                       ? 'Nothing needs your attention.'
-                      : `${plural(total, 'change', 'changes')} could not be synced after several automatic tries.`}
+                      : `${plural(total, 'change', 'changes')} could not be synced. Each row says who, what, why and what to do.`}
                   </Text>
                 </BlockStack>
                 <InlineStack gap="200">
@@ -196,11 +212,21 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
             </div>
             {items.length === 0 ? (
               <EmptyMessage heading="No failed changes">
-                Every change reached the other side. If one ever fails after several automatic tries, it appears here with a
-                Retry button.
+                Every change reached the other side. If one is refused, or still fails after the automatic tries, it appears
+                here with a Retry button.
               </EmptyMessage>
             ) : (
-              <FailuresTable items={items} pending={pendingIds} onRetry={(item) => void retryOne(item)} />
+              <div
+                onPointerEnter={() => setPointerOver(true)}
+                onPointerLeave={() => setPointerOver(false)}
+                onFocus={() => setFocusInside(true)}
+                onBlur={(e) => {
+                  // Focus moving between the rows' buttons stays inside.
+                  if (!e.currentTarget.contains(e.relatedTarget as Node | null)) setFocusInside(false);
+                }}
+              >
+                <FailuresTable items={items} pending={pendingIds} onRetry={(item) => void retryOne(item)} />
+              </div>
             )}
           </BlockStack>
         </Card>

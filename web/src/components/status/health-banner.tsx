@@ -1,4 +1,6 @@
 // The sync health at a glance: a badge with the state and a banner with the server's reason and what to do.
+// Amber "some changes failed" (a few changes wait under Failures, the rest go through) is not red
+// "sync is failing" (the latest changes fail): the rule is app/core/sync-health.ts.
 import { Badge, Banner, BlockStack, InlineStack, Text } from '@shopify/polaris';
 import type { HealthState } from '../../api-types.js';
 import type { TabId } from '../../hooks/use-hash-tab.js';
@@ -21,12 +23,19 @@ const LOOK: Record<HealthState, { badge: string; badgeTone: BadgeTone; tone: Ban
     title: 'Sync is paused',
     fallback: 'Nothing is sent either way until you choose a sync direction in Setup.',
   },
+  some_failed: {
+    badge: 'Some failed',
+    badgeTone: 'attention',
+    tone: 'warning',
+    title: 'Some changes failed',
+    fallback: 'A few changes could not be synced; the others go through. Review them under Failures.',
+  },
   failing: {
     badge: 'Failing',
     badgeTone: 'critical',
     tone: 'critical',
     title: 'Sync is failing',
-    fallback: 'Some changes could not be synced. Review them under Failures.',
+    fallback: 'The latest changes could not be synced. Review them under Failures.',
   },
   not_configured: {
     badge: 'Not set up',
@@ -47,13 +56,13 @@ interface Props {
 export function HealthBanner({ state, reason, failures, onNavigate }: Props) {
   const look = LOOK[state] ?? LOOK.failing;
   const action =
-    state === 'failing' && failures > 0
+    (state === 'failing' || state === 'some_failed') && failures > 0
       ? { content: 'Review failures', onAction: () => onNavigate('failures') }
       : state === 'paused' || state === 'not_configured'
         ? { content: 'Open Setup', onAction: () => onNavigate('setup') }
         : undefined;
   return (
-    <div data-testid="health" data-state={state}>
+    <div data-testid="health" data-state={state} data-tone={look.tone}>
       <Banner tone={look.tone} title={look.title} action={action}>
         <BlockStack gap="200">
           <InlineStack gap="200" blockAlign="center">

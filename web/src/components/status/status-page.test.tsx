@@ -57,11 +57,27 @@ describe('Status page', () => {
       />,
     );
     const alert = screen.getByRole('alert');
+    expect(screen.getByTestId('health').dataset.tone).toBe('critical');
+    expect(screen.getByTestId('health-badge').textContent).toMatch(/Failing$/);
     expect(alert.textContent).toContain('Sync is failing');
     expect(alert.textContent).toContain('edrone rejects the App Secret (401).');
     fireEvent.click(within(alert).getByRole('button', { name: 'Review failures' }));
     expect(onNavigate).toHaveBeenCalledWith('failures');
-    expect(screen.getByText('3 changes could not be synced after several tries.')).toBeTruthy();
+    expect(screen.getByText('3 changes could not be synced.')).toBeTruthy();
+  });
+
+  it('when some changes failed while the rest go through, then it is amber, not "sync is failing", with a way to the failures', () => {
+    const onNavigate = vi.fn();
+    const reason = '1 change could not be synced; the others go through. See Failures for who and what, and retry them.';
+    renderWithPolaris(<StatusPage status={resource(report({ state: 'some_failed', reason, failures: 1 }))} onNavigate={onNavigate} />);
+    const health = screen.getByTestId('health');
+    expect(health.dataset.tone).toBe('warning');
+    expect(screen.getByTestId('health-badge').textContent).toMatch(/Some failed$/);
+    expect(health.textContent).not.toContain('Sync is failing');
+    expect(health.textContent).toContain(reason);
+    fireEvent.click(within(health).getByRole('button', { name: 'Review failures' }));
+    expect(onNavigate).toHaveBeenCalledWith('failures');
+    expect(screen.getByText('1 change could not be synced.')).toBeTruthy();
   });
 
   it('when not configured, then it points to Setup', () => {

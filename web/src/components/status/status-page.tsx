@@ -122,10 +122,10 @@ export function StatusPage({ status, onNavigate }: Props) {
                     <Text as="h3" variant="headingSm">
                       Failed
                     </Text>
-                    <Text as="p" tone={data.failures > 0 ? 'critical' : undefined}>
+                    <Text as="p" tone={data.failures === 0 ? undefined : data.state === 'failing' ? 'critical' : 'caution'}>
                       {data.failures === 0
                         ? 'No failed changes.'
-                        : `${plural(data.failures, 'change', 'changes')} could not be synced after several tries.`}
+                        : `${plural(data.failures, 'change', 'changes')} could not be synced.`}
                     </Text>
                     {data.failures > 0 ? (
                       <InlineStack>

@@ -116,7 +116,7 @@ describe('Initial sync card', () => {
     expect(screen.getByTestId('initial-sync').dataset.status).toBe('completed');
     expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
 
-    // Polling stops once the run is over.
+    // The fast polling stops once the run is over (the slow live re-read, 1 s by default, goes on).
     const calls = fetchMock.callsTo('GET', '/api/backfill').length;
     await new Promise((r) => setTimeout(r, 120));
     expect(fetchMock.callsTo('GET', '/api/backfill').length).toBe(calls);
@@ -172,6 +172,18 @@ describe('Initial sync card', () => {
     await waitFor(() => expect(outcome.textContent).toContain('edrone rejected the App Secret.'));
     expect(outcome.textContent).toContain('Initial sync stopped because of a problem');
     expect(screen.getByRole('button', { name: 'Start initial sync' })).toBeTruthy();
+  });
+
+  it('while open, a run started elsewhere (command line, another tab) shows by itself, with its progress', async () => {
+    let current: BackfillRun | null = null;
+    fetchMock.on('GET /api/backfill', () => ({ body: { run: current } }));
+    renderWithPolaris(<InitialSyncCard liveMs={30} pollMs={30} />);
+    await startButton();
+    current = run({ phase: 'sending', total: 200, read: 100, sent: 90, skipped: 10, failed: 0 });
+    await waitFor(() => expect(screen.getByTestId('initial-sync').dataset.status).toBe('running'));
+    expect(screen.getByTestId('backfill-progress').dataset.percent).toBe('50');
+    // It came with the live re-read: nothing was clicked.
+    expect(fetchMock.callsTo('GET', '/api/backfill').length).toBeGreaterThan(1);
   });
 
   it('when the state cannot be loaded, then a merchant-language error with "Try again" shows', async () => {

@@ -1,12 +1,13 @@
 // "Initial sync": sends every existing customer's consent to edrone once. While a run is going the card
 // polls GET /api/backfill and shows a progress bar with the counts; afterwards it says how it ended.
+// While open it also re-reads the run every `liveMs` with If-None-Match, so a run started elsewhere (the
+// command line, another tab) or one that ended shows without a click.
 import { useEffect, useId, useState } from 'react';
 import { Banner, BlockStack, Button, Card, InlineStack, List, ProgressBar, Text } from '@shopify/polaris';
 import { api, type ApiError } from '../../api.js';
 import type { BackfillRun, BackfillRunAnswer, BackfillState } from '../../api-types.js';
 import { formatCount, formatDateTime, plural } from '../../format.js';
 import { useApiGet } from '../../hooks/use-api-get.js';
-import { useInterval } from '../../hooks/use-interval.js';
 import { ApiErrorBanner } from '../common/api-error-banner.js';
 import { backfillPercent, phaseText, processed } from './backfill-progress.js';
 import { CardLoading } from './card-loading.js';
@@ -14,6 +15,8 @@ import { CardLoading } from './card-loading.js';
 interface Props {
   /** How often to re-read the run while it is going; tests shorten it. */
   pollMs?: number;
+  /** How often the card re-reads while open, running or not (If-None-Match; 0: never). */
+  liveMs?: number;
 }
 
 interface ActionError {
@@ -78,10 +81,11 @@ function Outcome({ run }: { run: BackfillRun }) {
   return null;
 }
 
-export function InitialSyncCard({ pollMs = 2000 }: Props) {
-  const resource = useApiGet<BackfillState>('/api/backfill');
+export function InitialSyncCard({ pollMs = 1000, liveMs = 1000 }: Props) {
   // undefined: not known yet; null: never started.
   const [run, setRun] = useState<BackfillRun | null | undefined>(undefined);
+  const running = run?.status === 'running';
+  const resource = useApiGet<BackfillState>('/api/backfill', { pollMs: running ? pollMs : liveMs });
   const [busy, setBusy] = useState<'start' | 'cancel' | null>(null);
   const [actionError, setActionError] = useState<ActionError | null>(null);
   const labelId = useId();
@@ -90,8 +94,6 @@ export function InitialSyncCard({ pollMs = 2000 }: Props) {
     if (resource.data) setRun(resource.data.run ?? null);
   }, [resource.data]);
 
-  const running = run?.status === 'running';
-  useInterval(() => void resource.reload(), pollMs, running);
 
   const act = async (kind: 'start' | 'cancel'): Promise<void> => {
     setBusy(kind);

@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import '../../test/setup.js';
-import { screen, within } from '@testing-library/react';
+import { screen, waitFor, within } from '@testing-library/react';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { WebhookHealthAnswer } from '../../api-types.js';
 import { mockFetch, type FetchMock } from '../../test/mock-fetch.js';
@@ -67,5 +67,30 @@ describe('Shopify webhooks card', () => {
     expect(await screen.findByRole('heading', { name: 'Subscriptions registered through the Admin API' })).toBeTruthy();
     const button = screen.getByRole('button', { name: 'Re-register missing' });
     expect(button.className).not.toContain('primary');
+  });
+
+  it('while open, a first delivery shows by itself; with API registration (each read asks Shopify) it re-reads less often', async () => {
+    const answer = (hours: number | null, apiRegistration = false) => ({
+      body: {
+        topics: [topic('customers_email_marketing_consent/update', 'Email consent changes', hours === null ? 'never' : 'receiving', hours)],
+        quietAfterHours: 24,
+        monitoringUrl: 'https://dev.shopify.com/dashboard',
+        apiRegistration,
+      },
+    });
+    fetchMock.on('GET /api/webhook-health', answer(null));
+    const { unmount } = renderWithPolaris(<WebhookHealthCard liveMs={30} apiLiveMs={10_000} />);
+    expect((await screen.findByTestId('webhook-topic')).dataset.state).toBe('never');
+    fetchMock.on('GET /api/webhook-health', answer(0));
+    await waitFor(() => expect(screen.getByTestId('webhook-topic').dataset.state).toBe('receiving'));
+    unmount();
+
+    fetchMock.on('GET /api/webhook-health', answer(0, true));
+    renderWithPolaris(<WebhookHealthCard liveMs={30} apiLiveMs={10_000} />);
+    await screen.findByTestId('webhook-topic');
+    await new Promise((r) => setTimeout(r, 100));
+    const reads = fetchMock.callsTo('GET', '/api/webhook-health').length;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fetchMock.callsTo('GET', '/api/webhook-health').length).toBe(reads);
   });
 });

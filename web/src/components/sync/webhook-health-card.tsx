@@ -1,8 +1,9 @@
 // "Shopify webhooks": is Shopify telling the app about consent changes? One row per topic, from the
 // deliveries the app received (topics declared in shopify.app.toml cannot be listed through the Admin
 // API, so receipts are the truth). Subscriptions registered through the Admin API are managed behind a
-// secondary action, and Shopify's own delivery failures are in the Dev Dashboard.
-import { useState } from 'react';
+// secondary action, and Shopify's own delivery failures are in the Dev Dashboard. The card follows new
+// deliveries by itself while open (If-None-Match polling).
+import { useEffect, useState } from 'react';
 import { Badge, BlockStack, Button, Card, Collapsible, InlineStack, Link, Text } from '@shopify/polaris';
 import type { WebhookHealthAnswer, WebhookTopicHealth } from '../../api-types.js';
 import { formatDateTime, formatRelative, plural } from '../../format.js';
@@ -33,10 +34,18 @@ function sourceText(t: WebhookTopicHealth): string {
 
 interface Props {
   webhookPageSize?: number;
+  /** How often the card re-reads while open (If-None-Match; 0: never). */
+  liveMs?: number;
+  /** The same when some topic is registered through the Admin API: each read then asks Shopify, so less often. */
+  apiLiveMs?: number;
 }
 
-export function WebhookHealthCard({ webhookPageSize }: Props) {
-  const { data, error, loading, reload } = useApiGet<WebhookHealthAnswer>('/api/webhook-health');
+export function WebhookHealthCard({ webhookPageSize, liveMs = 1000, apiLiveMs = 15_000 }: Props) {
+  const [apiRegistration, setApiRegistration] = useState(false);
+  const { data, error, loading, reload } = useApiGet<WebhookHealthAnswer>('/api/webhook-health', {
+    pollMs: apiRegistration ? apiLiveMs : liveMs,
+  });
+  useEffect(() => setApiRegistration(data?.apiRegistration ?? false), [data?.apiRegistration]);
   const [manage, setManage] = useState(false);
   const anyMissing = data?.topics.some((t) => t.state === 'missing') ?? false;
 
