@@ -1,5 +1,6 @@
 // The only place that reads process.env. Parsed once at start-up; every bad
 // variable is reported by name in one message.
+import path from 'node:path';
 import { z } from 'zod';
 
 const optionalString = z
@@ -54,6 +55,7 @@ const envSchema = z
     STOREFRONT_CACHE_SECONDS: z.coerce.number().int().min(0).max(3_600).default(60).describe('How long edrone’s answer for one visitor cookie is reused'),
     WEBHOOK_TOPICS_VIA_API: z.string().default('').describe('Topics the app registers through the Admin API instead of shopify.app.toml (comma-separated)'),
     WEBHOOK_QUIET_HOURS: z.coerce.number().int().min(1).max(720).default(24).describe('Hours without a delivery before a topic shows as quiet'),
+    SANDBOX_FILE: optionalString.describe('Development: where the running sandbox describes itself for `npm run sync` (default data/sandbox.json)'),
     LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   })
   .superRefine((env, ctx) => {
@@ -108,6 +110,8 @@ export interface AppConfig {
   webhooks: { viaApi: string[]; quietAfterHours: number };
   /** True when no Shopify credentials were given: `npm start` runs the local sandbox. */
   sandbox: boolean;
+  /** Absolute path of the file the running sandbox describes itself in (app/sandbox-file.ts). */
+  sandboxFile: string;
 }
 
 export class ConfigError extends Error {
@@ -166,5 +170,31 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       quietAfterHours: e.WEBHOOK_QUIET_HOURS,
     },
     sandbox,
+    sandboxFile: path.resolve(e.SANDBOX_FILE ?? 'data/sandbox.json'),
+  };
+}
+
+/** The database as a person may read it: the SQLite file's full path, or PostgreSQL host/database (never a password). */
+export function describeDatabase(databaseUrl: string, cwd = process.cwd()): string {
+  if (databaseUrl.startsWith('file:')) {
+    const file = databaseUrl.slice('file:'.length);
+    return `SQLite ${file === ':memory:' ? 'in memory' : path.resolve(cwd, file)}`;
+  }
+  try {
+    const u = new URL(databaseUrl);
+    return `PostgreSQL ${u.hostname}${u.port ? `:${u.port}` : ''}${u.pathname}`;
+  } catch {
+    return 'PostgreSQL (DATABASE_URL is not a URL)';
+  }
+}
+
+/** What a process talks to: its database and the Shopify and edrone endpoints, for a start-up line. */
+export function describeEndpoints(config: AppConfig): { database: string; shopify: string; edrone: string } {
+  return {
+    database: describeDatabase(config.databaseUrl),
+    shopify: config.shopify.adminOrigin
+      ? `${config.shopify.adminOrigin} (SHOPIFY_ADMIN_ORIGIN, not the real Shopify)`
+      : "https://<shop>.myshopify.com (each shop's Admin API)",
+    edrone: config.edroneApiUrl,
   };
 }

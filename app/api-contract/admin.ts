@@ -5,6 +5,7 @@ import { SETUP_STEP_IDS, SETUP_STEP_STATES } from '../core/setup-steps.js';
 import { CHANNELS, DIRECTIONS, EDRONE_STATUS_FILTERS } from '../core/types.js';
 import {
   ACTIVITY_DIRECTIONS,
+  ACTIVITY_ECHOES,
   ACTIVITY_KINDS,
   ACTIVITY_ORIGINS,
   ACTIVITY_VIEWS,
@@ -124,6 +125,8 @@ export const activityQuery = z.object({
   show: z.enum(ACTIVITY_VIEWS).optional(),
   /** The per-customer rows of one bulk run: the `jobId` of its summary row. */
   run: z.string().trim().min(1).max(100).optional(),
+  /** The app's own writes coming back (skipped as echoes): `hide` leaves them out (the Activity page's default); absent: shown. */
+  echoes: z.enum(ACTIVITY_ECHOES).optional(),
 });
 
 /** One row of GET /api/activity: the Activity table row as the database holds it. */
@@ -147,6 +150,12 @@ export const activityItem = z.strictObject({
   retried: z.boolean(),
   /** What the row is (live change, retry, a bulk run's row, a bulk run's summary). */
   kind: z.enum(ACTIVITY_KINDS),
+  /** The change in merchant words ("Unsubscribed in edrone by an agent"); `reason`/`reasonCode` keep the technical detail. */
+  summary: z.string().min(1),
+  /** `reason` without wire words (subscriber_status=0, edrone's reason code); null when nothing is left. */
+  explanation: text,
+  /** The report of the app's own write coming back (skipped, nothing sent). */
+  echo: z.boolean(),
   createdAt: isoDateTime,
 });
 

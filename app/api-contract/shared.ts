@@ -16,6 +16,8 @@ export const ACTIVITY_ORIGINS = ['shopify', 'edrone', 'backfill', 'reconcile', '
 export const ACTIVITY_KINDS = ['live', 'retry', 'initial_sync', 'reconciliation', 'run_summary'] as const;
 /** GET /api/activity's `show`: live changes with one summary row per bulk run (the UI's default), or one kind, or all. */
 export const ACTIVITY_VIEWS = ['live', 'initial_sync', 'reconciliation', 'retry', 'all'] as const;
+/** GET /api/activity's `echoes`: the app's own writes coming back, left out (`hide`) or listed (`show`). */
+export const ACTIVITY_ECHOES = ['hide', 'show'] as const;
 export const ACTIVITY_TARGETS = ['edrone', 'shopify', 'none'] as const;
 export const JOB_KINDS = ['shopify-webhook', 'edrone-event', 'backfill', 'reconcile'] as const;
 export const BACKFILL_STATUSES = ['running', 'completed', 'cancelled', 'failed'] as const;

@@ -1,4 +1,4 @@
-// `npm run sync -- <backfill|reconcile|status> --shop <shop.myshopify.com>`
+// `npm run sync -- <backfill|reconcile|status> --shop <shop.myshopify.com> [--sandbox]`
 //
 //   backfill   runs the initial sync of every existing customer in this process
 //              (or continues the one already running), printing progress every second
@@ -8,20 +8,27 @@
 // Uses the app's configuration (environment, DATABASE_URL) and its job worker:
 // the run goes through the job queue exactly as in the app, so stopping this
 // command (Ctrl-C) saves the progress and the app's worker, or this command run
-// again, continues it. Logs go to stderr (LOG_LEVEL, default warn here).
+// again, continues it. It first prints the database and the Shopify and edrone endpoints it uses;
+// while the sandbox runs it uses the sandbox's (cli-config.ts). Progress on stdout; logs go to
+// stderr (LOG_LEVEL, default warn here), so they never mix into the progress lines.
 // Exit codes: 0 done, 1 error (or the run ended failed / cancelled), 2 usage.
-import { ConfigError, loadConfig } from '../config.js';
+import { ConfigError, describeEndpoints } from '../config.js';
+import { CliSetupError, cliSetup } from './cli-config.js';
 import { createContext, type AppContext } from '../context.js';
 import { createLogger } from '../logger.js';
 import { settingsOf } from '../db/index.js';
 import { BackfillConflictError, backfillView, enqueueReconcile, ReconcileConflictError, reconcileView, startBackfill } from '../sync/index.js';
 
-const USAGE = `usage: npm run sync -- <command> --shop <shop.myshopify.com>
+const USAGE = `usage: npm run sync -- <command> --shop <shop.myshopify.com> [--sandbox]
 
 commands:
   backfill    initial sync of every existing customer (continues a running one)
   reconcile   one reconciliation of the customers changed since the last one
   status      settings, last initial sync, last reconciliation, queued and failed jobs
+
+options:
+  --sandbox   use the running sandbox's database and stand-ins (data/sandbox.json); used
+              without it too when no Shopify credentials and no DATABASE_URL are set
 
 exit codes: 0 ok, 1 error, 2 usage`;
 
@@ -29,13 +36,15 @@ type Command = 'backfill' | 'reconcile' | 'status';
 
 class UsageError extends Error {}
 
-export function parseArgs(argv: string[]): { command: Command; shop: string } | 'help' {
+export function parseArgs(argv: string[]): { command: Command; shop: string; sandbox?: true } | 'help' {
   let command: string | undefined;
   let shop: string | undefined;
+  let sandbox = false;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--help' || a === '-h') return 'help';
-    if (a === '--shop') {
+    if (a === '--sandbox') sandbox = true;
+    else if (a === '--shop') {
       shop = argv[++i];
       if (shop === undefined) throw new UsageError('--shop needs a value');
     } else if (a.startsWith('--shop=')) shop = a.slice('--shop='.length);
@@ -46,7 +55,7 @@ export function parseArgs(argv: string[]): { command: Command; shop: string } | 
   if (!command) throw new UsageError('a command is required');
   if (command !== 'backfill' && command !== 'reconcile' && command !== 'status') throw new UsageError(`unknown command ${command}`);
   if (!shop || !/^[a-z0-9][a-z0-9-]*\.myshopify\.com$/i.test(shop.trim())) throw new UsageError('--shop must be a shop domain like my-store.myshopify.com');
-  return { command, shop: shop.trim().toLowerCase() };
+  return { command, shop: shop.trim().toLowerCase(), ...(sandbox ? { sandbox: true as const } : {}) };
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -188,13 +197,20 @@ export async function main(argv: string[]): Promise<number> {
   let ctx: AppContext | null = null;
   let stop: (() => void) | null = null;
   try {
-    const config = loadConfig();
+    const setup = cliSetup(process.env, { sandbox: args.sandbox === true });
+    const { config } = setup;
+    for (const note of setup.notes) console.error(note);
+    console.log(setup.lines.join('\n'));
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', { fd: 2 });
     ctx = await createContext(config, { logger, workerId: `cli-${process.pid}` });
+    logger.info({ command: args.command, shop: args.shop, ...describeEndpoints(config) }, 'sync command started');
     startRss = process.memoryUsage().rss;
     const shop = await ctx.data.shops.find(args.shop);
     if (!shop) {
-      console.error(`Unknown shop ${args.shop}: the app is not installed there (open the app from that store's admin first).`);
+      console.error(
+        `Unknown shop ${args.shop} in this database: the app is not installed there (open the app from that store's admin first)` +
+          `${args.sandbox ? '' : ", or it is the sandbox's shop and the sandbox is not running (npm start, then --sandbox)"}.`,
+      );
       return 1;
     }
     const context = ctx;
@@ -208,7 +224,7 @@ export async function main(argv: string[]): Promise<number> {
     if (args.command === 'reconcile') return await reconcile(ctx, shop.id);
     return await status(ctx, shop.id);
   } catch (e) {
-    console.error(e instanceof ConfigError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`);
+    console.error(e instanceof ConfigError || e instanceof CliSetupError ? e.message : `error: ${e instanceof Error ? e.message : String(e)}`);
     return 1;
   } finally {
     if (stop) {

@@ -23,39 +23,41 @@ export interface ReasonRow {
   actor: Actor;
   /** edrone's reason in plain words, for the merchant and an auditor. */
   words: string;
+  /** Who or what made the change, short, to end "Unsubscribed in edrone …" (app/core/activity-words.ts). */
+  by: string;
 }
 
 export const EMAIL_REASON_TABLE: readonly ReasonRow[] = [
-  { id: 1, name: 'CUSTOMER_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer clicked the unsubscribe link' },
-  { id: 2, name: 'HARD_BOUNCED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The address hard-bounced, so edrone unsubscribed it' },
-  { id: 3, name: 'CUSTOMER_SPAM_COMPLAINT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer marked a message as spam' },
-  { id: 4, name: 'AGENT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent unsubscribed the customer in edrone Mission Control' },
-  { id: 5, name: 'EMAIL_INCORRECT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The email address is malformed, so edrone unsubscribed it' },
-  { id: 6, name: 'TRACE_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) set the customer unsubscribed' },
-  { id: 7, name: 'DATA_IMPORT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the customer unsubscribed' },
-  { id: 8, name: 'EXTERNAL_API_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'external_api', words: "An external system unsubscribed the customer through edrone's API" },
-  { id: 9, name: 'SPAM_BOUNCED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The mail provider rejected messages as spam, so edrone unsubscribed the address' },
-  { id: 10, name: 'TRACE_SUBSCRIBED', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) set the customer subscribed' },
-  { id: 11, name: 'AGENT_SUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent subscribed the customer in edrone Mission Control' },
-  { id: 12, name: 'DATA_IMPORT_SUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the customer subscribed' },
-  { id: 13, name: 'TRACE_UNKNOWN', level: 'UNKNOWN', actor: 'trace', words: 'A trace set the status to unknown' },
-  { id: 14, name: 'ENGAGEMENT_TEST_MESSAGE_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'A test message went to an address edrone did not know' },
-  { id: 15, name: 'SUBSCRIPTION_CHANGED_EVENT_SUBSCRIBED', level: 'CONFIRMED_OPT_IN', actor: 'customer', words: "The customer confirmed by clicking edrone's subscribe link" },
+  { id: 1, name: 'CUSTOMER_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer clicked the unsubscribe link', by: 'by the customer' },
+  { id: 2, name: 'HARD_BOUNCED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The address hard-bounced, so edrone unsubscribed it', by: 'because the address bounced' },
+  { id: 3, name: 'CUSTOMER_SPAM_COMPLAINT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer marked a message as spam', by: 'after a spam complaint' },
+  { id: 4, name: 'AGENT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent unsubscribed the customer in edrone Mission Control', by: 'by an agent' },
+  { id: 5, name: 'EMAIL_INCORRECT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The email address is malformed, so edrone unsubscribed it', by: 'because the address is invalid' },
+  { id: 6, name: 'TRACE_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) set the customer unsubscribed', by: 'by an integration' },
+  { id: 7, name: 'DATA_IMPORT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the customer unsubscribed', by: 'by an import' },
+  { id: 8, name: 'EXTERNAL_API_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'external_api', words: "An external system unsubscribed the customer through edrone's API", by: "through edrone's API" },
+  { id: 9, name: 'SPAM_BOUNCED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'mail_system', words: 'The mail provider rejected messages as spam, so edrone unsubscribed the address', by: 'because mail was rejected as spam' },
+  { id: 10, name: 'TRACE_SUBSCRIBED', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) set the customer subscribed', by: 'by an integration' },
+  { id: 11, name: 'AGENT_SUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent subscribed the customer in edrone Mission Control', by: 'by an agent' },
+  { id: 12, name: 'DATA_IMPORT_SUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the customer subscribed', by: 'by an import' },
+  { id: 13, name: 'TRACE_UNKNOWN', level: 'UNKNOWN', actor: 'trace', words: 'A trace set the status to unknown', by: 'by an integration' },
+  { id: 14, name: 'ENGAGEMENT_TEST_MESSAGE_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'A test message went to an address edrone did not know', by: 'by a test message' },
+  { id: 15, name: 'SUBSCRIPTION_CHANGED_EVENT_SUBSCRIBED', level: 'CONFIRMED_OPT_IN', actor: 'customer', words: "The customer confirmed by clicking edrone's subscribe link", by: 'by the customer, through a subscribe link' },
 ];
 
 export const SMS_REASON_TABLE: readonly ReasonRow[] = [
-  { id: 1, name: 'DATA_IMPORT_SUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone subscribed' },
-  { id: 2, name: 'DATA_IMPORT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone unsubscribed' },
-  { id: 3, name: 'DATA_IMPORT_UNKNOWN', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone to unknown' },
-  { id: 4, name: 'AGENT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent unsubscribed the phone in edrone Mission Control' },
-  { id: 5, name: 'AGENT_SUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent subscribed the phone in edrone Mission Control' },
-  { id: 6, name: 'CUSTOMER_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer unsubscribed from SMS' },
-  { id: 7, name: 'LEGACY_SUBSCRIBED', level: 'UNKNOWN', actor: 'unknown', words: 'A subscription carried over from an older system (legacy status)' },
-  { id: 8, name: 'CUSTOMER_DELETED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer profile was deleted, so the phone was unsubscribed' },
-  { id: 9, name: 'CUSTOMER_SELF_RESURRECT', level: 'SINGLE_OPT_IN', actor: 'customer', words: 'The customer subscribed again by themselves' },
-  { id: 10, name: 'TRACE_UPDATE', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) changed the SMS status' },
-  { id: 11, name: 'CHAT_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'The chat changed the SMS status' },
-  { id: 12, name: 'INBOX_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'The inbox changed the SMS status' },
+  { id: 1, name: 'DATA_IMPORT_SUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone subscribed', by: 'by an import' },
+  { id: 2, name: 'DATA_IMPORT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone unsubscribed', by: 'by an import' },
+  { id: 3, name: 'DATA_IMPORT_UNKNOWN', level: 'UNKNOWN', actor: 'import', words: 'A CSV import set the phone to unknown', by: 'by an import' },
+  { id: 4, name: 'AGENT_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent unsubscribed the phone in edrone Mission Control', by: 'by an agent' },
+  { id: 5, name: 'AGENT_SUBSCRIBED', level: 'UNKNOWN', actor: 'agent', words: 'An agent subscribed the phone in edrone Mission Control', by: 'by an agent' },
+  { id: 6, name: 'CUSTOMER_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer unsubscribed from SMS', by: 'by the customer' },
+  { id: 7, name: 'LEGACY_SUBSCRIBED', level: 'UNKNOWN', actor: 'unknown', words: 'A subscription carried over from an older system (legacy status)', by: 'from an older system' },
+  { id: 8, name: 'CUSTOMER_DELETED_UNSUBSCRIBED', level: 'UNKNOWN', actor: 'customer', words: 'The customer profile was deleted, so the phone was unsubscribed', by: 'because the customer profile was deleted' },
+  { id: 9, name: 'CUSTOMER_SELF_RESURRECT', level: 'SINGLE_OPT_IN', actor: 'customer', words: 'The customer subscribed again by themselves', by: 'by the customer' },
+  { id: 10, name: 'TRACE_UPDATE', level: 'UNKNOWN', actor: 'trace', words: 'A trace (an integration such as this app) changed the SMS status', by: 'by an integration' },
+  { id: 11, name: 'CHAT_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'The chat changed the SMS status', by: 'in the chat' },
+  { id: 12, name: 'INBOX_UNKNOWN', level: 'UNKNOWN', actor: 'unknown', words: 'The inbox changed the SMS status', by: 'in the inbox' },
 ];
 
 export function reasonTable(channel: Channel): readonly ReasonRow[] {

@@ -34,6 +34,13 @@ export interface ActivityFilter {
   view?: ActivityView;
   /** The per-customer rows of one bulk run (its job id). */
   runJobId?: string;
+  /** Leaves out skipped rows whose reason starts with this text (the app's own echoes, app/core/activity-words.ts). */
+  hideSkippedWithReason?: string;
+}
+
+/** Not (skipped and reason starting with `prefix`); a null reason is kept (SQL NOT on NULL would drop it). */
+function hideSkippedWhere(prefix: string) {
+  return { OR: [{ result: { not: 'skipped' } }, { reason: null }, { NOT: { reason: { startsWith: prefix } } }] };
 }
 
 const LIVE_ORIGINS = ['shopify', 'edrone', 'app'];
@@ -63,11 +70,12 @@ export function createActivityRepository(prisma: PrismaClient) {
     async page(filter: ActivityFilter, page: { skip: number; take: number }): Promise<{ items: Activity[]; total: number }> {
       const where = {
         shopId: filter.shopId,
+        // Two OR conditions (the view's, the echoes') cannot share one key: AND keeps both.
+        AND: [viewWhere(filter.view), filter.hideSkippedWithReason ? hideSkippedWhere(filter.hideSkippedWithReason) : {}],
         ...(filter.target ? { target: filter.target } : {}),
         ...(filter.channel ? { channel: filter.channel } : {}),
         ...(filter.result ? { result: filter.result } : {}),
         ...(filter.identityContains ? { identity: { contains: filter.identityContains } } : {}),
-        ...viewWhere(filter.view),
         ...(filter.runJobId ? { jobId: filter.runJobId, channel: { not: 'none' } } : {}),
       };
       const [items, total] = await Promise.all([

@@ -104,6 +104,8 @@ export function sandboxInstructions(s: Sandbox): string {
     `          -d '{"appId":"${SANDBOX_EDRONE_APP_ID}","channel":"sms","phone":"+48500100200","status":"0"}'`,
     `     curl -s '${s.shopify.url}/_fake/customers?shop=${SANDBOX_SHOP}'`,
     '  3) Open the Admin UI: Activity lists both changes.',
+    `     From a terminal (finds this sandbox through ${s.app.ctx.config.sandboxFile.replace(process.cwd() + '/', '')}):`,
+    `     npm run sync -- status --shop ${SANDBOX_SHOP}`,
     '  4) Storefront check (app proxy): is the visitor with edrone cookie fp_ccid=' + SANDBOX_VISITOR_COOKIE + ' subscribed?',
     '     Through the simulated store, which signs and forwards like Shopify:',
     `     curl -s '${s.shopify.url}/apps/edrone/subscription-status?shop=${SANDBOX_SHOP}&fpcid=${SANDBOX_VISITOR_COOKIE}'`,

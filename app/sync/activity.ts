@@ -1,5 +1,6 @@
 // The merchant-visible record of each processed change, in words.
 import { edroneReasonName } from '../adapters/index.js';
+import { activityHeadline, isEcho, merchantReason, type WordedRow } from '../core/activity-words.js';
 import { historyEntryOf } from '../core/consent-history.js';
 import { SKIP_REASONS, type SkipReason } from '../core/decide.js';
 import type { OptInLevel } from '../core/opt-in-level.js';
@@ -54,4 +55,9 @@ export function activityKind(a: { origin: string; channel: string; retried: bool
   if (a.origin === 'backfill') return 'initial_sync';
   if (a.origin === 'reconcile') return 'reconciliation';
   return a.retried ? 'retry' : 'live';
+}
+
+/** What the admin shows of a row: its headline and reason in merchant words; `reason` keeps the technical text. */
+export function activityWords(a: WordedRow): { summary: string; explanation: string | null; echo: boolean } {
+  return { summary: activityHeadline(a), explanation: merchantReason(a.reason), echo: isEcho(a) };
 }

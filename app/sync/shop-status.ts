@@ -3,9 +3,10 @@ import type { ActivityQuery } from '../api-contract/index.js';
 import { setupSteps, type Direction } from '../core/index.js';
 import { isConfigured, type DataLayer } from '../db/index.js';
 import { NotFoundError } from '../errors.js';
+import { ECHO_REASON_PREFIX } from '../core/activity-words.js';
 import { RECENT_WINDOW, syncHealth, type ChangeOutcome, type SyncHealthState } from '../core/sync-health.js';
 import type { JobQueue } from '../queue/index.js';
-import { activityKind } from './activity.js';
+import { activityKind, activityWords } from './activity.js';
 import { failureItem } from './failure-details.js';
 import { storefrontChecksToday } from './storefront-status.js';
 
@@ -109,10 +110,19 @@ export async function activityPage(deps: Pick<StatusDeps, 'data'>, shopId: strin
   const { page, pageSize } = q;
   const target = q.direction === 'shopify_to_edrone' ? 'edrone' : q.direction === 'edrone_to_shopify' ? 'shopify' : undefined;
   const { items, total } = await deps.data.activity.page(
-    { shopId, target, channel: q.channel, result: q.result, identityContains: q.q?.toLowerCase() || undefined, view: q.show, runJobId: q.run },
+    {
+      shopId,
+      target,
+      channel: q.channel,
+      result: q.result,
+      identityContains: q.q?.toLowerCase() || undefined,
+      view: q.show,
+      runJobId: q.run,
+      hideSkippedWithReason: q.echoes === 'hide' ? ECHO_REASON_PREFIX : undefined,
+    },
     { skip: (page - 1) * pageSize, take: pageSize },
   );
-  return { items: items.map((a) => ({ ...a, kind: activityKind(a) })), page, pageSize, total };
+  return { items: items.map((a) => ({ ...a, kind: activityKind(a), ...activityWords(a) })), page, pageSize, total };
 }
 
 /** One page of dead-lettered jobs, newest first, each naming the customer and the change. */

@@ -9,6 +9,13 @@ export function formatDateTime(iso: string | null | undefined): string {
   return new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' }).format(date);
 }
 
+const ISO_DATE_TIME = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** A server text with its ISO times ("since 2026-11-27T09:00:00.000Z") written as local dates. */
+export function localizeTimes(text: string): string {
+  return text.replace(ISO_DATE_TIME, (iso) => formatDateTime(iso));
+}
+
 /** "5 minutes ago"; falls back to the absolute time beyond a week. */
 export function formatRelative(iso: string | null | undefined, now: Date = new Date()): string {
   if (!iso) return 'Never';

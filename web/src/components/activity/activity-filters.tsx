@@ -1,5 +1,5 @@
-// Filter bar for the activity log: three selects and a search box. Search is debounced in the page.
-import { Button, InlineGrid, Select, TextField } from '@shopify/polaris';
+// Filter bar for the activity log: selects, a search box and the echoes switch. Search is debounced in the page.
+import { Button, Checkbox, InlineGrid, Select, TextField } from '@shopify/polaris';
 import type { ActivityChannel, ActivityDirection, ActivityResult, ActivityView } from '../../api-types.js';
 import { hasFilters, type ActivityFilters } from './activity-query.js';
 
@@ -32,7 +32,7 @@ const RESULT_OPTIONS = [
   { label: 'Skipped', value: 'skipped' },
   { label: 'Failed', value: 'failed' },
   { label: 'No customer', value: 'no_customer' },
-  { label: 'Recorded only', value: 'recorded' },
+  { label: 'Noted only (nothing to sync)', value: 'recorded' },
 ];
 
 export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {
@@ -80,6 +80,14 @@ export function ActivityFiltersBar({ filters, onChange, onClear }: Props) {
           onChange={(v) => onChange({ ...filters, result: v as ActivityResult | '' })}
         />
       </InlineGrid>
+      <div className="ecs-echoes-filter">
+        <Checkbox
+          label="Show the app's own changes coming back"
+          helpText="When the app updates Shopify or edrone, that side reports the change back. Nothing is sent for these reports, so they are hidden."
+          checked={filters.echoes}
+          onChange={(echoes) => onChange({ ...filters, echoes })}
+        />
+      </div>
       {hasFilters(filters) ? (
         <div className="ecs-clear-filters">
           <Button variant="plain" onClick={onClear}>

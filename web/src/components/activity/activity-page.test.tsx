@@ -27,7 +27,11 @@ function item(id: number, over: Partial<ActivityItem> = {}): ActivityItem {
     reasonCode: null,
     retried: false,
     kind: 'live',
+    summary: 'Email unsubscribe from Shopify',
+    echo: false,
     ...over,
+    // As the server words it: the stored reason without wire words (app/core/activity-words.ts).
+    explanation: over.explanation !== undefined ? over.explanation : (over.reason ?? null),
   };
 }
 
@@ -46,14 +50,14 @@ const lastActivityUrl = (): string | undefined => fetchMock.callsTo('GET', '/api
 
 describe('activityPath', () => {
   it('leaves out empty filters', () => {
-    expect(activityPath(EMPTY_FILTERS, 1)).toBe('/api/activity?page=1&pageSize=25&show=live');
+    expect(activityPath(EMPTY_FILTERS, 1)).toBe('/api/activity?page=1&pageSize=25&show=live&echoes=hide');
   });
 
   it('encodes every filter, trimming and escaping the search', () => {
     expect(
-      activityPath({ direction: 'shopify_to_edrone', channel: 'sms', result: 'no_customer', q: ' +48500100200 ', show: 'all', run: '' }, 3, 10),
-    ).toBe('/api/activity?page=3&pageSize=10&direction=shopify_to_edrone&channel=sms&result=no_customer&q=%2B48500100200&show=all');
-    expect(activityPath({ ...EMPTY_FILTERS, run: 'job-1' }, 1)).toBe('/api/activity?page=1&pageSize=25&run=job-1');
+      activityPath({ direction: 'shopify_to_edrone', channel: 'sms', result: 'no_customer', q: ' +48500100200 ', show: 'all', run: '', echoes: false }, 3, 10),
+    ).toBe('/api/activity?page=3&pageSize=10&direction=shopify_to_edrone&channel=sms&result=no_customer&q=%2B48500100200&show=all&echoes=hide');
+    expect(activityPath({ ...EMPTY_FILTERS, run: 'job-1' }, 1)).toBe('/api/activity?page=1&pageSize=25&run=job-1&echoes=hide');
   });
 });
 
@@ -70,7 +74,7 @@ describe('Activity page', () => {
     renderWithPolaris(<ActivityPage />);
     const rows = await screen.findAllByTestId('activity-row');
     expect(rows).toHaveLength(4);
-    expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live');
+    expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live&echoes=hide');
 
     // Polaris prefixes a visually hidden tone ("Success", "Critical") for screen readers.
     const results = screen.getAllByTestId('result-badge').map((b) => [b.dataset.result, b.textContent]);
@@ -92,17 +96,17 @@ describe('Activity page', () => {
     await screen.findAllByTestId('activity-row');
 
     fireEvent.click(screen.getByRole('button', { name: 'Next page' }));
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=2&pageSize=25&show=live'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=2&pageSize=25&show=live&echoes=hide'));
 
     fireEvent.change(screen.getByLabelText('Direction'), { target: { value: 'edrone_to_shopify' } });
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&show=live'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&show=live&echoes=hide'));
 
     fireEvent.change(screen.getByLabelText('Channel'), { target: { value: 'sms' } });
     fireEvent.change(screen.getByLabelText('Result'), { target: { value: 'failed' } });
     fireEvent.change(screen.getByLabelText('Search by email or phone'), { target: { value: 'jane@example.com' } });
     await waitFor(() =>
       expect(lastActivityUrl()).toBe(
-        '/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&channel=sms&result=failed&q=jane%40example.com&show=live',
+        '/api/activity?page=1&pageSize=25&direction=edrone_to_shopify&channel=sms&result=failed&q=jane%40example.com&show=live&echoes=hide',
       ),
     );
     for (const call of fetchMock.calls) expect(call.headers.authorization).toBe('Bearer test-token');
@@ -178,7 +182,7 @@ describe('Activity page', () => {
     fireEvent.change(screen.getByLabelText('Result'), { target: { value: 'failed' } });
     await screen.findByText('No changes match these filters');
     fireEvent.click(screen.getAllByRole('button', { name: 'Clear filters' })[0] as HTMLElement);
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live&echoes=hide'));
     expect((screen.getByLabelText('Result') as HTMLSelectElement).value).toBe('');
   });
 
@@ -199,9 +203,9 @@ describe('Activity page', () => {
     const rows = await screen.findAllByTestId('activity-row');
     expect(rows[1]?.getAttribute('data-kind')).toBe('run_summary');
     fireEvent.click(within(rows[1] as HTMLElement).getByRole('button', { name: 'Initial sync: show its customers' }));
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&run=job-run-1'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&run=job-run-1&echoes=hide'));
     fireEvent.click(screen.getByRole('button', { name: 'Back to live changes' }));
-    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live'));
+    await waitFor(() => expect(lastActivityUrl()).toBe('/api/activity?page=1&pageSize=25&show=live&echoes=hide'));
   });
 
   it('updates by itself while open, and holds new rows while the pointer is over the list', async () => {

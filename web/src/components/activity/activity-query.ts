@@ -11,9 +11,11 @@ export interface ActivityFilters {
   show: ActivityView;
   /** The job id of one bulk run whose customers are listed ('' for none). */
   run: string;
+  /** Also list the app's own writes coming back (skipped echoes); hidden by default. */
+  echoes: boolean;
 }
 
-export const EMPTY_FILTERS: ActivityFilters = { direction: '', channel: '', result: '', q: '', show: 'live', run: '' };
+export const EMPTY_FILTERS: ActivityFilters = { direction: '', channel: '', result: '', q: '', show: 'live', run: '', echoes: false };
 
 export const ACTIVITY_PAGE_SIZE = 25;
 
@@ -28,6 +30,8 @@ export function activityPath(filters: ActivityFilters, page: number, pageSize: n
   if (q) params.set('q', q);
   if (filters.run) params.set('run', filters.run);
   else params.set('show', filters.show);
+  // The server lists echoes unless told not to; the merchant sees them only when asking.
+  params.set('echoes', filters.echoes ? 'show' : 'hide');
   return `/api/activity?${params.toString()}`;
 }
 
@@ -38,6 +42,7 @@ export function hasFilters(filters: ActivityFilters): boolean {
     filters.result !== '' ||
     filters.q.trim() !== '' ||
     filters.show !== 'live' ||
-    filters.run !== ''
+    filters.run !== '' ||
+    filters.echoes
   );
 }

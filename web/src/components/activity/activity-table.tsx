@@ -1,8 +1,8 @@
 // The activity log as a semantic table. Rows open the detail view on click; the "View details" button
 // in each row does the same for keyboard and screen-reader users. Narrow screens stack the cells (CSS).
-import { Button } from '@shopify/polaris';
+import { Badge, BlockStack, Button, Text } from '@shopify/polaris';
 import type { ActivityItem } from '../../api-types.js';
-import { channelLabel, flowLabel, formatDateTime, humanize } from '../../format.js';
+import { channelLabel, flowLabel, formatDateTime, humanize, localizeTimes } from '../../format.js';
 import { ActivityCustomerCell } from './activity-customer-cell.js';
 import { ResultBadge } from './result-badge.js';
 
@@ -10,6 +10,25 @@ interface Props {
   items: ActivityItem[];
   onOpen: (item: ActivityItem) => void;
   onOpenRun?: (item: ActivityItem) => void;
+}
+
+/** The change in merchant words, then the states before and after; wire words stay in the detail view. */
+function ChangeCell({ item }: { item: ActivityItem }) {
+  return (
+    <BlockStack gap="100" inlineAlign="start">
+      <span data-testid="activity-summary">
+        <Text as="span" fontWeight="medium">
+          {localizeTimes(item.summary)}
+        </Text>
+      </span>
+      {item.channel !== 'none' ? (
+        <Text as="span" variant="bodySm" tone="subdued">
+          {humanize(item.previousState)} → {humanize(item.newState)}
+        </Text>
+      ) : null}
+      {item.echo ? <Badge>The app's own change, reported back</Badge> : null}
+    </BlockStack>
+  );
 }
 
 export function ActivityTable({ items, onOpen, onOpenRun }: Props) {
@@ -49,10 +68,11 @@ export function ActivityTable({ items, onOpen, onOpenRun }: Props) {
                 <ActivityCustomerCell item={item} onOpenRun={onOpenRun} />
               </td>
               <td data-label="Change">
-                {humanize(item.previousState)} → {humanize(item.newState)}
+                <ChangeCell item={item} />
               </td>
               <td data-label="Result">
-                <ResultBadge result={item.result} reason={item.reason} />
+                {/* A row about the shop (channel none) already says its reason in the headline. */}
+                <ResultBadge result={item.result} reason={item.explanation === item.summary ? null : item.explanation} />
               </td>
               <td data-label="">
                 <Button

@@ -1,13 +1,15 @@
 // The outcome of one change as a coloured badge, with the reason next to it when there is one.
 import { Badge, BlockStack, Text } from '@shopify/polaris';
 import type { ActivityResult } from '../../api-types.js';
+import { localizeTimes } from '../../format.js';
 
 const LOOK: Record<ActivityResult, { label: string; tone?: 'success' | 'critical' | 'attention' | 'info' }> = {
   sent: { label: 'Sent', tone: 'success' },
   skipped: { label: 'Skipped' },
   failed: { label: 'Failed', tone: 'critical' },
   no_customer: { label: 'No customer', tone: 'attention' },
-  recorded: { label: 'Recorded', tone: 'info' },
+  // Noted without syncing: an uninstall, a compliance request, a paused sync, a bulk run's summary.
+  recorded: { label: 'Noted', tone: 'info' },
 };
 
 interface Props {
@@ -26,7 +28,7 @@ export function ResultBadge({ result, reason, showReason = result !== 'sent' }: 
       </span>
       {showReason && reason ? (
         <Text as="span" variant="bodySm" tone={result === 'failed' ? 'critical' : 'subdued'}>
-          {reason}
+          {localizeTimes(reason)}
         </Text>
       ) : null}
     </BlockStack>

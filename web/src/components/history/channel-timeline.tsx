@@ -1,7 +1,7 @@
 // One channel's consent timeline: what each side holds now, then every entry, newest first.
 import { Badge, BlockStack, Card, InlineStack, Text } from '@shopify/polaris';
 import type { ChannelHistory, HistoryEntry } from '../../api-types.js';
-import { formatDateTime, humanize } from '../../format.js';
+import { formatDateTime, humanize, localizeTimes } from '../../format.js';
 
 const ACTION_WORDS: Record<HistoryEntry['action'], string> = {
   sent: 'Written',
@@ -28,13 +28,43 @@ function Entry({ e }: { e: HistoryEntry }) {
         </InlineStack>
         <Text as="p" tone="subdued">
           {e.changedAt ? `Changed ${formatDateTime(e.changedAt)}` : 'Change time not given'} by {e.changedBy}
-          {e.edroneReason ? ` (edrone reason ${e.edroneReason}: ${e.edroneReasonWords ?? ''})` : ''}
+          {e.edroneReasonWords ? `: ${e.edroneReasonWords}` : ''}
         </Text>
         <Text as="p">
           {e.action === 'sent' && e.target !== 'none'
             ? `The app wrote ${humanize(e.writtenState)} to ${sideName(e.target)} on ${formatDateTime(e.recordedAt)}.`
-            : `${formatDateTime(e.recordedAt)}: ${e.detail ?? ''}`}
+            : `${formatDateTime(e.recordedAt)}: ${localizeTimes(e.detail ?? '')}`}
         </Text>
+        {/* edrone's reason code and the UTC times, for support; the merchant reads the words above. */}
+        <details className="ecs-technical" data-testid="history-technical">
+          <summary>Technical detail</summary>
+          <dl>
+            {e.edroneReason || e.edroneReasonCode ? (
+              <>
+                <dt>edrone reason</dt>
+                <dd>
+                  <code>{`${e.edroneReason ?? '?'} (${e.edroneReasonCode ?? '?'})`}</code>
+                </dd>
+              </>
+            ) : null}
+            <dt>Changed at (UTC)</dt>
+            <dd>
+              <code>{e.changedAt ?? '—'}</code>
+            </dd>
+            <dt>Recorded at (UTC)</dt>
+            <dd>
+              <code>{e.recordedAt}</code>
+            </dd>
+            {e.detail ? (
+              <>
+                <dt>Recorded detail</dt>
+                <dd>
+                  <code>{e.detail}</code>
+                </dd>
+              </>
+            ) : null}
+          </dl>
+        </details>
       </BlockStack>
     </li>
   );

@@ -46,6 +46,21 @@ describe('HistoryPage', () => {
     expect(within(screen.getByTestId('history-sms')).getByText('No changes recorded for this channel.')).toBeTruthy();
   });
 
+  it("words edrone's reason for the merchant; its code and the UTC times are in the technical detail", async () => {
+    fetchMock.on('GET /api/customers/consent?*', { body: ANSWER });
+    renderWithPolaris(<HistoryPage />);
+    fireEvent.change(screen.getByLabelText('Customer email or phone'), { target: { value: 'ann@example.com' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Show history' }));
+    const entry = (await screen.findAllByTestId('history-entry'))[0] as HTMLElement;
+    const technical = within(entry).getByTestId('history-technical');
+    expect(technical.textContent).toContain('CUSTOMER_UNSUBSCRIBED (1)');
+    expect(technical.textContent).toContain('2026-11-10T12:00:05.000Z');
+    const merchant = (entry.textContent ?? '').replace(technical.textContent ?? '', '');
+    expect(merchant).toContain('by the customer (in edrone): The customer clicked the unsubscribe link');
+    expect(merchant).not.toContain('CUSTOMER_UNSUBSCRIBED');
+    expect(merchant).not.toContain('2026-11-10T');
+  });
+
   it('shows the server’s message for a customer it cannot read', async () => {
     fetchMock.on('GET /api/customers/consent?*', { status: 400, body: { error: 'Enter a customer email, or a phone number with its country code (+48…).' } });
     renderWithPolaris(<HistoryPage />);
