@@ -18,6 +18,7 @@ import type {
   ShopifyConsentEvent,
   ShopifyState,
   SyncSettings,
+  TraceMark,
 } from './types.js';
 
 /** A report of the app's own trace that arrives within this window is its echo. */
@@ -209,6 +210,10 @@ export function decideEdroneEvent(
   const traceLike = event.reason === null || TRACE_REASONS.has(event.reason);
   const lastTrace = record.wroteEdroneWallAt?.getTime() ?? null;
   const lastTraceSecond = lastTrace === null ? null : secondOf(lastTrace);
+  // The remembered mark of the last trace: when edrone answered it, and its latest report so far.
+  const lastMark = record.recentTraces.at(-1);
+  const ownMark = lastMark && lastMark.sentAt === lastTrace ? lastMark : null;
+  const answered = ownMark ? (ownMark.doneAt ?? ownMark.sentAt) : (record.wroteEdroneDoneAt?.getTime() ?? lastTrace);
   // Not once edrone is known to have moved on from that trace: a real change of another state,
   // dated from the trace on, and this report dated after it (edrone reports only changes).
   const movedOn =
@@ -222,16 +227,16 @@ export function decideEdroneEvent(
     !movedOn &&
     lastTrace !== null &&
     lastTraceSecond !== null &&
+    answered !== null &&
     status === record.wroteEdroneState &&
     at >= lastTraceSecond - CLOCK_SKEW_MS &&
     // event_date is when edrone applied the trace: at the latest TRACE_APPLY_MS after it answered.
-    at <= (record.wroteEdroneDoneAt?.getTime() ?? lastTrace) + TRACE_APPLY_MS + CLOCK_SKEW_MS
+    at <= answered + TRACE_APPLY_MS + CLOCK_SKEW_MS
   ) {
-    // The trace was applied when edrone dated its report: it settles then (a later real change
-    // is what edrone holds). Kept as the confirmation time that settles at that moment.
-    const settledBy = at - TRACE_APPLY_MS;
-    const done = record.wroteEdroneDoneAt?.getTime() ?? lastTrace;
-    return { writes: [], skip: 'echo', record: settledBy < done ? { ...record, wroteEdroneDoneAt: new Date(settledBy) } : record };
+    const next = afterEcho(record, ownMark, answered, at);
+    // edrone may have applied the trace after a change the app believed it holds: the truth is traced again.
+    if (next.edroneState === null && record.edroneState !== null) return decision(next, event.channel, settings, 'echo');
+    return { writes: [], skip: 'echo', record: next };
   }
   // A TRACE_* report of the other state than the last trace can be the report of one of the
   // app's earlier traces of that state only when the app sent one in its current series of
@@ -240,15 +245,22 @@ export function decideEdroneEvent(
   const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
   const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
   const series = record.wroteEdroneSeriesAt?.getTime() ?? other;
+  // edrone applies traces in the order they arrive: an earlier one before the last one settles.
+  const lastSettles = (record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? 0) + TRACE_APPLY_MS;
+  // One of the app's remembered traces of this state was being applied then: its report, however late.
+  const remembered = traceLike && record.recentTraces.some((t) => t.state === status && appliedAround(t, at, lastSettles));
+  // When every trace the app sent around that date is remembered, that is the whole answer.
+  const complete = record.tracesCompleteFrom !== null && at >= record.tracesCompleteFrom;
   const maybeEarlierTrace =
     traceLike &&
     otherState &&
-    other !== null &&
-    series !== null &&
-    at >= secondOf(Math.min(series, other)) - CLOCK_SKEW_MS &&
-    // edrone applies traces in the order they arrive: the earlier one before the last one settles,
-    // and within a call's timeout plus TRACE_APPLY_MS of being sent.
-    at <= Math.min((record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? other) + TRACE_APPLY_MS, other + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
+    (remembered ||
+      (!complete &&
+        other !== null &&
+        series !== null &&
+        at >= secondOf(Math.min(series, other)) - CLOCK_SKEW_MS &&
+        // ... and within a call's timeout plus TRACE_APPLY_MS of being sent.
+        at <= Math.min(lastSettles, other + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS));
   // Dated before the second the last trace was sent: edrone applied the last trace after it,
   // whichever it was, and holds the last trace's state.
   if (maybeEarlierTrace && at < (lastTraceSecond ?? 0)) return { writes: [], skip: 'stale', record };
@@ -262,8 +274,9 @@ export function decideEdroneEvent(
   // edrone applied the app's last trace after this change: it holds that trace's state still.
   const supersededByOwnTrace = lastTraceSecond !== null && at < lastTraceSecond - CLOCK_SKEW_MS;
   // A trace-like report of the last trace's state, dated before it: an earlier trace of the
-  // same state (or a change the last trace repeated). edrone holds that state.
-  if (traceLike && !otherState && supersededByOwnTrace) return { writes: [], skip: 'stale', record };
+  // same state (or, when the app remembers every trace then and none matches, a real change
+  // that its last trace repeated). edrone holds that state either way.
+  if (traceLike && !otherState && supersededByOwnTrace && (remembered || !complete)) return { writes: [], skip: 'stale', record };
 
   // A change of another state made while the app's last trace was on its way (sent, not yet
   // confirmed): edrone may have applied the trace after it. Which one it holds is unknown.
@@ -286,6 +299,48 @@ export function decideEdroneEvent(
   const fallback: SkipReason =
     newer || next.truthState === status ? 'in_sync' : next.truthSource === 'edrone' ? 'stale' : 'other_side_newer';
   return decision(next, event.channel, settings, fallback, tie ? 'tie' : undefined);
+}
+
+/**
+ * The record after the report (dated `at`) of the app's last trace. The trace was applied by
+ * the latest such report's date: it settles then, so a later real change is what edrone holds.
+ * The latest, because an earlier one of the same state may be a real change made just before
+ * the trace, which edrone then applied later. And a report dated from a believed change of the
+ * other state on means the trace may have been applied after that change: edrone is unknown.
+ */
+function afterEcho(record: ConsentRecord, mark: TraceMark | null, answered: number, at: number): ConsentRecord {
+  const reported = Math.max(mark?.reportedAt ?? at, at);
+  const settled = Math.min(answered, reported - TRACE_APPLY_MS);
+  const overChange = record.edroneState !== null && record.edroneState !== record.wroteEdroneState && at >= ms(record.edroneAt);
+  const marks = mark ? [...record.recentTraces.slice(0, -1), { ...mark, reportedAt: reported }] : record.recentTraces;
+  if (!overChange && settled === record.wroteEdroneDoneAt?.getTime() && marks === record.recentTraces) return record;
+  return {
+    ...record,
+    wroteEdroneDoneAt: new Date(settled),
+    recentTraces: marks,
+    ...(overChange ? { edroneState: null } : {}),
+  };
+}
+
+/** A report dated `at` can be trace `t`'s: from the second it was sent until it must have been applied. */
+function appliedAround(t: TraceMark, at: number, lastSettles: number): boolean {
+  return at >= secondOf(t.sentAt) - CLOCK_SKEW_MS && at <= Math.min(lastSettles, t.sentAt + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
+}
+
+/** How long, and how many, of the app's traces are remembered to recognise their late reports. */
+export const TRACE_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
+export const TRACE_MEMORY_COUNT = 16;
+
+/** The remembered traces with `trace` added, the oldest forgotten beyond the bounds (and from when the list is complete). */
+function rememberTrace(record: ConsentRecord, trace: TraceMark): Pick<ConsentRecord, 'recentTraces' | 'tracesCompleteFrom'> {
+  const all = [...record.recentTraces, trace];
+  const keep = all.filter((t, i) => t.sentAt >= trace.sentAt - TRACE_MEMORY_MS && i >= all.length - TRACE_MEMORY_COUNT);
+  const forgotten = all.filter((t) => !keep.includes(t));
+  // A forgotten trace (or one sent before the list existed) may still be reported until it must have been applied.
+  const reportedUntil = (sentAt: number) => sentAt + 2 * TRACE_APPLY_MS + CLOCK_SKEW_MS;
+  let from = record.tracesCompleteFrom ?? reportedUntil(trace.sentAt);
+  for (const t of forgotten) from = Math.max(from, reportedUntil(t.sentAt));
+  return { recentTraces: keep, tracesCompleteFrom: from };
 }
 
 /** The record after the app's trace of `value` (the truth as of `at`), sent at `sentAt` and confirmed by edrone at `doneAt`. */
@@ -311,6 +366,7 @@ export function afterEdroneWrite(
       record.wroteEdroneWallAt !== null && record.wroteEdroneSeriesAt !== null && sentAt.getTime() - record.wroteEdroneWallAt.getTime() <= ECHO_WINDOW_MS
         ? record.wroteEdroneSeriesAt
         : sentAt,
+    ...rememberTrace(record, { state: value, sentAt: sentAt.getTime(), doneAt: doneAt?.getTime() ?? null, reportedAt: null }),
   };
 }
 

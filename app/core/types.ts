@@ -57,6 +57,28 @@ export interface ConsentRecord {
   wroteEdroneOtherWallAt: Date | null;
   /** When the app's current series of traces began (each sent within an echo window of the one before). */
   wroteEdroneSeriesAt: Date | null;
+  /**
+   * The app's recent traces, oldest first (bounded: see afterEdroneWrite). edrone reports
+   * every change a trace makes, possibly long after (the app was down, say): a TRACE_*
+   * report dated while one of these was being applied is that trace's report, whatever
+   * the app traced since.
+   */
+  recentTraces: readonly TraceMark[];
+  /**
+   * From when (ms) recentTraces holds every trace the app sent: a TRACE_* report dated
+   * from then on that matches none of them is a real change (a storefront form, say).
+   * 0 for a customer the app has known since it kept the list; null when not known (a
+   * row from before the list: only the older rules apply).
+   */
+  tracesCompleteFrom: number | null;
+}
+
+/** One trace the app sent: its state, when it was sent, when edrone answered and the date of its latest report (ms since the epoch). */
+export interface TraceMark {
+  state: EdroneState;
+  sentAt: number;
+  doneAt: number | null;
+  reportedAt: number | null;
 }
 
 export const EMPTY_RECORD: ConsentRecord = {
@@ -76,6 +98,8 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneDoneAt: null,
   wroteEdroneOtherWallAt: null,
   wroteEdroneSeriesAt: null,
+  recentTraces: [],
+  tracesCompleteFrom: 0,
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

@@ -1,6 +1,7 @@
 // The ConsentState rows behind the pure rules. A handle remembers the version it
 // read: a save after someone else's (another worker process) fails with a
 // retriable error, and the job then decides again on fresh state.
+import { z } from 'zod';
 import type { Channel, ConsentRecord, EdroneState, ShopifyState } from '../core/types.js';
 import { EMPTY_RECORD } from '../core/types.js';
 import { RetriableError } from '../errors.js';
@@ -23,6 +24,23 @@ export interface ConsentHandle {
 
 const whereKey = (k: ConsentKey) => ({ shopId: k.shopId, channel: k.channel, identity: k.identity });
 
+
+const storedTraces = z.object({
+  from: z.number().nullable(),
+  traces: z.array(z.object({ state: z.enum(['subscribed', 'unsubscribed']), sentAt: z.number(), doneAt: z.number().nullable(), reportedAt: z.number().nullable().default(null) })),
+});
+
+/** The stored trace memory; a row from before it (null) or an unreadable one remembers none, completeness unknown. */
+function parseTraces(json: string | null): Pick<ConsentRecord, 'recentTraces' | 'tracesCompleteFrom'> {
+  const unknown = { recentTraces: [], tracesCompleteFrom: null };
+  if (!json) return unknown;
+  try {
+    const parsed = storedTraces.safeParse(JSON.parse(json));
+    return parsed.success ? { recentTraces: parsed.data.traces, tracesCompleteFrom: parsed.data.from } : unknown;
+  } catch {
+    return unknown;
+  }
+}
 
 function concurrent(): RetriableError {
   return new RetriableError('concurrent_update', 'This customer changed while the change was applied; it will be applied again.');
@@ -49,6 +67,7 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         wroteEdroneDoneAt: row.wroteEdroneDoneAt,
         wroteEdroneOtherWallAt: row.wroteEdroneOtherWallAt,
         wroteEdroneSeriesAt: row.wroteEdroneSeriesAt,
+        ...parseTraces(row.recentTraces),
       }
     : { ...EMPTY_RECORD };
 
@@ -58,7 +77,9 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
     shopifyCustomerId: row?.shopifyCustomerId ?? null,
     async save(next, shopifyCustomerId) {
       // Only ConsentRecord fields are written; an id is set only when given, never erased.
-      const data = { ...pickRecord(next), ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
+      const { recentTraces, tracesCompleteFrom, ...fields } = pickRecord(next);
+      const traces = JSON.stringify({ from: tracesCompleteFrom, traces: recentTraces });
+      const data = { ...fields, recentTraces: traces, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
       if (version === null) {
         try {
           await prisma.consentState.create({ data: { ...whereKey(k), ...data, version: 1 } });

@@ -37,3 +37,17 @@ describe('consent rows under concurrent workers', () => {
     expect(fresh.shopifyCustomerId).toBe('7064055069303700123');
   });
 });
+
+describe('the remembered traces are stored with the row', () => {
+  it('a saved record reads back with its traces and from when they are complete; a row from before them remembers none', async () => {
+    const k = { ...key, identity: 'traces@example.com' };
+    const handle = await openConsent(db.prisma, k);
+    expect(handle.record).toMatchObject({ recentTraces: [], tracesCompleteFrom: 0 });
+    const traces = [{ state: 'unsubscribed' as const, sentAt: 1_767_000_000_000, doneAt: 1_767_000_000_300, reportedAt: null }];
+    await handle.save({ ...handle.record, recentTraces: traces, tracesCompleteFrom: 0 });
+    expect((await openConsent(db.prisma, k)).record).toMatchObject({ recentTraces: traces, tracesCompleteFrom: 0 });
+    // A row written before the column existed.
+    await db.prisma.consentState.updateMany({ where: k, data: { recentTraces: null } });
+    expect((await openConsent(db.prisma, k)).record).toMatchObject({ recentTraces: [], tracesCompleteFrom: null });
+  });
+});

@@ -52,6 +52,12 @@ function fieldArb(field: string): fc.Arbitrary<unknown> {
   if (field === 'shopifyState' || field === 'wroteShopifyState') return maybe(shopifyState);
   if (field.endsWith('State')) return maybe(edroneState);
   if (field.endsWith('At')) return maybeTime;
+  // The app's remembered traces, and from when that memory is complete (null: a row from before it).
+  if (field === 'recentTraces') {
+    const ms = timeArb.map((d) => d.getTime());
+    return fc.array(fc.record({ state: edroneState, sentAt: ms, doneAt: fc.option(ms, { nil: null }), reportedAt: fc.option(ms, { nil: null }) }), { maxLength: 4 }).map((ts) => ts.sort((a, b) => a.sentAt - b.sentAt));
+  }
+  if (field === 'tracesCompleteFrom') return fc.option(timeArb.map((d) => d.getTime()), { nil: null });
   throw new Error(`no generator for ConsentRecord.${field}: extend fieldArb`);
 }
 const unsubscribedRecordArb = fc.record(

@@ -150,6 +150,7 @@ describe('the replay helper', () => {
       wroteEdroneAt: T(1),
       wroteEdroneWallAt: T(1),
       wroteEdroneSeriesAt: T(1),
+      recentTraces: [{ state: 'unsubscribed', sentAt: T(1).getTime(), doneAt: null, reportedAt: null }],
     });
     expect(replay(onEdrone('subscribed', T(2), { now: T(3) }))).toEqual({
       ...EMPTY_RECORD,
@@ -589,8 +590,19 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
         expect(TRACE_REASONS.has(reason)).toBe(true);
         const d = decideEdroneEvent(wrote, edroneEvent({ status: 'unsubscribed', at: T(7), reason }), settings(), LATE);
         noWrite(d, 'echo');
-        // Issue 9: the echo settles the trace at its date; nothing else changes.
-        expect(d.record).toEqual({ ...wrote, wroteEdroneDoneAt: new Date(T(7).getTime() - TRACE_APPLY_MS) });
+        // Issue 9: the echo settles the trace at its date, and the trace remembers its latest report.
+        const settled = (date: Date) => ({
+          ...wrote,
+          wroteEdroneDoneAt: new Date(date.getTime() - TRACE_APPLY_MS),
+          recentTraces: [{ ...wrote.recentTraces.at(-1)!, reportedAt: date.getTime() }],
+        });
+        expect(d.record).toEqual(settled(T(7)));
+        // A later report of the same state settles it later (the earlier one may have been a real
+        // change made just before the trace); an earlier one after it does not move it back.
+        const later = decideEdroneEvent(d.record, edroneEvent({ status: 'unsubscribed', at: plusSeconds(T(7), 2), reason }), settings(), LATE);
+        noWrite(later, 'echo');
+        expect(later.record).toEqual(settled(plusSeconds(T(7), 2)));
+        expect(decideEdroneEvent(later.record, edroneEvent({ status: 'unsubscribed', at: T(7), reason }), settings(), LATE).record).toEqual(later.record);
       },
     );
 
@@ -698,9 +710,15 @@ describe('decideEdroneEvent (edrone -> Shopify)', () => {
       for (const at of [T(7), plusSeconds(T(7), -CLOCK_SKEW_MS / 1_000)]) {
         noWrite(decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at, reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(8)), 'echo');
       }
-      // Earlier than that, a trace-like report is one the trace superseded.
+      // Earlier than that it cannot be this trace's report, and the app remembers every trace it
+      // sent (issue 9): a real change (a storefront unsubscribe), newer than Shopify's, that the trace repeated.
       const before = plusSeconds(T(7), -CLOCK_SKEW_MS / 1_000 - 1);
-      noWrite(decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: before, reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(8)), 'stale');
+      const d = decideEdroneEvent(r, edroneEvent({ status: 'unsubscribed', at: before, reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(8));
+      noWrite(d, 'in_sync');
+      expect(d.record).toMatchObject({ truthState: 'unsubscribed', truthAt: before, truthSource: 'edrone' });
+      // Without that memory (a row from before it), the older rule: one the trace superseded.
+      const unknown = { ...r, recentTraces: [], tracesCompleteFrom: null };
+      noWrite(decideEdroneEvent(unknown, edroneEvent({ status: 'unsubscribed', at: before, reason: 'TRACE_UNSUBSCRIBED' }), settings(), T(8)), 'stale');
     });
 
     it('a real change dated before the last trace does not change what edrone is believed to hold, but may be the newest change', () => {
@@ -943,6 +961,7 @@ describe('afterEdroneWrite', () => {
       wroteEdroneAt: T(4),
       wroteEdroneWallAt: T(5),
       wroteEdroneSeriesAt: T(5),
+      recentTraces: [{ state: 'subscribed', sentAt: T(5).getTime(), doneAt: null, reportedAt: null }],
     });
   });
 

@@ -1,0 +1,1 @@
+ALTER TABLE "ConsentState" ADD COLUMN "recentTraces" TEXT;
