@@ -41,7 +41,11 @@ export function App() {
   const tab = requested ?? landing;
 
   const select = (next: TabId): void => {
-    if (next === tab) return;
+    // The tab already shown: only put it in the URL (a landing tab has none), so a reload stays on it.
+    if (next === tab) {
+      if (requested !== next) navigate(next);
+      return;
+    }
     guard.confirmLeave(() => {
       navigate(next);
       // Opening a tab is a good moment to refresh the counts behind the badge and banners.
