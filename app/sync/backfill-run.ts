@@ -6,6 +6,10 @@ import { ConflictError, InputError } from '../errors.js';
 import { recordActivity } from './activity.js';
 import { JOB_KINDS } from './job-payloads.js';
 
+/** Counts as the admin shows them (8,739): the server does not know the merchant's locale. */
+const COUNT = new Intl.NumberFormat('en-US');
+const count = (n: number): string => COUNT.format(n);
+
 export type BackfillStatus = 'running' | 'completed' | 'cancelled' | 'failed';
 export type BackfillPhase = 'exporting' | 'sending' | 'done';
 
@@ -79,7 +83,7 @@ export async function finishBackfill(
 ): Promise<void> {
   const run = await data.backfillRuns.finish(runId, status, error, now);
   if (!run) return;
-  const counts = `read ${run.read} customers, sent ${run.sent}, skipped ${run.skipped} (already in sync, or nothing to send), failed ${run.failed}`;
+  const counts = `read ${count(run.read)} customers, sent ${count(run.sent)}, skipped ${count(run.skipped)} (already in sync, or nothing to send), failed ${count(run.failed)}`;
   const what = { completed: 'finished', cancelled: 'was cancelled', failed: 'stopped' }[status];
   await recordActivity(data, {
     shopId: run.shopId,

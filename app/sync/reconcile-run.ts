@@ -8,6 +8,10 @@ import { ConflictError, InputError } from '../errors.js';
 import { recordActivity } from './activity.js';
 import { JOB_KINDS } from './job-payloads.js';
 
+/** Counts as the admin shows them (8,739): the server does not know the merchant's locale. */
+const COUNT = new Intl.NumberFormat('en-US');
+const count = (n: number): string => COUNT.format(n);
+
 export const DEFAULT_RECONCILE_INTERVAL_MINUTES = 360;
 export const MIN_RECONCILE_INTERVAL_MINUTES = RECONCILE_INTERVAL_MINUTES.min;
 export const MAX_RECONCILE_INTERVAL_MINUTES = RECONCILE_INTERVAL_MINUTES.max;
@@ -107,8 +111,8 @@ export async function finishReconcile(
     result: status === 'failed' ? 'failed' : 'recorded',
     reason:
       status === 'failed'
-        ? `Reconciliation stopped after checking ${run.checked} customers: ${error ?? 'unknown error'}`
-        : `Reconciliation checked ${run.checked} customers changed since ${run.since.toISOString()}; repaired ${run.repaired}, failed ${run.failed}.`,
+        ? `Reconciliation stopped after checking ${count(run.checked)} customers: ${error ?? 'unknown error'}`
+        : `Reconciliation checked ${count(run.checked)} customers changed since ${run.since.toISOString()}; repaired ${count(run.repaired)}, failed ${count(run.failed)}.`,
   });
 }
 

@@ -171,7 +171,7 @@ describe('backfill of 2,000 customers', () => {
     expect(sentRows).toBe(h.edrone.traces.length);
     expect(await db.activity.count({ where: { shopId: h.shop, origin: 'backfill', result: 'skipped' } })).toBe(0);
     const summary = await db.activity.findFirst({ where: { shopId: h.shop, origin: 'backfill', channel: 'none' } });
-    expect(summary?.reason).toContain(`read ${N + 1} customers`);
+    expect(summary?.reason).toContain(`read ${(N + 1).toLocaleString('en-US')} customers`);
   }, 180_000);
 
   it('a second run finds everything in sync and sends nothing', async () => {

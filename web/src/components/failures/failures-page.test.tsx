@@ -196,7 +196,8 @@ describe('Failures page', () => {
       if (!retried) return { body: list([failure(5)]) };
       polls += 1;
       // Gone while queued, then back in the dead-letter list with a new error.
-      return { body: list(polls < 2 ? [] : [failure(5, { attempts: 8, lastError: 'edrone rejected the App ID' })]) };
+      const again = { attempts: 8, lastError: 'edrone 401: bad app_id', reason: 'edrone rejected the App ID' };
+      return { body: list(polls < 2 ? [] : [failure(5, again)]) };
     });
     fetchMock.on('POST /api/failures/5/retry', () => {
       retried = true;
@@ -206,7 +207,9 @@ describe('Failures page', () => {
     fireEvent.click(await screen.findByRole('button', { name: 'Retry' }));
     const banner = await screen.findByTestId('retry-failed');
     expect(banner.textContent).toContain('1 change failed again');
+    // The new failure's reason in plain words, not the raw error.
     expect(banner.textContent).toContain('edrone rejected the App ID');
+    expect(banner.textContent).not.toContain('bad app_id');
     expect(screen.queryByText('1 change synced')).toBeNull();
   });
 

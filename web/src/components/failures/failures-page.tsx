@@ -150,7 +150,7 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
                 <BlockStack gap="100">
                   {failedAgain.slice(0, 5).map((row) => (
                     <Text as="p" key={row.id}>
-                      {row.summary}: {row.lastError ?? 'no error message'}
+                      {row.summary}: {row.reason ?? row.lastError ?? 'no error message'}
                     </Text>
                   ))}
                 </BlockStack>
