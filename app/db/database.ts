@@ -77,6 +77,9 @@ export async function openDatabase(databaseUrl: string): Promise<Database> {
   }
   await migrate({ dialect, url: databaseUrl });
   const pool = new pg.Pool({ connectionString: databaseUrl, max: 10 });
+  // An idle connection the server closes (restart, failover, a terminated backend) is dropped
+  // from the pool and replaced on the next query; without a listener Node would crash the process.
+  pool.on('error', () => {});
   const adapter = new PrismaPg(pool);
   // Same models, same generated API: only the SQL dialect differs.
   return database(new PgPrismaClient({ adapter }) as unknown as PrismaClient, { dialect, pool, url: databaseUrl });
