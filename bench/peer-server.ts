@@ -47,6 +47,8 @@ function sqliteStore(file: string): { insert: Insert; count(): Promise<number>; 
 
 async function pgStore(url: string): Promise<{ insert: Insert; count(): Promise<number>; close(): Promise<void> }> {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // As in the app (app/db/database.ts): a connection the server ends must not crash the process.
+  pool.on('error', () => {});
   await pool.query(DDL);
   return {
     insert: async (row) =>
