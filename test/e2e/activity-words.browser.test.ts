@@ -6,15 +6,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webBuildReason } from '../../scripts/web-build-rule.mjs';
 import { EDRONE_APP_ID, startHarness, type Harness } from '../helpers/harness.js';
+import { openAdminBrowser, RUN_BROWSER } from '../helpers/admin-browser.js';
 import { ROOT } from '../helpers/processes.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RUN = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run'];
+const RUN = RUN_BROWSER;
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 const EMAIL = 'agent-words@example.com';
 
@@ -43,13 +42,7 @@ beforeAll(async () => {
   // An agent unsubscribes the customer in edrone (reason 4): the app writes Shopify, whose webhook comes back.
   await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email: EMAIL, status: '0', reason: 4 });
   await h.settle();
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'en-GB', timezoneId: 'Europe/Warsaw' });
-  await context.route(/^https?:\/\/([a-z0-9-]+\.)*shopify\.com\//, (route) => route.abort('internetdisconnected'));
-  const token = await h.shopify.control.sessionToken(h.shop, { ttlSeconds: 3600 });
-  await context.addInitScript(`window.__SESSION_TOKEN__ = ${JSON.stringify(token)};`);
-  page = await context.newPage();
-  page.setDefaultTimeout(20_000);
+  ({ browser, page } = await openAdminBrowser(h, { timeoutMs: 20_000, context: { locale: 'en-GB', timezoneId: 'Europe/Warsaw' } }));
 }, 240_000);
 
 afterAll(async () => {

@@ -6,14 +6,13 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EDRONE_APP_ID, startHarness, type Harness } from '../helpers/harness.js';
+import { openAdminBrowser, RUN_BROWSER } from '../helpers/admin-browser.js';
 import { ROOT } from '../helpers/processes.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RUN = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-dev-shm-usage', '--no-first-run'];
+const RUN = RUN_BROWSER;
 const SCREENSHOTS = path.join(ROOT, 'test-artifacts', 'screenshots');
 const WAIT = 20_000;
 const SECRET = 'the-setup-secret';
@@ -63,14 +62,7 @@ beforeAll(async () => {
   mkdirSync(SCREENSHOTS, { recursive: true });
   h = await startHarness({ configure: false, env: { BACKFILL_POLL_MS: '50', JOB_SLICE_MS: '2000' } });
   h.shopify.control.bulkOperationDelayMs = 100;
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-  await context.route(/^https?:\/\/([a-z0-9-]+\.)*shopify\.com\//, (route) => route.abort('internetdisconnected'));
-  const token = await h.shopify.control.sessionToken(h.shop, { ttlSeconds: 3600 });
-  await context.addInitScript(`window.__SESSION_TOKEN__ = ${JSON.stringify(token)};`);
-  page = await context.newPage();
-  page.setDefaultTimeout(WAIT);
-  page.on('pageerror', (e) => pageErrors.push(e.message));
+  ({ browser, page } = await openAdminBrowser(h, { timeoutMs: WAIT, pageErrors }));
 }, 240_000);
 
 afterAll(async () => {

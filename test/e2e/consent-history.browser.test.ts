@@ -4,15 +4,14 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HISTORY_CSV_COLUMNS } from '../../app/api-contract/index.js';
 import { EDRONE_APP_ID, startHarness, type Harness } from '../helpers/harness.js';
+import { openAdminBrowser, RUN_BROWSER } from '../helpers/admin-browser.js';
 import { ROOT } from '../helpers/processes.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const RUN = existsSync(CHROMIUM) || process.env.CI === 'true';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--no-first-run', '--disable-dev-shm-usage'];
+const RUN = RUN_BROWSER;
 
 let h: Harness;
 let browser: Browser;
@@ -31,13 +30,7 @@ beforeAll(async () => {
   await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'sms', phone: '+48500222333', status: '1', reason: 9, eventDate: new Date('2026-11-11T12:00:00Z') });
   await h.settle();
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, timeout: 30_000 });
-  context = await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true });
-  await context.route(/^https?:\/\/([a-z0-9-]+\.)*shopify\.com\//, (route) => route.abort('internetdisconnected'));
-  const token = await h.shopify.control.sessionToken(h.shop, { ttlSeconds: 3600 });
-  await context.addInitScript(`window.__SESSION_TOKEN__ = ${JSON.stringify(token)};`);
-  page = await context.newPage();
-  page.setDefaultTimeout(15_000);
+  ({ browser, context, page } = await openAdminBrowser(h, { timeoutMs: 15_000, context: { acceptDownloads: true } }));
 }, 240_000);
 
 afterAll(async () => {
