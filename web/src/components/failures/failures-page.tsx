@@ -177,13 +177,6 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
           ) : null}
         </BlockStack>
       </div>
-      <div aria-live="polite">
-        {pending ? (
-          <div data-testid="failures-new">
-            <Button onClick={showPending}>The list changed: show it</Button>
-          </div>
-        ) : null}
-      </div>
       {error && !data ? <ApiErrorBanner title="Failures could not be loaded" error={error} onRetry={() => void reload()} /> : null}
       {error && data ? <ApiErrorBanner title="Could not refresh the list" error={error} onRetry={() => void reload()} /> : null}
       {loading && !data ? <LoadingSection label="Loading failed changes" /> : null}
@@ -202,7 +195,11 @@ export function FailuresPage({ pageSize = 25, pollMs = 3000, maxWaitMs = 120_000
                       : `${plural(total, 'change', 'changes')} could not be synced. Each row says who, what, why and what to do.`}
                   </Text>
                 </BlockStack>
-                <InlineStack gap="200">
+                <InlineStack gap="200" blockAlign="center">
+                  {/* In the header, not above the rows: its appearing must not move the list under the pointer. */}
+                  <span aria-live="polite" data-testid="failures-new">
+                    {pending ? <Button onClick={showPending}>The list changed: show it</Button> : null}
+                  </span>
                   <Button onClick={() => void refresh()}>Refresh</Button>
                   <Button variant="primary" onClick={() => void retryAll()} loading={retryingAll} disabled={total === 0}>
                     Retry all
