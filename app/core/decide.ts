@@ -10,16 +10,7 @@
 // a subscribe only through a newer, real subscribe.
 // Pure: time comes in as `now`; nothing here reads or writes anything.
 import { shopifyToEdrone } from './consent-mapping.js';
-import type {
-  Channel,
-  ConsentRecord,
-  EdroneConsentEvent,
-  EdroneState,
-  ShopifyConsentEvent,
-  ShopifyState,
-  SyncSettings,
-  TraceMark,
-} from './types.js';
+import type { Channel, ConsentRecord, EdroneConsentEvent, EdroneState, ShopifyConsentEvent, ShopifyState, SyncSettings, TraceMark } from './types.js';
 
 /** A report of the app's own trace that arrives within this window is its echo. */
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
@@ -43,6 +34,7 @@ export const SKIP_REASONS = {
   unknown_status: 'edrone sent no status ("information not available"): nothing to change.',
   other_side_newer: 'The other side has a newer change, so this older one was not applied.',
   no_identity: 'The customer has no email (email consent) or no valid phone with country code (SMS consent).',
+  duplicate: 'This change was already handled (the job ran again after an interruption): nothing was left to do.',
 } as const;
 export type SkipReason = keyof typeof SKIP_REASONS;
 

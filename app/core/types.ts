@@ -71,6 +71,12 @@ export interface ConsentRecord {
    * row from before the list: only the older rules apply).
    */
   tracesCompleteFrom: number | null;
+  /**
+   * Ids of the latest reports (stored deliveries) decided for this record, oldest first
+   * (bounded: see report-memory.ts). A job run again after a crash decides its report
+   * again: with the id here it only finishes what the record says is still missing.
+   */
+  decidedReports?: readonly string[];
 }
 
 /** One trace the app sent: its state, when it was sent, when edrone answered and the date of its latest report (ms since the epoch). */
@@ -100,6 +106,7 @@ export const EMPTY_RECORD: ConsentRecord = {
   wroteEdroneSeriesAt: null,
   recentTraces: [],
   tracesCompleteFrom: 0,
+  decidedReports: [],
 };
 
 /** A consent change seen on Shopify (webhook, backfill or reconciliation). */

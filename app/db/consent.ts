@@ -28,15 +28,19 @@ const whereKey = (k: ConsentKey) => ({ shopId: k.shopId, channel: k.channel, ide
 const storedTraces = z.object({
   from: z.number().nullable(),
   traces: z.array(z.object({ state: z.enum(['subscribed', 'unsubscribed']), sentAt: z.number(), doneAt: z.number().nullable(), reportedAt: z.number().nullable().default(null) })),
+  /** The reports decided for this row (core/report-memory.ts); absent in rows from before it. */
+  reports: z.array(z.string().max(64)).max(64).default([]),
 });
 
-/** The stored trace memory; a row from before it (null) or an unreadable one remembers none, completeness unknown. */
-function parseTraces(json: string | null): Pick<ConsentRecord, 'recentTraces' | 'tracesCompleteFrom'> {
-  const unknown = { recentTraces: [], tracesCompleteFrom: null };
+type Memory = Pick<ConsentRecord, 'recentTraces' | 'tracesCompleteFrom' | 'decidedReports'>;
+
+/** The stored trace and report memory; a row from before it (null) or an unreadable one remembers none, completeness unknown. */
+function parseTraces(json: string | null): Memory {
+  const unknown = { recentTraces: [], tracesCompleteFrom: null, decidedReports: [] };
   if (!json) return unknown;
   try {
     const parsed = storedTraces.safeParse(JSON.parse(json));
-    return parsed.success ? { recentTraces: parsed.data.traces, tracesCompleteFrom: parsed.data.from } : unknown;
+    return parsed.success ? { recentTraces: parsed.data.traces, tracesCompleteFrom: parsed.data.from, decidedReports: parsed.data.reports } : unknown;
   } catch {
     return unknown;
   }
@@ -77,8 +81,8 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
     shopifyCustomerId: row?.shopifyCustomerId ?? null,
     async save(next, shopifyCustomerId) {
       // Only ConsentRecord fields are written; an id is set only when given, never erased.
-      const { recentTraces, tracesCompleteFrom, ...fields } = pickRecord(next);
-      const traces = JSON.stringify({ from: tracesCompleteFrom, traces: recentTraces });
+      const { recentTraces, tracesCompleteFrom, decidedReports = [], ...fields } = pickRecord(next);
+      const traces = JSON.stringify({ from: tracesCompleteFrom, traces: recentTraces, reports: decidedReports });
       const data = { ...fields, recentTraces: traces, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
       if (version === null) {
         try {

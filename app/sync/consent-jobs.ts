@@ -24,7 +24,7 @@ export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
     switch (p.topic) {
       case 'customers_email_marketing_consent/update':
       case 'customers_marketing_consent/update':
-        await syncConsent(deps, shop, { side: 'shopify', event: p.consent }, ids);
+        await syncConsent(deps, shop, { side: 'shopify', event: p.consent }, { ...ids, reportId: p.eventId });
         return;
       case 'app/uninstalled':
         return handleUninstalled(data, shop.id, deps.now());
@@ -47,6 +47,9 @@ export function createEdroneEventHandler(deps: SyncDeps): JobHandler {
     const p = readPayload(edroneEventJob, job.payload);
     const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
     if (!present || !shop) return;
-    for (const event of p.events) await syncConsent(deps, shop, { side: 'edrone', event }, { jobId: job.id, eventId: p.eventId, retried: wasRetried(job) });
+    for (const [i, event] of p.events.entries()) {
+      // One request may carry several changes: each is a report of its own.
+      await syncConsent(deps, shop, { side: 'edrone', event }, { jobId: job.id, eventId: p.eventId, reportId: `${p.eventId}:${i}`, retried: wasRetried(job) });
+    }
   };
 }

@@ -3,6 +3,7 @@
 // this one path; what differs per side is the small strategy below.
 import { shopifyToEdrone } from '../core/consent-mapping.js';
 import { DECISION_NOTES, decideEdroneEvent, decideShopifyEvent, type Decision, type SkipReason } from '../core/decide.js';
+import { decideOnce } from '../core/report-memory.js';
 import type { Channel, ConsentRecord, EdroneConsentEvent, ShopifyConsentEvent, SyncSettings } from '../core/types.js';
 import { settingsOf, type ShopRow } from '../db/index.js';
 import { recordActivity, skipText, type ActivityInput } from './activity.js';
@@ -22,6 +23,8 @@ export interface SyncMeta {
   quietSkips?: boolean;
   /** The job had failed before: its rows show as retries in Activity. */
   retried?: boolean;
+  /** The report's own id (its stored delivery, one per change in it): decided once (core/report-memory.ts). Absent for bulk runs' reads. */
+  reportId?: string;
 }
 
 type ActivityBase = Omit<ActivityInput, 'result' | 'target'>;
@@ -105,7 +108,7 @@ async function run<E extends { channel: Channel; identity: string | null }>(
   event: E,
   meta: SyncMeta,
 ): Promise<'sent' | 'skipped'> {
-  const { quietSkips = false, ...ids } = meta;
+  const { quietSkips = false, reportId = null, ...ids } = meta;
   const base = side.base(shop, event, ids);
   const skipped = async (activity: Partial<ActivityInput>): Promise<'skipped'> => {
     await recordActivity(deps.data, { ...base, target: side.target, newState: side.observed(event), result: 'skipped', ...activity });
@@ -122,7 +125,8 @@ async function run<E extends { channel: Channel; identity: string | null }>(
   return deps.locks.run(`${shop.id}:${event.channel}:${event.identity}`, async () => {
     const consent = await deps.data.consent.open(key);
     const { record } = consent;
-    const decision = side.decide(record, event, settingsOf(shop), deps.now());
+    // A report decided before (a retried job) writes only what is still missing.
+    const decision = decideOnce(side.decide, record, event, event.channel, settingsOf(shop), deps.now(), reportId);
     await consent.save(decision.record, side.customerId(event));
     if (decision.writes.length === 0) {
       if (quietSkips && decision.skip && side.quietSkips.has(decision.skip)) return 'skipped';

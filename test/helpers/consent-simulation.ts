@@ -46,6 +46,7 @@ import { shopifyToEdrone } from '../../app/core/consent-mapping.js';
 import * as decide from '../../app/core/decide.js';
 import { ECHO_WINDOW_MS, type Decision, type Write } from '../../app/core/decide.js';
 import { catchUpWrites } from '../../app/core/plan-writes.js';
+import { decideOnce } from '../../app/core/report-memory.js';
 import {
   CHANNELS,
   EMPTY_RECORD,
@@ -241,10 +242,12 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     if (redelivery) redeliveries++;
     const channel = msg.event.channel;
     const now = new Date(clock);
+    // As app/sync/consent-sync.ts: the report's id (the stored delivery) makes a second decision of it a no-op.
+    const reportId = `report-${msg.id}`;
     const d: Decision =
       msg.side === 'shopify'
-        ? decideShopifyEvent(records[channel], msg.event, settings, now)
-        : decideEdroneEvent(records[channel], msg.event, settings, now);
+        ? decideOnce(decideShopifyEvent, records[channel], msg.event, channel, settings, now, reportId)
+        : decideOnce(decideEdroneEvent, records[channel], msg.event, channel, settings, now, reportId);
     records[channel] = d.record;
     const what = msg.side === 'shopify' ? msg.event.state : msg.event.status;
     const outcome = d.writes.length

@@ -40,19 +40,27 @@ function sides(email: string, id: string) {
 
 describe('issue 9 timelines: both sides end in the same state', () => {
   it('1. same-second change on the side the app just wrote (Shopify): the tie goes to the unsubscribe, on both sides', async () => {
-    const { email, id } = subscribedCustomer('timeline1');
-    await startOfSecond();
-    // The second both changes fall in starts once the app's write is done (whatever the machine's
-    // speed): edrone's clock runs a little ahead of ours, within the skew the app allows.
-    const second = wholeSecond(Date.now() + 1000);
-    // The customer clicks unsubscribe in edrone (CUSTOMER_UNSUBSCRIBED).
-    await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email, status: '0', reason: 1, eventDate: second });
-    await h.settle();
-    expect(h.shopify.control.getCustomer(h.shop, id)!.emailConsent).toMatchObject({ state: 'unsubscribed', consentUpdatedAt: shopifyTime(second) });
-
-    // In the same second, 60 ms in, the customer subscribes at checkout; Shopify sends its webhook.
-    await sleep(Math.max(0, second.getTime() + 60 - Date.now()));
-    expect(Date.now()).toBeLessThan(second.getTime() + 1000);
+    // The timeline needs the app's write done within one second; on a machine too busy for
+    // that, it starts again with a new customer (the precondition failed, not the app).
+    let email = '';
+    let id = '';
+    let second = new Date(0);
+    for (let attempt = 1; ; attempt++) {
+      ({ email, id } = subscribedCustomer(`timeline1-${attempt}`));
+      await startOfSecond();
+      // The second both changes fall in starts once the app's write is done (whatever the machine's
+      // speed): edrone's clock runs a little ahead of ours, within the skew the app allows.
+      second = wholeSecond(Date.now() + 1000);
+      // The customer clicks unsubscribe in edrone (CUSTOMER_UNSUBSCRIBED).
+      await h.edrone.control.sendSync({ appId: EDRONE_APP_ID, channel: 'email', email, status: '0', reason: 1, eventDate: second });
+      await h.settle();
+      expect(h.shopify.control.getCustomer(h.shop, id)!.emailConsent).toMatchObject({ state: 'unsubscribed', consentUpdatedAt: shopifyTime(second) });
+      // In the same second, 60 ms in, the customer subscribes at checkout (below).
+      await sleep(Math.max(0, second.getTime() + 60 - Date.now()));
+      if (Date.now() < second.getTime() + 900) break;
+      if (attempt === 5) throw new Error('the machine never did the write within a second in 5 attempts');
+    }
+    // Shopify sends its webhook.
     h.shopify.control.setConsent({ shop: h.shop, customerId: id, channel: 'email', state: 'subscribed', consentUpdatedAt: second });
     await h.settle();
 

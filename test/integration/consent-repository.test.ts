@@ -50,4 +50,15 @@ describe('the remembered traces are stored with the row', () => {
     await db.prisma.consentState.updateMany({ where: k, data: { recentTraces: null } });
     expect((await openConsent(db.prisma, k)).record).toMatchObject({ recentTraces: [], tracesCompleteFrom: null });
   });
+
+  it('the reports decided for a row are stored with it; a row from before them remembers none', async () => {
+    const k = { ...key, identity: 'reports@example.com' };
+    const handle = await openConsent(db.prisma, k);
+    expect(handle.record.decidedReports).toEqual([]);
+    await handle.save({ ...handle.record, decidedReports: ['ev-1:0', 'ev-2:1'] });
+    expect((await openConsent(db.prisma, k)).record.decidedReports).toEqual(['ev-1:0', 'ev-2:1']);
+    // Stored before the report memory: traces only.
+    await db.prisma.consentState.updateMany({ where: k, data: { recentTraces: JSON.stringify({ from: 0, traces: [] }) } });
+    expect((await openConsent(db.prisma, k)).record).toMatchObject({ decidedReports: [], tracesCompleteFrom: 0 });
+  });
 });

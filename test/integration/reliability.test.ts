@@ -129,4 +129,19 @@ describe('crashes', () => {
     await queue.fail(claimed[0]!, 'late failure', true);
     expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: claimed[0]!.id } })).status).toBe('done');
   });
+
+  it('a job whose worker died after it was carried out (before it was marked done) runs again without writing again, and says so', async () => {
+    await unsubscribeInShopify('twice@example.com');
+    await h.settle();
+    expect(tracesFor('twice@example.com')).toHaveLength(1);
+    const [job] = await h.server.ctx.db.prisma.job.findMany({ where: { payload: { contains: 'twice@example.com' } } });
+    // As if the completion never reached the database: the lease ran out and the job is due again.
+    await h.server.ctx.db.prisma.job.update({ where: { id: job!.id }, data: { status: 'queued', runAt: new Date(), lockedBy: null, leaseUntil: null } });
+    await h.settle();
+    expect((await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: job!.id } })).status).toBe('done');
+    expect(tracesFor('twice@example.com')).toHaveLength(1);
+    const rows = await h.server.ctx.db.prisma.activity.findMany({ where: { identity: 'twice@example.com' }, orderBy: { createdAt: 'asc' } });
+    expect(rows.map((r) => r.result)).toEqual(['sent', 'skipped']);
+    expect(rows[1]?.reason).toMatch(/already handled/);
+  });
 });

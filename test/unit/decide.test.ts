@@ -6,6 +6,7 @@
 // describes from EMPTY_RECORD through decide* and after*Write (see `replay`),
 // so the record always carries the truth and the beliefs that history implies.
 import { describe, expect, it } from 'vitest';
+import { decideOnce } from '../../app/core/report-memory.js';
 import {
   afterEdroneWrite,
   afterShopifyWrite,
@@ -1079,6 +1080,9 @@ describe('SKIP_REASONS', () => {
     add(decideShopifyEvent(replay(onEdrone('unsubscribed', T(20))), shopifyEvent(), s, T(21))); // other_side_newer
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent({ status: null }), s, T(11))); // unknown_status
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent(), settings({ edroneStatuses: 'unsubscribes' }), T(11))); // status_filter
+    const paused = settings({ direction: 'paused' });
+    const decided = decideOnce(decideEdroneEvent, EMPTY_RECORD, edroneEvent(), 'email', paused, T(11), 'report-1');
+    add(decideOnce(decideEdroneEvent, decided.record, edroneEvent(), 'email', paused, T(12), 'report-1')); // duplicate
     expect([...reached].sort()).toEqual(Object.keys(SKIP_REASONS).sort());
   });
 });
