@@ -1,11 +1,12 @@
-// Initial sync (backfill) of a large store, end to end: the fake Shopify holds
-// BENCH_CUSTOMERS customers (default 50,000) and serves their bulk export as a
-// stream; the app runs as `npm run sync -- backfill` in a child process (the
-// number that matters is that process's peak RSS: the export is never held
-// whole); the fake edrone counts the traces, and every eligible customer must
-// have reached it exactly once.
+// Initial sync (backfill) or reconciliation of a large store, end to end: the fake
+// Shopify holds BENCH_CUSTOMERS customers (default 50,000) and serves their bulk export
+// as a stream (backfill) or their pages of 250 (reconciliation); the app runs as
+// `npm run sync -- backfill|reconcile` in a child process (the number that matters is
+// that process's peak RSS: the customers are never held whole); the fake edrone counts
+// the traces, and every eligible customer must have reached it exactly once. A
+// reconciliation of a store the app never synced sends what a backfill sends.
 //
-//   npx tsx bench/backfill.ts [--db sqlite|postgres]     (default sqlite)
+//   npx tsx bench/backfill.ts [--db sqlite|postgres] [--run backfill|reconcile]   (default sqlite, backfill)
 //   BENCH_CUSTOMERS=50000 BENCH_CONCURRENCY=8 BENCH_PG_URL=postgresql://postgres@127.0.0.1:5432/test
 //
 // Prints a Markdown table for bench/RESULTS.md. edrone is paced at 90 traces/s
@@ -35,23 +36,29 @@ const MIX = {
   consentUpdatedAt: '2026-03-01T10:00:00Z',
 };
 
-function dbFromArgs(argv: string[]): DbKind {
+type RunKind = 'backfill' | 'reconcile';
+
+function parseArgs(argv: string[]): { kind: DbKind; run: RunKind } {
   let value = 'sqlite';
+  let run = 'backfill';
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === '--db') value = argv[++i] ?? '';
     else if (a.startsWith('--db=')) value = a.slice(5);
+    else if (a === '--run') run = argv[++i] ?? '';
+    else if (a.startsWith('--run=')) run = a.slice(6);
     else if (a === '--help' || a === '-h') {
-      console.log('usage: npx tsx bench/backfill.ts [--db sqlite|postgres]   env: BENCH_CUSTOMERS (50000), BENCH_CONCURRENCY (8)');
+      console.log('usage: npx tsx bench/backfill.ts [--db sqlite|postgres] [--run backfill|reconcile]   env: BENCH_CUSTOMERS (50000), BENCH_CONCURRENCY (8)');
       process.exit(0);
     } else throw new Error(`unknown argument ${a}`);
   }
   if (value !== 'sqlite' && value !== 'postgres') throw new Error('--db must be sqlite or postgres');
-  return value;
+  if (run !== 'backfill' && run !== 'reconcile') throw new Error('--run must be backfill or reconcile');
+  return { kind: value, run };
 }
 
 async function main(): Promise<void> {
-  const kind = dbFromArgs(process.argv.slice(2));
+  const { kind, run } = parseArgs(process.argv.slice(2));
   const customers = envInt('BENCH_CUSTOMERS', 50_000, 2_000_000);
   const concurrency = envInt('BENCH_CONCURRENCY', 8, 64);
   const edrone = await startFakeEdrone();
@@ -95,9 +102,9 @@ async function main(): Promise<void> {
     }
     seeded.length = 0;
 
-    // The app: `npm run sync -- backfill --shop …` as its own process.
-    const cmd = ['--import', 'tsx', 'app/cli/sync.ts', 'backfill', '--shop', SHOP];
-    console.log(`${machineLine()}\n${customers} customers, ${want.size} channels to send (${eligible} customers), db ${db.label}`);
+    // The app: `npm run sync -- backfill|reconcile --shop …` as its own process.
+    const cmd = ['--import', 'tsx', 'app/cli/sync.ts', run, '--shop', SHOP];
+    console.log(`${machineLine()}\n${run}: ${customers} customers, ${want.size} channels to send (${eligible} customers), db ${db.label}`);
     console.log(`running: ${['node', ...cmd].join(' ')}`);
     const started = Date.now();
     // BENCH_NODE_FLAGS: e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the app process only.
@@ -114,10 +121,10 @@ async function main(): Promise<void> {
       child.once('exit', resolve);
     });
     const seconds = (Date.now() - started) / 1000;
-    if (code !== 0) throw new Error(`the backfill command exited with ${code}`);
+    if (code !== 0) throw new Error(`the ${run} command exited with ${code}`);
     const rss = /peak RSS (\d+) MB/.exec(out)?.[1] ?? '?';
     const baseline = /after start-up (\d+) MB/.exec(out)?.[1] ?? '?';
-    const final = /read (\d+), sent (\d+), skipped (\d+), failed (\d+)/.exec(out);
+    const final = run === 'backfill' ? /read (\d+), sent (\d+), skipped (\d+), failed (\d+)/.exec(out) : /checked (\d+), repaired (\d+), failed (\d+)/.exec(out);
 
     // Exactly once: every eligible channel has one trace with its value, nothing else was sent.
     const got = new Map<string, string[]>();
@@ -132,9 +139,10 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       table(
-        ['customers', 'db', 'concurrency', 'time', 'customers/s', 'traces', 'traces/s', 'exactly once', 'peak RSS of the app process (after start-up)', 'run counters (read/sent/skipped/failed)'],
+        ['run', 'customers', 'db', 'concurrency', 'time', 'customers/s', 'traces', 'traces/s', 'exactly once', 'peak RSS of the app process (after start-up)', run === 'backfill' ? 'run counters (read/sent/skipped/failed)' : 'run counters (checked/repaired/failed)'],
         [
           [
+            run,
             String(customers),
             db.label,
             String(concurrency),

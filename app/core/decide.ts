@@ -10,14 +10,12 @@
 // a subscribe only through a newer, real subscribe.
 // Pure: time comes in as `now`; nothing here reads or writes anything.
 import { shopifyToEdrone } from './consent-mapping.js';
+import { appliedAround, CLOCK_SKEW_MS, rememberTrace, SECOND_MS, secondOf, TRACE_APPLY_MS } from './trace-memory.js';
 import type { Channel, ConsentRecord, EdroneConsentEvent, EdroneState, ShopifyConsentEvent, ShopifyState, SyncSettings, TraceMark } from './types.js';
+export { CLOCK_SKEW_MS, TRACE_APPLY_MS, TRACE_MEMORY_COUNT, TRACE_MEMORY_MS } from './trace-memory.js';
 
 /** A report of the app's own trace that arrives within this window is its echo. */
 export const ECHO_WINDOW_MS = 10 * 60 * 1000;
-/** Tolerance between edrone's clock and ours, and Shopify's second-precision times. */
-export const CLOCK_SKEW_MS = 1_000;
-/** How long after the app sends a trace (or edrone answers it: edrone may answer before it applies) edrone may still apply it. */
-export const TRACE_APPLY_MS = 10_000;
 
 /** edrone reasons meaning "a trace changed this": maybe the app itself. */
 export const TRACE_REASONS = new Set(['TRACE_SUBSCRIBED', 'TRACE_UNSUBSCRIBED', 'TRACE_UPDATE', 'TRACE_UNKNOWN']);
@@ -121,8 +119,6 @@ function decision(record: ConsentRecord, channel: Channel, settings: SyncSetting
   return { writes, skip: blocked ?? (fallback === 'in_sync' && !bothAgree ? 'other_side_newer' : fallback), record };
 }
 
-const SECOND_MS = 1_000;
-const secondOf = (t: number) => Math.floor(t / SECOND_MS) * SECOND_MS;
 
 /**
  * The believed state after a report of the same time as the believed one but
@@ -214,6 +210,20 @@ export function decideEdroneEvent(
     record.edroneState !== record.wroteEdroneState &&
     ms(record.edroneAt) >= lastTraceSecond &&
     at > ms(record.edroneAt);
+  // edrone applies traces in the order they arrive: an earlier one before the last one settles.
+  const lastSettles = (record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? 0) + TRACE_APPLY_MS;
+  // Dated while an earlier trace of this state, followed by one of the other state, was being
+  // applied: maybe that trace's late report. It does not settle the last trace, then.
+  const earlier = record.recentTraces.slice(0, -1);
+  const earlierOwn =
+    traceLike &&
+    status === record.wroteEdroneState &&
+    earlier.some((t, i) => t.state === status && appliedAround(t, at, lastSettles) && earlier.slice(i + 1).some((u) => u.state !== status));
+  if (earlierOwn) {
+    // Applied after a believed change of the other state: which one edrone holds is unknown.
+    const overChange = record.edroneState !== null && record.edroneState !== status && at >= ms(record.edroneAt);
+    return overChange ? decision({ ...record, edroneState: null }, event.channel, settings, 'echo') : { writes: [], skip: 'echo', record };
+  }
   if (
     traceLike &&
     !movedOn &&
@@ -237,8 +247,6 @@ export function decideEdroneEvent(
   const otherState = lastTraceSecond !== null && status !== record.wroteEdroneState;
   const other = record.wroteEdroneOtherWallAt?.getTime() ?? null;
   const series = record.wroteEdroneSeriesAt?.getTime() ?? other;
-  // edrone applies traces in the order they arrive: an earlier one before the last one settles.
-  const lastSettles = (record.wroteEdroneDoneAt?.getTime() ?? lastTrace ?? 0) + TRACE_APPLY_MS;
   // One of the app's remembered traces of this state was being applied then: its report, however late.
   const remembered = traceLike && record.recentTraces.some((t) => t.state === status && appliedAround(t, at, lastSettles));
   // When every trace the app sent around that date is remembered, that is the whole answer.
@@ -312,27 +320,6 @@ function afterEcho(record: ConsentRecord, mark: TraceMark | null, answered: numb
     recentTraces: marks,
     ...(overChange ? { edroneState: null } : {}),
   };
-}
-
-/** A report dated `at` can be trace `t`'s: from the second it was sent until it must have been applied. */
-function appliedAround(t: TraceMark, at: number, lastSettles: number): boolean {
-  return at >= secondOf(t.sentAt) - CLOCK_SKEW_MS && at <= Math.min(lastSettles, t.sentAt + 2 * TRACE_APPLY_MS) + CLOCK_SKEW_MS;
-}
-
-/** How long, and how many, of the app's traces are remembered to recognise their late reports. */
-export const TRACE_MEMORY_MS = 7 * 24 * 60 * 60 * 1000;
-export const TRACE_MEMORY_COUNT = 16;
-
-/** The remembered traces with `trace` added, the oldest forgotten beyond the bounds (and from when the list is complete). */
-function rememberTrace(record: ConsentRecord, trace: TraceMark): Pick<ConsentRecord, 'recentTraces' | 'tracesCompleteFrom'> {
-  const all = [...record.recentTraces, trace];
-  const keep = all.filter((t, i) => t.sentAt >= trace.sentAt - TRACE_MEMORY_MS && i >= all.length - TRACE_MEMORY_COUNT);
-  const forgotten = all.filter((t) => !keep.includes(t));
-  // A forgotten trace (or one sent before the list existed) may still be reported until it must have been applied.
-  const reportedUntil = (sentAt: number) => sentAt + 2 * TRACE_APPLY_MS + CLOCK_SKEW_MS;
-  let from = record.tracesCompleteFrom ?? reportedUntil(trace.sentAt);
-  for (const t of forgotten) from = Math.max(from, reportedUntil(t.sentAt));
-  return { recentTraces: keep, tracesCompleteFrom: from };
 }
 
 /** The record after the app's trace of `value` (the truth as of `at`), sent at `sentAt` and confirmed by edrone at `doneAt`. */

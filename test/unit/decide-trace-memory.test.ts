@@ -83,4 +83,21 @@ describe('the remembered traces', () => {
     const r = afterEdroneWrite(migrated, 'subscribed', at(0), at(100), at(100.5));
     expect(r.tracesCompleteFrom).toBe(at(100).getTime() + 2 * TRACE_APPLY_MS + CLOCK_SKEW_MS);
   });
+
+  it('a late report of an earlier trace, made in the second of a later trace of its state, does not settle that later trace', () => {
+    // Shopify: unsubscribe at 0 s, subscribe and unsubscribe again at 1 s; the app traces them at
+    // 4 s, 6 s and 9 s; edrone answers each at once and applies it 4 s later, in order.
+    let r: ConsentRecord = { ...EMPTY_RECORD, truthState: 'unsubscribed', truthAt: at(1), truthSource: 'shopify', shopifyState: 'unsubscribed', shopifyAt: at(1) };
+    r = afterEdroneWrite(r, 'unsubscribed', at(0), at(4), at(5));
+    r = afterEdroneWrite(r, 'subscribed', at(1), at(6), at(7));
+    r = afterEdroneWrite(r, 'unsubscribed', at(1), at(9), at(10));
+    // edrone applies the first (unsubscribe) at 9 s: its report is dated in the second of the last trace.
+    const first = decideEdroneEvent(r, report('unsubscribed', 9), settings, at(15));
+    expect(first).toMatchObject({ writes: [], skip: 'echo' });
+    expect(first.record.wroteEdroneDoneAt).toEqual(r.wroteEdroneDoneAt);
+    // Then the subscribe trace, applied at 11 s: its report, not a customer's sign-up.
+    const second = decideEdroneEvent(first.record, report('subscribed', 11), settings, at(16));
+    expect(second.writes.filter((w) => w.target === 'shopify')).toEqual([]);
+    expect(second.record.truthState).toBe('unsubscribed');
+  });
 });
