@@ -8,11 +8,15 @@
 //
 // env: BENCH_REQUESTS (5000), BENCH_CONCURRENCY (50), BENCH_WARMUP (300),
 //      BENCH_KINDS (webhook,edrone), BENCH_PG_URL (postgresql://postgres@127.0.0.1:5432/test:
-//      a bench_<random> database is created there and dropped at the end), BENCH_LOG_LEVEL (error).
+//      a bench_<random> database is created there and dropped at the end), BENCH_LOG_LEVEL (error),
+//      BENCH_PROFILE (a directory: a V8 CPU profile of each project run, warm-up included, is written there).
 // The load generator runs in a child process (bench/load-client.ts) on
 // keep-alive connections to 127.0.0.1. Exit code 1 when any request failed or
 // the stored rows do not match the accepted requests.
 import { randomBytes } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import path from 'node:path';
 import {
   API_SECRET,
   benchShops,
@@ -65,6 +69,25 @@ async function measure(spec: Omit<LoadSpec, 'apiSecret' | 'apiVersion' | 'runTag
   return { result, rssBefore, rssAfter: process.memoryUsage().rss, cpuMsPerRequest };
 }
 
+/** With BENCH_PROFILE set, runs `work` under the V8 CPU profiler and writes <dir>/<name>.cpuprofile (open in Chrome DevTools). */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_PROFILE;
+  if (!dir) return work();
+  const session = new Session();
+  session.connect();
+  try {
+    await session.post('Profiler.enable');
+    await session.post('Profiler.start');
+    const result = await work();
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    return result;
+  } finally {
+    session.disconnect();
+  }
+}
+
 async function runProject(kind: DbKind, what: Kind, requests: number, concurrency: number, warmup: number): Promise<Row> {
   const db = await createBenchDatabase(kind);
   try {
@@ -75,9 +98,8 @@ async function runProject(kind: DbKind, what: Kind, requests: number, concurrenc
       const { prisma } = app.server.ctx.db;
       const rows = await prisma.shop.findMany({ select: { id: true, syncToken: true }, orderBy: { id: 'asc' } });
       const edrone = shops.map((s) => ({ syncToken: rows.find((r) => r.id === s.id)!.syncToken, appId: s.edroneAppId, appSecret: s.edroneAppSecret }));
-      const m = await measure(
-        { url: app.server.url, shops: shops.map((s) => s.id), requests, concurrency, warmup, kind: what, edrone },
-        app.config.shopify.apiVersion,
+      const m = await profiled(`${kind}-${what}`, () =>
+        measure({ url: app.server.url, shops: shops.map((s) => s.id), requests, concurrency, warmup, kind: what, edrone }, app.config.shopify.apiVersion),
       );
       const events = (await prisma.inboundEvent.count()) - m.result.warmupAccepted;
       const jobs = (await prisma.job.count()) - m.result.warmupAccepted;
