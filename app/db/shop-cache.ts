@@ -27,6 +27,8 @@ export function createShopCache(options: { ttlMs?: number; now?: () => number; m
   const maxEntries = options.maxEntries ?? 10_000;
   const entries = new Map<string, { shop: Shop; until: number }>();
   const listeners: ((shopId: string) => void)[] = [];
+  /** Loads in flight, with the generation they started in (a later one never joins an outdated load). */
+  const loading = new Map<string, { generation: number; shop: Promise<Shop | null> }>();
   // A load that began before an invalidation must not store its (possibly outdated) row.
   let generation = 0;
 
@@ -35,15 +37,35 @@ export function createShopCache(options: { ttlMs?: number; now?: () => number; m
   }
 
   return {
-    async get(key, load) {
+    get(key, load) {
       const hit = entries.get(key);
-      if (hit && hit.until > now()) return hit.shop;
+      if (hit && hit.until > now()) return Promise.resolve(hit.shop);
+      // One load per key at a time: when an entry expires under load, the requests
+      // waiting for it share one query instead of each sending its own.
+      const running = loading.get(key);
+      if (running && running.generation === generation) return running.shop;
       const started = generation;
-      const shop = await load();
-      if (shop && started === generation) {
-        if (entries.size >= maxEntries) entries.clear();
-        entries.set(key, { shop, until: now() + ttlMs });
-      } else if (!shop) entries.delete(key);
+      let loaded: Promise<Shop | null>;
+      try {
+        loaded = load();
+      } catch (e) {
+        return Promise.reject(e);
+      }
+      const shop = loaded.then(
+        (row) => {
+          if (loading.get(key)?.shop === shop) loading.delete(key);
+          if (row && started === generation) {
+            if (entries.size >= maxEntries) entries.clear();
+            entries.set(key, { shop: row, until: now() + ttlMs });
+          } else if (!row) entries.delete(key);
+          return row;
+        },
+        (e: unknown) => {
+          if (loading.get(key)?.shop === shop) loading.delete(key);
+          throw e;
+        },
+      );
+      loading.set(key, { generation: started, shop });
       return shop;
     },
     invalidate(shopId) {
