@@ -30,9 +30,24 @@ export function isConfigured(shop: Pick<ShopRow, 'edroneAppId' | 'edroneAppSecre
   return Boolean(shop.edroneAppId && shop.edroneAppSecretEnc);
 }
 
-export function edroneCredentials(shop: ShopRow, box: SecretBox): { appId: string; appSecret: string } | null {
+type EdroneCredentials = { appId: string; appSecret: string };
+
+/**
+ * Secrets already opened, per row object: ingest reads the same cached row for
+ * every edrone request of a shop (app/db/shop-cache.ts), and AES-GCM on each was
+ * a measurable part of its CPU. Kept only as long as the row object lives.
+ */
+const opened = new WeakMap<ShopRow, { box: SecretBox; sealed: string; credentials: EdroneCredentials }>();
+
+export function edroneCredentials(shop: ShopRow, box: SecretBox): EdroneCredentials | null {
   if (!shop.edroneAppId || !shop.edroneAppSecretEnc) return null;
-  return { appId: shop.edroneAppId, appSecret: box.open(shop.edroneAppSecretEnc) };
+  const known = opened.get(shop);
+  if (known && known.box === box && known.sealed === shop.edroneAppSecretEnc && known.credentials.appId === shop.edroneAppId) {
+    return { ...known.credentials };
+  }
+  const credentials = { appId: shop.edroneAppId, appSecret: box.open(shop.edroneAppSecretEnc) };
+  opened.set(shop, { box, sealed: shop.edroneAppSecretEnc, credentials });
+  return { ...credentials };
 }
 
 /** An unguessable token for the edrone sync URL (256 bits). */

@@ -6,6 +6,12 @@ import type { SecretBox } from '../crypto/secret-box.js';
 import { edroneCredentials, type DataLayer } from '../db/index.js';
 import { JOB_KINDS, type EdroneEventJobInput } from './job-payloads.js';
 
+/**
+ * The variant already written for a (cached) shop row: the row keeps the old value
+ * until the cache reloads it, and the requests in between must not each write it again.
+ */
+const variantWritten = new WeakMap<object, string>();
+
 export type EdroneIngestOutcome =
   | { httpStatus: 200; status: 'accepted' | 'duplicate'; events: number }
   | { httpStatus: 400 | 401 | 404; status: 'rejected'; message: string };
@@ -42,7 +48,15 @@ export async function ingestEdroneSync(
   const parsed = edroneEventsOf(read);
   if (!parsed.ok) return { httpStatus: 400, status: 'rejected', message: parsed.message };
   // Which encoding edrone uses is shown in the admin (Setup); written only when it changes.
-  if (shop.edroneSignatureVariant !== variant) await deps.data.shops.recordSignatureVariant(shop.id, variant);
+  if (shop.edroneSignatureVariant !== variant && variantWritten.get(shop) !== variant) {
+    variantWritten.set(shop, variant);
+    try {
+      await deps.data.shops.recordSignatureVariant(shop.id, variant);
+    } catch (e) {
+      variantWritten.delete(shop);
+      throw e;
+    }
+  }
 
   const stored = await deps.data.events.storeWithJob({
     shopId: shop.id,
