@@ -1,11 +1,11 @@
 // PostgreSQL notifications between the processes on one database: a committed
-// job wakes idle workers at once (ingest's statement notifies JOBS_CHANNEL), and
+// job wakes idle workers at once (ingest notifies JOBS_CHANNEL after its commit), and
 // a changed shop is dropped from every process's shop cache (SHOPS_CHANNEL).
 // Polling stays the fallback: a lost connection is reopened, and nothing is
 // missed for longer than one poll. SQLite: nothing to listen to (one process).
 import pg from 'pg';
 import type { Database } from './database.js';
-import { JOBS_CHANNEL } from './store-delivery.js';
+import { JOBS_CHANNEL } from './wake-workers.js';
 
 export const SHOPS_CHANNEL = 'app_shops';
 

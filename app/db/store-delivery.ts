@@ -1,10 +1,11 @@
 // The ingest hot path's one write: the accepted delivery and its job, in one
-// statement on PostgreSQL (one round trip, which also wakes separate workers
-// with NOTIFY at commit) and in one immediate transaction of two prepared
+// statement on PostgreSQL (one round trip; separate workers are woken after the
+// commit, see wake-workers.ts) and in one immediate transaction of two prepared
 // statements on SQLite. No shared row is updated, so concurrent deliveries
 // never wait for each other's locks.
 import type { NewJob } from '../queue/index.js';
 import type { Driver } from './database.js';
+import { createWorkerWake } from './wake-workers.js';
 
 export interface DeliveryRow {
   id: string;
@@ -15,9 +16,6 @@ export interface DeliveryRow {
   payload: string;
   receivedAt: Date;
 }
-
-/** The channel separate workers LISTEN on; a job inserted by ingest notifies it at commit. */
-export const JOBS_CHANNEL = 'app_jobs';
 
 /** True when stored; false when the dedupe key was already there (nothing stored). */
 export type StoreDelivery = (event: DeliveryRow, job: NewJob) => Promise<boolean>;
@@ -32,7 +30,7 @@ const PG_STORE = `WITH e AS (
   SELECT $8, $2, $9, $10, 'queued', 0, $11, $12::timestamp, $7::timestamp, $7::timestamp FROM e
   RETURNING "id"
 )
-SELECT "id", pg_notify('${JOBS_CHANNEL}', '') FROM j`;
+SELECT "id" FROM j`;
 
 const SQLITE_EVENT = `INSERT INTO "InboundEvent" ("id", "shopId", "source", "topic", "dedupeKey", "payload", "receivedAt")
   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT ("shopId", "source", "dedupeKey") DO NOTHING`;
@@ -43,6 +41,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 export function createStoreDelivery(driver: Driver): StoreDelivery {
   if (driver.dialect === 'postgres') {
+    const wake = createWorkerWake(driver.pool);
     return async (e, job) => {
       // PostgreSQL reads an ISO text with Z as UTC wall time for a timestamp column: how Prisma stores them.
       const { rowCount } = await driver.pool.query({
@@ -50,7 +49,9 @@ export function createStoreDelivery(driver: Driver): StoreDelivery {
         text: PG_STORE,
         values: [e.id, e.shopId, e.source, e.topic, e.dedupeKey, e.payload, e.receivedAt.toISOString(), job.id, job.kind, job.payload, job.maxAttempts, job.runAt.toISOString()],
       });
-      return rowCount === 1;
+      if (rowCount !== 1) return false;
+      wake();
+      return true;
     };
   }
   const { sqlite } = driver;
