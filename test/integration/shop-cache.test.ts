@@ -67,6 +67,20 @@ describe('shop cache of the data layer (an hour-long lifetime, so only invalidat
     expect(await shops.findBySyncToken(shop.syncToken)).toBeNull();
   });
 
+  it('lookups that miss at the same time share one load', async () => {
+    const cache = createShopCache({ ttlMs: 3_600_000 });
+    let loads = 0;
+    let release: () => void = () => {};
+    const load = () => {
+      loads += 1;
+      return new Promise<never>((resolve) => (release = () => resolve({ id: 'y' } as never)));
+    };
+    const all = Promise.all([cache.get('id:y', load), cache.get('id:y', load), cache.get('id:y', load)]);
+    release();
+    expect((await all).map((row) => row?.id)).toEqual(['y', 'y', 'y']);
+    expect(loads).toBe(1);
+  });
+
   it('a lookup that started before a change does not put the outdated row back', async () => {
     const cache = createShopCache({ ttlMs: 3_600_000 });
     let release: () => void = () => {};
