@@ -69,14 +69,14 @@ describe('shop cache of the data layer (an hour-long lifetime, so only invalidat
 
   it('lookups that miss at the same time share one load', async () => {
     const cache = createShopCache({ ttlMs: 3_600_000 });
+    const pending: (() => void)[] = [];
     let loads = 0;
-    let release: () => void = () => {};
     const load = () => {
       loads += 1;
-      return new Promise<never>((resolve) => (release = () => resolve({ id: 'y' } as never)));
+      return new Promise<never>((resolve) => pending.push(() => resolve({ id: 'y' } as never)));
     };
     const all = Promise.all([cache.get('id:y', load), cache.get('id:y', load), cache.get('id:y', load)]);
-    release();
+    for (const release of pending) release();
     expect((await all).map((row) => row?.id)).toEqual(['y', 'y', 'y']);
     expect(loads).toBe(1);
   });
