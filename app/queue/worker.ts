@@ -14,8 +14,12 @@ export interface JobContext {
   heartbeat(): Promise<boolean>;
 }
 
-/** A handler returns nothing when done, or when to run the same job again to continue. */
-export type JobResult = void | { rescheduleAt: Date };
+/**
+ * A handler returns nothing when done, or when to run the same job again to continue,
+ * or `{ completed: true }` when it marked the job done itself, in its own write
+ * transaction, guarded by the job's lockedBy (complete-in-transaction.ts).
+ */
+export type JobResult = void | { rescheduleAt: Date } | { completed: true };
 
 export type JobHandler = (job: Job, context: JobContext) => Promise<JobResult>;
 
@@ -96,8 +100,8 @@ export function createWorker(
     try {
       if (!handler) throw new AppError('unknown_job_kind', `No handler for job kind ${job.kind}`);
       const result = await handler(job, { signal: abort.signal, heartbeat: () => queue.heartbeat(job) });
-      if (result) await queue.reschedule(job, result.rescheduleAt);
-      else await queue.complete(job);
+      if (!result) await queue.complete(job);
+      else if ('rescheduleAt' in result) await queue.reschedule(job, result.rescheduleAt);
     } catch (e) {
       const err = coerceError(e);
       if (err instanceof ThrottledError) {
