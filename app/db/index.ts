@@ -36,7 +36,7 @@ export function createDataLayer(db: Database) {
   // Shared by the repositories that change shops, so every change drops the cached rows.
   const shopCache = createShopCache();
   return {
-    shops: createShopsRepository(prisma, shopCache),
+    shops: createShopsRepository(prisma, shopCache, db.driver),
     consent: createConsentRepository(prisma),
     /** A consent job's one read and one write transaction, in the app's own SQL (the worker's hot path). */
     consentJobs: createConsentJobStore(db.driver),
