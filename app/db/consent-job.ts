@@ -3,7 +3,6 @@
 // transaction for the consent row (optimistic version check, as consent.ts),
 // the Activity and ConsentHistory rows and the job's "done" (guarded by its
 // lockedBy). Prisma's compilation is off this path; the rows are the same.
-import pg from 'pg';
 import type { HistoryEntry } from '../core/consent-history.js';
 import type { ConsentRecord } from '../core/types.js';
 import { pgCompleteJob, SQLITE_COMPLETE_JOB } from '../queue/index.js';
@@ -24,7 +23,7 @@ import {
   type ConsentReadColumn,
 } from './consent-job-sql.js';
 import { columnsOfRecord, concurrentConsentUpdate, type ConsentKey, type StoredConsentRow } from './consent.js';
-import type { Driver, Shop } from './database.js';
+import { PG_UTC_TYPES as pgTypes, type Driver, type Shop } from './database.js';
 import { newRowId } from './row-id.js';
 import { withoutBlocking } from './sqlite-retry.js';
 
@@ -124,15 +123,6 @@ function activityRow(a: ConsentJobWrite['activities'][number]) {
 function historyRow(h: ConsentJobWrite['history'][number]) {
   return { ...h, id: newRowId() };
 }
-
-// PostgreSQL's timestamp (without time zone) holds UTC wall time, as Prisma stores it:
-// read it as UTC whatever the process's time zone.
-const PG_TIMESTAMP = 1114;
-const utc = (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
-const pgTypes: pg.CustomTypesConfig = {
-  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === PG_TIMESTAMP ? utc : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
-};
 
 export function createConsentJobStore(driver: Driver): ConsentJobStore {
   if (driver.dialect === 'postgres') {
