@@ -194,18 +194,16 @@ async function runOne(
       const cpuBefore = process.cpuUsage();
       const started = Date.now();
       let open = jobs;
-      if (workerKind === 'lean') {
-        await runLeanWorker(kind, db.url, edrone.url, opts.workerConcurrency);
+      // Both workers drain under the same watch (the same count every 100 ms), so its CPU is in both rows.
+      const lean = workerKind === 'lean' ? runLeanWorker(kind, db.url, edrone.url, opts.workerConcurrency) : null;
+      if (!lean) worker.start();
+      const deadline = started + opts.timeoutS * 1000;
+      while (open > 0 && Date.now() < deadline) {
+        await sleep(100);
         open = await prisma.job.count({ where: { status: { in: ['queued', 'running'] } } });
-      } else {
-        worker.start();
-        const deadline = started + opts.timeoutS * 1000;
-        while (open > 0 && Date.now() < deadline) {
-          await sleep(100);
-          open = await prisma.job.count({ where: { status: { in: ['queued', 'running'] } } });
-        }
-        await worker.stop();
       }
+      if (lean) await lean;
+      else await worker.stop();
       const cpu = process.cpuUsage(cpuBefore);
       const wallMs = Date.now() - started;
       const rssAfter = process.memoryUsage().rss;
