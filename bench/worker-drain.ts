@@ -196,9 +196,11 @@ async function runOne(
       let open = jobs;
       // Both workers drain under the same watch (the same count every 100 ms), so its CPU is in both rows.
       const lean = workerKind === 'lean' ? runLeanWorker(kind, db.url, edrone.url, opts.workerConcurrency) : null;
+      let leanFailed = false;
+      lean?.catch(() => (leanFailed = true));
       if (!lean) worker.start();
       const deadline = started + opts.timeoutS * 1000;
-      while (open > 0 && Date.now() < deadline) {
+      while (open > 0 && Date.now() < deadline && !leanFailed) {
         await sleep(100);
         open = await prisma.job.count({ where: { status: { in: ['queued', 'running'] } } });
       }
