@@ -23,7 +23,7 @@ import {
 } from './adapters/index.js';
 import { ShopAccessError } from './errors.js';
 import { createJobQueue, type JobQueue } from './queue/index.js';
-import { createInstaller, createKeyedLock, createSyncWorker, heldJobs, type Installer, type SyncDeps, type SyncWorker } from './sync/index.js';
+import { createInstaller, createKeyedLock, createSyncWorker, heldJobs, SHOPIFY_CALLING_KINDS, type Installer, type SyncDeps, type SyncWorker } from './sync/index.js';
 import { createStorefrontStatus, type StorefrontStatus } from './sync/index.js';
 
 export interface AppContext extends SyncDeps {
@@ -73,7 +73,7 @@ export async function createContext(config: AppConfig, options: { logger?: Logge
   const sessionStorage = createSessionStorage(db, secretBox);
   const shopify = createShopifyApi(config.shopify);
   const edrone = createEdroneTraceClient({ baseUrl: config.edroneApiUrl, timeoutMs: config.timeouts.edroneMs, pacer: sharedTracePacer(data) });
-  const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs, held: heldJobs(data) });
+  const queue = createJobQueue(db, { leaseMs: config.worker.leaseMs, held: heldJobs(data), heldKinds: SHOPIFY_CALLING_KINDS });
 
   // The worker is built from the deps, and the deps wake the worker: bound once both exist.
   let worker: SyncWorker | null = null;

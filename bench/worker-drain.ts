@@ -19,11 +19,16 @@
 // env: BENCH_JOBS (2000), BENCH_SHOPS (10), BENCH_WORKER_CONCURRENCY (4, the
 //      app default), BENCH_CONCURRENCY (32, for enqueueing), BENCH_DRAIN_TIMEOUT_S
 //      (300), BENCH_EDRONE (process|inline), BENCH_PG_URL, BENCH_LOG_LEVEL (error).
+// Each scenario runs twice on fresh databases: the project's worker, then the lean
+// raw-SQL worker of bench/lean-worker.ts on the same queued jobs (same fake
+// edrone, same 90/s pacing per App ID); the last table gives the ratios.
+// BENCH_LEAN=off runs the project only.
 // Exit code 1 when a job did not finish, died, or traces != jobs.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { startFakeEdrone, type ReceivedTrace } from '../app/sandbox/fake-edrone.js';
+import { runLeanWorker } from './lean-worker.js';
 import {
   benchShops,
   createBenchDatabase,
@@ -47,9 +52,12 @@ interface Scenario {
   perShop: number;
 }
 
+type WorkerKind = 'project' | 'lean';
+
 interface Row {
   database: string;
   scenario: string;
+  worker: WorkerKind;
   jobs: number;
   enqueueRate: number;
   drainS: number;
@@ -151,6 +159,7 @@ function peakPerSecond(traces: ReceivedTrace[]): number {
 async function runOne(
   kind: DbKind,
   scenario: Scenario,
+  workerKind: WorkerKind,
   opts: { workerConcurrency: number; enqueueConcurrency: number; timeoutS: number; edroneMode: 'process' | 'inline' },
 ): Promise<Row> {
   const jobs = scenario.shops * scenario.perShop;
@@ -184,14 +193,19 @@ async function runOne(
       const rssBefore = process.memoryUsage().rss;
       const cpuBefore = process.cpuUsage();
       const started = Date.now();
-      worker.start();
-      const deadline = started + opts.timeoutS * 1000;
       let open = jobs;
-      while (open > 0 && Date.now() < deadline) {
+      // Both workers drain under the same watch (the same count every 100 ms), so its CPU is in both rows.
+      const lean = workerKind === 'lean' ? runLeanWorker(kind, db.url, edrone.url, opts.workerConcurrency) : null;
+      let leanFailed = false;
+      lean?.catch(() => (leanFailed = true));
+      if (!lean) worker.start();
+      const deadline = started + opts.timeoutS * 1000;
+      while (open > 0 && Date.now() < deadline && !leanFailed) {
         await sleep(100);
         open = await prisma.job.count({ where: { status: { in: ['queued', 'running'] } } });
       }
-      await worker.stop();
+      if (lean) await lean;
+      else await worker.stop();
       const cpu = process.cpuUsage(cpuBefore);
       const wallMs = Date.now() - started;
       const rssAfter = process.memoryUsage().rss;
@@ -216,6 +230,7 @@ async function runOne(
       return {
         database: db.label,
         scenario: label,
+        worker: workerKind,
         jobs,
         enqueueRate: load.throughput,
         drainS: drainMs / 1000,
@@ -249,6 +264,7 @@ async function main(): Promise<void> {
   const enqueueConcurrency = envInt('BENCH_CONCURRENCY', 32, 1024);
   const timeoutS = envInt('BENCH_DRAIN_TIMEOUT_S', 300, 3600);
   const edroneMode = process.env.BENCH_EDRONE === 'inline' ? 'inline' : 'process';
+  const workers: WorkerKind[] = process.env.BENCH_LEAN === 'off' ? ['project'] : ['project', 'lean'];
   const perShop = Math.floor(jobs / shopCount);
   if (perShop < 1) throw new Error('BENCH_JOBS must be at least BENCH_SHOPS');
   const scenarios: Scenario[] = [
@@ -264,11 +280,13 @@ async function main(): Promise<void> {
   let failed = false;
   for (const kind of kinds) {
     for (const scenario of scenarios) {
-      try {
-        rows.push(await runOne(kind, scenario, { workerConcurrency, enqueueConcurrency, timeoutS, edroneMode }));
-      } catch (e) {
-        failed = true;
-        console.error(`[${kind} ${scenario.shops}x${scenario.perShop}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+      for (const workerKind of workers) {
+        try {
+          rows.push(await runOne(kind, scenario, workerKind, { workerConcurrency, enqueueConcurrency, timeoutS, edroneMode }));
+        } catch (e) {
+          failed = true;
+          console.error(`[${kind} ${scenario.shops}x${scenario.perShop} ${workerKind}] benchmark failed: ${e instanceof Error ? e.message : String(e)}`);
+        }
       }
     }
   }
@@ -276,10 +294,11 @@ async function main(): Promise<void> {
   console.log(`\nafter the runs: ${loadLine()}`);
   console.log(
     table(
-      ['database', 'scenario', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'CPU ms/job', 'done/dead/retried', 'RSS before -> after'],
+      ['database', 'scenario', 'worker', 'jobs', 'enqueue req/s', 'drain s', 'jobs/s', 'traces', 'traces/s', 'peak/app/1s', 'CPU %', 'CPU ms/job', 'done/dead/retried', 'RSS before -> after'],
       rows.map((r) => [
         r.database,
         r.scenario,
+        r.worker,
         String(r.jobs),
         fmt(r.enqueueRate, 0),
         fmt(r.drainS, 2),
@@ -294,6 +313,26 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  const pairs = rows.flatMap((p) => {
+    const lean = p.worker === 'project' ? rows.find((l) => l.worker === 'lean' && l.database === p.database && l.scenario === p.scenario) : undefined;
+    return lean ? [{ p, lean }] : [];
+  });
+  if (pairs.length > 0) {
+    console.log('\nproject vs the lean raw-SQL worker (goal: >= 0.50 on both):');
+    console.log(
+      table(
+        ['database', 'scenario', 'jobs/s project / lean', 'CPU ms/job project / lean', 'jobs/s ratio', 'CPU/job ratio (lean / project)'],
+        pairs.map(({ p, lean }) => [
+          p.database,
+          p.scenario,
+          `${fmt(p.jobsPerS, 1)} / ${fmt(lean.jobsPerS, 1)}`,
+          `${fmt(p.cpuMsPerJob, 1)} / ${fmt(lean.cpuMsPerJob, 1)}`,
+          fmt(p.jobsPerS / lean.jobsPerS, 2),
+          fmt(lean.cpuMsPerJob / p.cpuMsPerJob, 2),
+        ]),
+      ),
+    );
+  }
   if (rows.some((r) => !r.ok)) failed = true;
   process.exitCode = failed ? 1 : 0;
 }

@@ -50,10 +50,32 @@ function concurrent(): RetriableError {
   return new RetriableError('concurrent_update', 'This customer changed while the change was applied; it will be applied again.');
 }
 
-export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<ConsentHandle> {
-  const row = await prisma.consentState.findUnique({ where: { shopId_channel_identity: whereKey(k) } });
-  let version = row?.version ?? null;
-  const record: ConsentRecord = row
+/** The ConsentState columns the rules read, as stored (dates as Date). */
+export interface StoredConsentRow {
+  shopifyCustomerId: string | null;
+  truthState: string | null;
+  truthAt: Date | null;
+  truthSource: string | null;
+  shopifyState: string | null;
+  shopifyAt: Date | null;
+  edroneState: string | null;
+  edroneAt: Date | null;
+  wroteShopifyState: string | null;
+  wroteShopifyAt: Date | null;
+  wroteShopifyWallAt: Date | null;
+  wroteEdroneState: string | null;
+  wroteEdroneAt: Date | null;
+  wroteEdroneWallAt: Date | null;
+  wroteEdroneDoneAt: Date | null;
+  wroteEdroneOtherWallAt: Date | null;
+  wroteEdroneSeriesAt: Date | null;
+  recentTraces: string | null;
+  version: number;
+}
+
+/** The record the rules see in a stored row (or the empty record when there is none). */
+export function recordOfRow(row: StoredConsentRow | null): ConsentRecord {
+  return row
     ? {
         truthState: row.truthState as EdroneState | null,
         truthAt: row.truthAt,
@@ -74,6 +96,22 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
         ...parseTraces(row.recentTraces),
       }
     : { ...EMPTY_RECORD };
+}
+
+/** The columns a save writes: only ConsentRecord fields, the trace memory as JSON. */
+export function columnsOfRecord(next: ConsentRecord) {
+  const { recentTraces, tracesCompleteFrom, decidedReports = [], ...fields } = pickRecord(next);
+  return { ...fields, recentTraces: JSON.stringify({ from: tracesCompleteFrom, traces: recentTraces, reports: decidedReports }) };
+}
+
+export function concurrentConsentUpdate(): RetriableError {
+  return concurrent();
+}
+
+export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<ConsentHandle> {
+  const row = await prisma.consentState.findUnique({ where: { shopId_channel_identity: whereKey(k) } });
+  let version = row?.version ?? null;
+  const record = recordOfRow(row);
 
   return {
     key: k,
@@ -81,9 +119,7 @@ export async function openConsent(prisma: PrismaClient, k: ConsentKey): Promise<
     shopifyCustomerId: row?.shopifyCustomerId ?? null,
     async save(next, shopifyCustomerId) {
       // Only ConsentRecord fields are written; an id is set only when given, never erased.
-      const { recentTraces, tracesCompleteFrom, decidedReports = [], ...fields } = pickRecord(next);
-      const traces = JSON.stringify({ from: tracesCompleteFrom, traces: recentTraces, reports: decidedReports });
-      const data = { ...fields, recentTraces: traces, ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
+      const data = { ...columnsOfRecord(next), ...(shopifyCustomerId ? { shopifyCustomerId } : {}) };
       if (version === null) {
         try {
           await prisma.consentState.create({ data: { ...whereKey(k), ...data, version: 1 } });

@@ -52,6 +52,18 @@ function database(prisma: PrismaClient, driver: Driver): Database {
   };
 }
 
+const PG_TIMESTAMP = 1114;
+const utc = (v: string) => new Date(`${v.replace(' ', 'T')}Z`);
+
+/**
+ * For the driver's queries on PostgreSQL (pass as `types`): a timestamp (without time zone)
+ * holds UTC wall time, as Prisma stores and reads it, whatever the process's time zone.
+ */
+export const PG_UTC_TYPES: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+    oid === PG_TIMESTAMP ? utc : pg.types.getTypeParser(oid, format)) as pg.CustomTypesConfig['getTypeParser'],
+};
+
 /** A unique constraint refused the row (Prisma P2002): someone stored the same key first. */
 export function isUniqueViolation(e: unknown): boolean {
   return typeof e === 'object' && e !== null && (e as { code?: unknown }).code === 'P2002';

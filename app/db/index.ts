@@ -7,6 +7,7 @@ import type { Database } from './database.js';
 import { createActivityRepository } from './activity.js';
 import { createComplianceRepository } from './compliance.js';
 import { createConsentRepository } from './consent.js';
+import { createConsentJobStore } from './consent-job.js';
 import { createConsentHistoryRepository } from './consent-history.js';
 import { createEventsRepository } from './events.js';
 import { createRejectedEdroneRequestsRepository } from './edrone-requests.js';
@@ -20,7 +21,8 @@ export { dialectOf, isUniqueViolation, openDatabase, type Database, type Dialect
 export { createSessionStorage, type SessionStorage } from './sessions.js';
 export { listenForNotifications, type Notifications } from './notifications.js';
 export { edroneCredentials, isConfigured, newSyncToken, settingsOf, type ShopRow, type ShopSettingsUpdate } from './shops.js';
-export { openConsent, type ConsentHandle, type ConsentKey, type ConsentRowKey } from './consent.js';
+export { openConsent, recordOfRow, type ConsentHandle, type ConsentKey, type ConsentRowKey, type StoredConsentRow } from './consent.js';
+export type { ConsentJobRead, ConsentJobStore, ConsentJobWrite } from './consent-job.js';
 export type { ActivityFilter, ActivityInput, ActivityResult } from './activity.js';
 export type { DeliveryToStore, StoreResult } from './events.js';
 export type { BackfillProgress, BackfillRun, OtherRunActive, ReconcileEnqueue, ReconcilePage, ReconcileRun, RunConflict } from './runs.js';
@@ -34,8 +36,10 @@ export function createDataLayer(db: Database) {
   // Shared by the repositories that change shops, so every change drops the cached rows.
   const shopCache = createShopCache();
   return {
-    shops: createShopsRepository(prisma, shopCache),
+    shops: createShopsRepository(prisma, shopCache, db.driver),
     consent: createConsentRepository(prisma),
+    /** A consent job's one read and one write transaction, in the app's own SQL (the worker's hot path). */
+    consentJobs: createConsentJobStore(db.driver),
     events: createEventsRepository(db),
     activity: createActivityRepository(prisma),
     backfillRuns: createBackfillRunsRepository(prisma),

@@ -7,6 +7,7 @@
 // file is shared and the machine's clock is. Slots only ever move later, so any
 // 1-second window holds at most rate + burst units, however many processes ask.
 import type { Driver } from './database.js';
+import { withoutBlocking } from './sqlite-retry.js';
 
 export interface Reservation {
   /** Units to reserve (1 trace; the estimated points of a GraphQL call). */
@@ -83,16 +84,4 @@ export function createSharedRateLimiter(driver: Driver, now: () => number = Date
       await withoutBlocking(() => pause.run({ key, now: now(), ms }));
     },
   };
-}
-
-/** SQLite: a busy file is retried here, never waited for inside SQLite (that would stop the event loop). */
-async function withoutBlocking<T>(run: () => T): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return run();
-    } catch (err) {
-      if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw err;
-      await new Promise((resolve) => setTimeout(resolve, Math.min(25, 1 + attempt)));
-    }
-  }
 }

@@ -4,7 +4,8 @@ import { randomBytes } from 'node:crypto';
 import type { SyncSettings } from '../core/types.js';
 import { DEFAULT_SETTINGS } from '../core/settings.js';
 import type { SecretBox } from '../crypto/secret-box.js';
-import type { PrismaClient, Shop } from './database.js';
+import type { Driver, PrismaClient, Shop } from './database.js';
+import { createHeldShopsQuery } from './held-shops.js';
 import { createShopCache, type ShopCache } from './shop-cache.js';
 
 export type ShopRow = Shop;
@@ -55,7 +56,9 @@ export function newSyncToken(): string {
   return randomBytes(32).toString('base64url');
 }
 
-export function createShopsRepository(prisma: PrismaClient, cache: ShopCache = createShopCache()) {
+/** `driver`: the claim's question (heldIds) in the driver's SQL; without it, through Prisma. */
+export function createShopsRepository(prisma: PrismaClient, cache: ShopCache = createShopCache(), driver?: Driver) {
+  const heldQuery = driver ? createHeldShopsQuery(driver) : null;
   // Every write to a shop row goes through one of these, so no reader keeps an outdated copy.
   async function changed<T>(id: string, write: Promise<T>): Promise<T> {
     try {
@@ -135,6 +138,7 @@ export function createShopsRepository(prisma: PrismaClient, cache: ShopCache = c
     },
     /** Shops whose Shopify calls must wait now: throttled, or access revoked. */
     async heldIds(now: Date): Promise<string[]> {
+      if (heldQuery) return heldQuery(now);
       const shops = await prisma.shop.findMany({
         where: { OR: [{ pausedUntil: { gt: now } }, { blockedReason: { not: null } }] },
         select: { id: true },

@@ -6,8 +6,10 @@
 // - `createJobQueue`: claim, complete, fail, postpone, reschedule, replay, and
 //   the read models the admin needs (dead jobs, counts).
 // - `createWorker`: runs claimed jobs; every job ends in exactly one of
-//   complete, reschedule, postpone or fail.
+//   complete, reschedule, postpone or fail (a handler may complete its job in
+//   its own transaction with the statements of complete-in-transaction.ts).
 export { DEFAULT_MAX_ATTEMPTS, LEASE_MS, deleteIdleJobsMentioning, deleteIdleJobsOf, insertJob, newJob, type ClaimFilter, type Job, type NewJob } from './job-rows.js';
+export { pgCompleteJob, SQLITE_COMPLETE_JOB } from './complete-in-transaction.js';
 export { createJobQueue, fairPick, type HeldJobs, type JobCounts, type JobQueue, type JobQueueOptions } from './job-queue.js';
 export {
   ACCESS_RECHECK_MS,

@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { retryDelayMs } from '../core/backoff.js';
 import type { Database } from '../db/database.js';
+import { createPostgresClaim } from './claim-postgres.js';
 import { createSqliteClaim } from './claim-sqlite.js';
 import { LEASE_MS, type ClaimFilter, type Job } from './job-rows.js';
 
@@ -20,6 +21,8 @@ export interface JobQueueOptions {
   leaseMs?: number;
   /** Asked before every claim: which jobs wait (for example, the shops Shopify throttled). */
   held?: (now: Date) => Promise<HeldJobs>;
+  /** Every kind `held` may name: a claim limited to other kinds does not ask it (one query less per claim). */
+  heldKinds?: readonly string[];
 }
 
 export interface JobCounts {
@@ -82,12 +85,18 @@ export interface JobQueue {
 export function createJobQueue(db: Database, options: JobQueueOptions = {}): JobQueue {
   const { prisma } = db;
   const leaseMs = options.leaseMs ?? LEASE_MS;
-  const held = options.held ?? (async () => ({ shopIds: [], kinds: [] }));
+  const none: HeldJobs = { shopIds: [], kinds: [] };
+  const ask = options.held ?? (async () => none);
+  const held = (now: Date, filter: ClaimFilter): Promise<HeldJobs> => {
+    const mayHold = !options.heldKinds || !filter.kinds || filter.kinds.some((k) => options.heldKinds!.includes(k));
+    return mayHold ? ask(now) : Promise.resolve(none);
+  };
 
   const sqliteClaim = db.driver.dialect === 'sqlite' ? createSqliteClaim(db.driver.sqlite) : null;
+  const pgClaim = db.driver.dialect === 'postgres' ? createPostgresClaim(db.driver.pool) : null;
 
   async function claimSqlite(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
-    const wait = await held(now);
+    const wait = await held(now, filter);
     const hold = wait.shopIds.length && wait.kinds.length;
     return sqliteClaim!({
       now: now.getTime(),
@@ -101,41 +110,8 @@ export function createJobQueue(db: Database, options: JobQueueOptions = {}): Job
   }
 
   async function claimPostgres(workerId: string, limit: number, now: Date, filter: ClaimFilter): Promise<Job[]> {
-    const wait = await held(now);
-    const leaseUntil = new Date(now.getTime() + leaseMs);
-    // The claimed rows come back whole: no second read.
-    return prisma.$queryRawUnsafe<Job[]>(
-      `WITH ranked AS (
-         SELECT j.id, j."runAt", row_number() OVER (PARTITION BY j."shopId" ORDER BY j."runAt") AS rn
-         FROM "Job" j
-         WHERE ((j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1))
-           AND NOT (j."shopId" = ANY($2::text[]) AND j.kind = ANY($3::text[]))
-           AND ($8::text[] IS NULL OR j.kind = ANY($8::text[]))
-           AND NOT (j."shopId" = ANY($9::text[]))
-       ), candidates AS (
-         -- the oldest jobs of each shop first: one store's backlog cannot hide the others
-         SELECT id, "runAt", rn FROM ranked WHERE rn <= $10 ORDER BY rn, "runAt" LIMIT $4
-       ), picked AS (
-         SELECT j.id FROM "Job" j JOIN candidates c ON c.id = j.id
-         WHERE (j.status = 'queued' AND j."runAt" <= $1) OR (j.status = 'running' AND j."leaseUntil" < $1)
-         ORDER BY c.rn, c."runAt"
-         LIMIT $5
-         FOR UPDATE OF j SKIP LOCKED
-       )
-       UPDATE "Job" SET status = 'running', "lockedBy" = $6 || ':' || md5(random()::text || id), "leaseUntil" = $7, attempts = attempts + 1, "updatedAt" = $1
-       WHERE id IN (SELECT id FROM picked)
-       RETURNING *`,
-      now,
-      wait.shopIds,
-      [...wait.kinds],
-      limit * 8,
-      limit,
-      workerId,
-      leaseUntil,
-      filter.kinds ? [...filter.kinds] : null,
-      filter.skipShops ?? [],
-      filter.perShop ?? limit,
-    );
+    const wait = await held(now, filter);
+    return pgClaim!({ workerId, limit, now, leaseUntil: new Date(now.getTime() + leaseMs), heldShops: wait.shopIds, heldKinds: wait.kinds, filter });
   }
 
   // Each claim has its own token: a job claimed again (lease expired) is no longer the first claimer's.

@@ -14,8 +14,12 @@ export interface JobContext {
   heartbeat(): Promise<boolean>;
 }
 
-/** A handler returns nothing when done, or when to run the same job again to continue. */
-export type JobResult = void | { rescheduleAt: Date };
+/**
+ * A handler returns nothing when done, or when to run the same job again to continue,
+ * or `{ completed: true }` when it marked the job done itself, in its own write
+ * transaction, guarded by the job's lockedBy (complete-in-transaction.ts).
+ */
+export type JobResult = void | { rescheduleAt: Date } | { completed: true };
 
 export type JobHandler = (job: Job, context: JobContext) => Promise<JobResult>;
 
@@ -96,8 +100,8 @@ export function createWorker(
     try {
       if (!handler) throw new AppError('unknown_job_kind', `No handler for job kind ${job.kind}`);
       const result = await handler(job, { signal: abort.signal, heartbeat: () => queue.heartbeat(job) });
-      if (result) await queue.reschedule(job, result.rescheduleAt);
-      else await queue.complete(job);
+      if (!result) await queue.complete(job);
+      else if ('rescheduleAt' in result) await queue.reschedule(job, result.rescheduleAt);
     } catch (e) {
       const err = coerceError(e);
       if (err instanceof ThrottledError) {
@@ -121,16 +125,30 @@ export function createWorker(
     }
   }
 
-  async function tick(): Promise<number> {
+  type Lane = (typeof lanes)[number];
+  // A freed slot claims for its own lane only; every lane is looked at on wake, and at least
+  // every pollMs on the way (an idle lane's claim costs a query: not one per finished job).
+  const wanted = new Set<Lane>();
+  let wakeAll = false;
+  let fullTickAt = 0;
+
+  async function tick(full = true): Promise<number> {
     if (ticking) {
       // A slot freed while a claim is in flight: look again right after it.
       tickAgain = true;
       return 0;
     }
     ticking = true;
+    const all = full || wakeAll || Date.now() - fullTickAt >= pollMs;
+    if (all) {
+      fullTickAt = Date.now();
+      wakeAll = false;
+    }
+    const chosen = all ? lanes : lanes.filter((l) => wanted.has(l));
+    wanted.clear();
     try {
       let claimed = 0;
-      for (const lane of lanes) {
+      for (const lane of chosen) {
         const free = lane.concurrency - lane.running.size;
         if (free <= 0 || lane.kinds?.length === 0) continue;
         const perShop = lane.perShop;
@@ -144,7 +162,7 @@ export function createWorker(
             const left = (lane.perShopRunning.get(job.shopId) ?? 1) - 1;
             if (left > 0) lane.perShopRunning.set(job.shopId, left);
             else lane.perShopRunning.delete(job.shopId);
-            if (!stopped) schedule(0);
+            if (!stopped) schedule(0, lane);
           });
           running.add(p);
           lane.running.add(p);
@@ -160,18 +178,22 @@ export function createWorker(
       ticking = false;
       if (tickAgain && !stopped) {
         tickAgain = false;
-        schedule(0);
+        schedule(0, 'pending');
       }
     }
   }
 
-  function schedule(ms: number): void {
+  /** `lane`: a slot of it freed; 'all': look for every lane now (start, wake); 'pending': what is asked already. */
+  function schedule(ms: number, what: Lane | 'all' | 'pending'): void {
     if (stopped) return;
+    if (what === 'all') wakeAll = true;
+    else if (what !== 'pending') wanted.add(what);
     if (timer) clearTimeout(timer);
     timer = setTimeout(async () => {
       timer = null;
-      const claimed = await tick();
-      if (!stopped && !timer) schedule(claimed > 0 ? 0 : pollMs);
+      await tick(false);
+      // Next: what was asked meanwhile, else the poll (every lane, pollMs after the last look).
+      if (!stopped && !timer) schedule(wanted.size > 0 || wakeAll ? 0 : pollMs, 'pending');
     }, ms);
   }
 
@@ -181,7 +203,7 @@ export function createWorker(
       if (!stopped) return;
       stopped = false;
       if (abort.signal.aborted) abort = new AbortController();
-      schedule(0);
+      schedule(0, 'all');
     },
     async stop() {
       stopped = true;
@@ -191,7 +213,7 @@ export function createWorker(
       await Promise.allSettled([...running]);
     },
     wake() {
-      if (!stopped) schedule(0);
+      if (!stopped) schedule(0, 'all');
     },
     async drain({ timeoutMs = 20_000 } = {}) {
       const deadline = Date.now() + timeoutMs;

@@ -1,9 +1,11 @@
 // The jobs of the two live flows. Each reads its normalised payload (stored by
 // ingest) and hands it to one use case; a job whose event a redact request
 // erased since has nothing left to do.
-import type { Job, JobHandler } from '../queue/index.js';
+import type { ShopifyConsentEvent } from '../core/types.js';
+import type { Job, JobHandler, JobResult } from '../queue/index.js';
 import { handleCustomerRedact, handleDataRequest, handleShopRedact, handleUninstalled } from './compliance.js';
 import { syncConsent } from './consent-sync.js';
+import { openConsentJobUnit } from './consent-job-unit.js';
 import { handleScopesUpdate } from './scopes-update.js';
 import type { SyncDeps } from './deps.js';
 import { edroneEventJob, readPayload, shopifyWebhookJob } from './job-payloads.js';
@@ -13,19 +15,43 @@ function wasRetried(job: Job): boolean {
   return job.attempts > 1 || job.lastError !== null;
 }
 
+/**
+ * A Shopify consent change, the worker's hot path: under the customer's lock, ONE read
+ * (event present, shop, consent row) and ONE write transaction (consent row, Activity,
+ * history, job done). A failure stores what was decided so far, as separate saves would
+ * have, and the worker records the failure.
+ */
+async function syncShopifyConsent(deps: SyncDeps, job: Job, eventId: string, event: ShopifyConsentEvent): Promise<JobResult> {
+  const key = event.identity ? { shopId: job.shopId, channel: event.channel, identity: event.identity } : null;
+  // The key consent-sync.ts locks: same customer, one job at a time in this process.
+  const lock = key ? `${key.shopId}:${key.channel}:${key.identity}` : null;
+  const work = async (): Promise<JobResult> => {
+    const read = await deps.data.consentJobs.read(eventId, job.shopId, key);
+    if (!read.eventPresent || !read.shop) return; // erased by a redact request since: nothing left to do
+    const unit = openConsentJobUnit(deps, key, read.consent, lock);
+    try {
+      await syncConsent(unit.deps, read.shop, { side: 'shopify', event }, { jobId: job.id, eventId, reportId: eventId, retried: wasRetried(job) });
+    } catch (e) {
+      await unit.commit(null).catch(() => {});
+      throw e;
+    }
+    await unit.commit(job);
+    return { completed: true };
+  };
+  return lock ? deps.locks.run(lock, work) : work();
+}
+
 /** 'shopify-webhook': a consent change to send to edrone, a compliance request, or the uninstall. */
 export function createShopifyWebhookHandler(deps: SyncDeps): JobHandler {
   const { data } = deps;
   return async (job: Job) => {
     const p = readPayload(shopifyWebhookJob, job.payload);
+    if (p.topic === 'customers_email_marketing_consent/update' || p.topic === 'customers_marketing_consent/update') {
+      return syncShopifyConsent(deps, job, p.eventId, p.consent);
+    }
     const [present, shop] = await Promise.all([data.events.exists(p.eventId), data.shops.find(job.shopId)]);
     if (!present || !shop) return; // erased by a redact request since: nothing left to do
-    const ids = { jobId: job.id, eventId: p.eventId, retried: wasRetried(job) };
     switch (p.topic) {
-      case 'customers_email_marketing_consent/update':
-      case 'customers_marketing_consent/update':
-        await syncConsent(deps, shop, { side: 'shopify', event: p.consent }, { ...ids, reportId: p.eventId });
-        return;
       case 'app/uninstalled':
         return handleUninstalled(data, shop.id, deps.now());
       case 'customers/redact':
