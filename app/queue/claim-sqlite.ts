@@ -2,21 +2,39 @@
 // due jobs of each shop first (one store's backlog cannot hide the others),
 // marked running with this claim's token, returned whole. A second process on
 // the same file waits for the write lock, so no job is claimed twice.
+//
+// The pick walks the index ("status", "shopId", "runAt"): the shops with queued
+// jobs at one seek each, then each shop's oldest due jobs, so a claim costs a few
+// index probes per waiting shop however many jobs wait (one window ranking every
+// due job cost milliseconds per claim with a thousand queued).
 import type BetterSqlite3 from 'better-sqlite3';
+import { fairPick } from './fair-pick.js';
 import type { ClaimFilter, Job } from './job-rows.js';
 
-const PICK = `SELECT "id" FROM (
-    SELECT "id", "runAt", row_number() OVER (PARTITION BY "shopId" ORDER BY "runAt") AS rn
-    FROM "Job"
-    WHERE (("status" = 'queued' AND "runAt" <= :now) OR ("status" = 'running' AND "leaseUntil" < :now))
-      AND NOT ("shopId" IN (SELECT value FROM json_each(:heldShops)) AND "kind" IN (SELECT value FROM json_each(:heldKinds)))
-      AND (:kinds IS NULL OR "kind" IN (SELECT value FROM json_each(:kinds)))
-      AND "shopId" NOT IN (SELECT value FROM json_each(:skipShops))
-  ) WHERE rn <= :perShop ORDER BY rn, "runAt" LIMIT :limit`;
+/** Every shop with a queued job, one index seek each (SQLite has no loose index scan of its own). */
+const QUEUED_SHOPS = `WITH RECURSIVE shops("shopId") AS (
+    SELECT (SELECT min("shopId") FROM "Job" WHERE "status" = 'queued')
+    UNION ALL
+    SELECT (SELECT min("shopId") FROM "Job" WHERE "status" = 'queued' AND "shopId" > shops."shopId") FROM shops WHERE shops."shopId" IS NOT NULL
+  ) SELECT "shopId" FROM shops WHERE "shopId" IS NOT NULL`;
+
+const KINDS = `(:kinds IS NULL OR "kind" IN (SELECT value FROM json_each(:kinds)))`;
+
+/** One shop's oldest due queued jobs of the lane's kinds (`held`: not the held kinds). */
+const SHOP_DUE = `SELECT "id", "shopId", "kind", "runAt" FROM "Job"
+    WHERE "status" = 'queued' AND "shopId" = :shopId AND "runAt" <= :now AND ${KINDS}
+      AND NOT (:held AND "kind" IN (SELECT value FROM json_each(:heldKinds)))
+    ORDER BY "runAt" LIMIT :perShop`;
+
+/** Jobs whose worker stopped renewing its lease (few: at most the ones running). */
+const EXPIRED = `SELECT "id", "shopId", "kind", "runAt" FROM "Job"
+    WHERE "status" = 'running' AND "leaseUntil" < :now AND ${KINDS}`;
 
 const TAKE = `UPDATE "Job" SET "status" = 'running', "lockedBy" = :token, "leaseUntil" = :leaseUntil, "attempts" = "attempts" + 1, "updatedAt" = :now
   WHERE "id" = :id AND (("status" = 'queued' AND "runAt" <= :now) OR ("status" = 'running' AND "leaseUntil" < :now))
   RETURNING *`;
+
+type Candidate = { id: string; shopId: string; kind: string; runAt: number };
 
 type RawJob = Omit<Job, 'runAt' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt'> & {
   runAt: number;
@@ -33,8 +51,22 @@ export function jobFromSqlite(r: RawJob): Job {
   return { ...r, runAt: new Date(r.runAt), leaseUntil: date(r.leaseUntil), createdAt: new Date(r.createdAt), updatedAt: new Date(r.updatedAt), finishedAt: date(r.finishedAt) };
 }
 
+/** Each shop's oldest candidates, at most `perShop` of one shop, oldest first. */
+function oldestPerShop(candidates: Candidate[], perShop: number): Candidate[] {
+  const taken = new Map<string, number>();
+  return candidates
+    .sort((a, b) => a.runAt - b.runAt)
+    .filter((c) => {
+      const n = taken.get(c.shopId) ?? 0;
+      taken.set(c.shopId, n + 1);
+      return n < perShop;
+    });
+}
+
 export function createSqliteClaim(sqlite: BetterSqlite3.Database) {
-  const pick = sqlite.prepare(PICK).pluck();
+  const queuedShops = sqlite.prepare(QUEUED_SHOPS).pluck();
+  const shopDue = sqlite.prepare(SHOP_DUE);
+  const expired = sqlite.prepare(EXPIRED);
   const take = sqlite.prepare(TAKE);
   const claim = sqlite.transaction(
     (args: {
@@ -46,17 +78,22 @@ export function createSqliteClaim(sqlite: BetterSqlite3.Database) {
       heldKinds: readonly string[];
       filter: ClaimFilter;
     }): Job[] => {
-      const ids = pick.all({
-        now: args.now,
-        limit: args.limit,
-        perShop: args.filter.perShop ?? args.limit,
-        heldShops: JSON.stringify(args.heldShops),
-        heldKinds: JSON.stringify(args.heldKinds),
-        kinds: args.filter.kinds ? JSON.stringify(args.filter.kinds) : null,
-        skipShops: JSON.stringify(args.filter.skipShops ?? []),
-      }) as string[];
+      const perShop = args.filter.perShop ?? args.limit;
+      const kinds = args.filter.kinds ? JSON.stringify(args.filter.kinds) : null;
+      const heldKinds = JSON.stringify(args.heldKinds);
+      const skip = new Set(args.filter.skipShops ?? []);
+      const held = new Set(args.heldShops);
+      const heldKind = new Set(args.heldKinds);
+      const candidates: Candidate[] = [];
+      for (const shopId of queuedShops.all() as string[]) {
+        if (skip.has(shopId)) continue;
+        candidates.push(...(shopDue.all({ shopId, now: args.now, perShop, kinds, held: held.has(shopId) ? 1 : 0, heldKinds }) as Candidate[]));
+      }
+      for (const c of expired.all({ now: args.now, kinds }) as Candidate[]) {
+        if (!skip.has(c.shopId) && !(held.has(c.shopId) && heldKind.has(c.kind))) candidates.push(c);
+      }
       const jobs: Job[] = [];
-      for (const id of ids) {
+      for (const { id } of fairPick(oldestPerShop(candidates, perShop), args.limit)) {
         const row = take.get({ id, now: args.now, leaseUntil: args.leaseUntil, token: args.token() }) as RawJob | undefined;
         if (row) jobs.push(jobFromSqlite(row));
       }

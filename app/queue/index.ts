@@ -10,7 +10,8 @@
 //   its own transaction with the statements of complete-in-transaction.ts).
 export { DEFAULT_MAX_ATTEMPTS, LEASE_MS, deleteIdleJobsMentioning, deleteIdleJobsOf, insertJob, newJob, type ClaimFilter, type Job, type NewJob } from './job-rows.js';
 export { pgCompleteJob, SQLITE_COMPLETE_JOB } from './complete-in-transaction.js';
-export { createJobQueue, fairPick, type HeldJobs, type JobCounts, type JobQueue, type JobQueueOptions } from './job-queue.js';
+export { createJobQueue, type HeldJobs, type JobCounts, type JobQueue, type JobQueueOptions } from './job-queue.js';
+export { fairPick } from './fair-pick.js';
 export {
   ACCESS_RECHECK_MS,
   createWorker,

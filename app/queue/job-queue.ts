@@ -36,21 +36,6 @@ function claimToken(workerId: string): string {
   return `${workerId}:${randomUUID().slice(0, 8)}`;
 }
 
-/** Interleaves candidates shop by shop, so one large store cannot starve the others. */
-export function fairPick<T extends { shopId: string }>(candidates: T[], limit: number): T[] {
-  const byShop = new Map<string, T[]>();
-  for (const c of candidates) byShop.set(c.shopId, [...(byShop.get(c.shopId) ?? []), c]);
-  const queues = [...byShop.values()];
-  const picked: T[] = [];
-  for (let round = 0; picked.length < limit && queues.some((q) => q.length > round); round++) {
-    for (const q of queues) {
-      const next = q[round];
-      if (next && picked.length < limit) picked.push(next);
-    }
-  }
-  return picked;
-}
-
 export interface JobQueue {
   claim(workerId: string, limit: number, now?: Date, filter?: ClaimFilter): Promise<Job[]>;
   complete(job: Job): Promise<void>;

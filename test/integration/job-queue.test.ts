@@ -58,6 +58,34 @@ describe('claiming', () => {
     const claimed = await createJobQueue(db).claim('w', 4);
     expect(claimed.map((j) => j.shopId)).toContain('small.myshopify.com');
   });
+  it('a claim takes each shop\'s oldest due jobs, abandoned ones included, and leaves out held, skipped and future jobs and other lanes\' kinds', async () => {
+    await db.prisma.job.deleteMany();
+    const at = (s: number) => new Date(Date.now() - 600_000 + s * 1000);
+    const job = (shop: string, kind: string, s: number, name: string) => ({ ...newJob(`${shop}.myshopify.com`, kind, { name }, at(s)) });
+    await db.prisma.job.createMany({
+      data: [
+        job('a', 'shopify-webhook', 3, 'a3'),
+        job('a', 'shopify-webhook', 1, 'a1'),
+        job('a', 'shopify-webhook', 2, 'a2'),
+        job('a', 'edrone-event', 0, 'a-other-lane'),
+        job('b', 'shopify-webhook', 5, 'b5'),
+        job('c', 'shopify-webhook', 0, 'c-skipped'),
+        { ...job('d', 'shopify-webhook', 0, 'd-future'), runAt: new Date(Date.now() + 60_000) },
+      ],
+    });
+    // A job of shop b whose worker died: its lease ran out, so it is due again (and older than b5).
+    await db.prisma.job.create({ data: { ...job('b', 'shopify-webhook', 4, 'b4-abandoned'), status: 'running', lockedBy: 'dead-worker', leaseUntil: new Date(Date.now() - 1000) } });
+    // Held: shop e's Shopify webhooks wait (as for a paused shop).
+    await db.prisma.job.create({ data: job('e', 'shopify-webhook', 0, 'e-held') });
+    const queue = createJobQueue(db, { held: async () => ({ shopIds: ['e.myshopify.com'], kinds: ['shopify-webhook'] }), heldKinds: ['shopify-webhook'] });
+    const filter = { kinds: ['shopify-webhook'], skipShops: ['c.myshopify.com'], perShop: 2 };
+    const claimed = await queue.claim('w', 3, new Date(), filter);
+    const names = (jobs: typeof claimed) => jobs.map((j) => (JSON.parse(j.payload) as { name: string }).name).sort();
+    // Every shop's oldest (a1, b4) before any shop's second (a2 is older than b5); at most two of one shop.
+    expect(names(claimed)).toEqual(['a1', 'a2', 'b4-abandoned']);
+    expect(names(await queue.claim('w', 10, new Date(), filter))).toEqual(['a3', 'b5']);
+    expect(claimed.every((j) => j.status === 'running' && j.lockedBy?.startsWith('w:'))).toBe(true);
+  });
 });
 
 describe('leases', () => {
