@@ -47,7 +47,8 @@ export interface ConsentJobWrite {
 }
 
 export interface ConsentJobStore {
-  read(eventId: string, shopId: string, key: ConsentKey | null): Promise<ConsentJobRead>;
+  /** `eventId` null: no stored delivery to look for (a bulk run's customer); eventPresent is then false. */
+  read(eventId: string | null, shopId: string, key: ConsentKey | null): Promise<ConsentJobRead>;
   /** Throws the retriable concurrent-update error (and stores nothing) when the consent row changed since it was read. */
   write(w: ConsentJobWrite): Promise<void>;
 }

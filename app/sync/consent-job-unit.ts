@@ -19,6 +19,9 @@ export interface ConsentJobUnit {
   commit(job: Job | null): Promise<void>;
 }
 
+/** The key the use case locks a customer's channel with (consent-sync.ts): one change of a customer at a time in this process. */
+export const consentLockKey = (key: ConsentKey): string => `${key.shopId}:${key.channel}:${key.identity}`;
+
 const sameKey = (a: ConsentKey, b: ConsentKey) => a.shopId === b.shopId && a.channel === b.channel && a.identity === b.identity;
 
 /**
@@ -66,4 +69,20 @@ export function openConsentJobUnit(deps: SyncDeps, key: ConsentKey | null, store
       pending = null;
     },
   };
+}
+
+/**
+ * Runs the use case on the unit and stores what it collected, with `job` marked done when
+ * given. A failure stores what was decided so far (as separate saves would have) and is rethrown.
+ */
+export async function runInUnit<T>(unit: ConsentJobUnit, job: Job | null, useCase: (deps: SyncDeps) => Promise<T>): Promise<T> {
+  let result: T;
+  try {
+    result = await useCase(unit.deps);
+  } catch (e) {
+    await unit.commit(null).catch(() => {});
+    throw e;
+  }
+  await unit.commit(job);
+  return result;
 }

@@ -8,6 +8,7 @@ import type { Channel, ConsentRecord, EdroneConsentEvent, ShopifyConsentEvent, S
 import { settingsOf, type ShopRow } from '../db/index.js';
 import { recordActivity, skipText, type ActivityInput } from './activity.js';
 import { applyWrites } from './apply-writes.js';
+import { consentLockKey } from './consent-job-unit.js';
 import type { SyncDeps } from './deps.js';
 
 /** A consent state observed on one side: a Shopify webhook, backfill or reconciliation line, or an edrone report. */
@@ -122,7 +123,7 @@ async function run<E extends { channel: Channel; identity: string | null }>(
   }
 
   const key = { shopId: shop.id, channel: event.channel, identity: event.identity };
-  return deps.locks.run(`${shop.id}:${event.channel}:${event.identity}`, async () => {
+  return deps.locks.run(consentLockKey(key), async () => {
     const consent = await deps.data.consent.open(key);
     const { record } = consent;
     // A report decided before (a retried job) writes only what is still missing.

@@ -8,6 +8,7 @@ import { AppError, PermanentError, RetriableError, coerceError } from '../errors
 import type { ShopifyCustomer } from '../adapters/index.js';
 import { recordActivity } from './activity.js';
 import { syncConsent } from './consent-sync.js';
+import { consentLockKey, openConsentJobUnit, runInUnit } from './consent-job-unit.js';
 import type { SyncDeps } from './deps.js';
 
 export type CustomerOutcome = { sent: number; skipped: number; failed: number; lastError: string | null };
@@ -82,7 +83,7 @@ export async function syncCustomerConsent(
       optInLevel: consent.optInLevel ?? null,
     };
     try {
-      const result = await withConcurrentRetry(() => syncConsent(deps, shop, { side: 'shopify', event }, { jobId, quietSkips: true }));
+      const result = await withConcurrentRetry(() => syncInOneTransaction(deps, shop, event, jobId));
       if (result === 'sent') outcome.sent += 1;
       else outcome.skipped += 1;
     } catch (e) {
@@ -105,6 +106,21 @@ export async function syncCustomerConsent(
     }
   }
   return outcome;
+}
+
+/**
+ * One channel through the use case as the worker's hot path runs it: the customer's row read in
+ * one query under its lock, and everything decided stored in one transaction at the end.
+ */
+async function syncInOneTransaction(deps: SyncDeps, shop: ShopRow, event: ShopifyConsentEvent, jobId: string): Promise<'sent' | 'skipped'> {
+  const key = event.identity ? { shopId: shop.id, channel: event.channel, identity: event.identity } : null;
+  const useCase = (d: SyncDeps) => syncConsent(d, shop, { side: 'shopify', event }, { jobId, quietSkips: true });
+  if (!key) return useCase(deps);
+  const lock = consentLockKey(key);
+  return deps.locks.run(lock, async () => {
+    const { consent } = await deps.data.consentJobs.read(null, shop.id, key);
+    return runInUnit(openConsentJobUnit(deps, key, consent, lock), null, useCase);
+  });
 }
 
 /** Another worker changed this customer's row meanwhile: decide again on fresh state, a few times. */
