@@ -3,7 +3,7 @@
 // same decision path as a webhook; only what no webhook delivered is repaired.
 // A slice ends after JOB_SLICE_MS or when the worker stops; the run keeps its
 // cursor, so the next slice continues where this one stopped.
-import type { ShopifyCustomer } from '../adapters/index.js';
+import type { CustomerPage, ShopifyCustomer } from '../adapters/index.js';
 import type { ShopRow } from '../db/index.js';
 import { PermanentError } from '../errors.js';
 import type { Logger } from '../logger.js';
@@ -26,6 +26,10 @@ export interface ReconcileOptions {
   logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
 
+/** Where the next page starts: the query's first update time, and the cursor within that query. */
+type PageQuery = { from: Date; cursor: string | null; inclusive: boolean };
+type Prefetch = Promise<{ ok: true; value: CustomerPage } | { ok: false; error: unknown }>;
+
 export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions): JobHandler {
   const { data } = deps;
   const pageSize = options.pageSize ?? 250;
@@ -39,18 +43,33 @@ export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions
     if (!shop || shop.uninstalledAt) return finishReconcile(data, run.id, 'failed', 'The app was uninstalled from this store.');
 
     const deadline = Date.now() + options.sliceMs;
+    let next: Prefetch | null = null;
     try {
       const client = await deps.adminClientFor(shop.id);
+      const read = (q: PageQuery): Prefetch => {
+        // Settled into a value at once: a page read while the previous page fails is never an unhandled rejection.
+        const page = client.customersUpdatedSince(q.from, q.cursor, { inclusive: q.inclusive, first: pageSize });
+        return page.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
+      };
+      next = read({ from: run.queryFrom ?? run.since, cursor: run.cursor, inclusive: run.queryFrom !== null });
       for (;;) {
+        const got: Awaited<Prefetch> = await next;
+        next = null;
+        if (!got.ok) throw got.error;
+        const page = got.value;
         const from = run.queryFrom ?? run.since;
-        const page = await client.customersUpdatedSince(from, run.cursor, { inclusive: run.queryFrom !== null, first: pageSize });
-        const outcomes = await processPage(shop, job, page.customers);
         const last = page.customers.at(-1);
         // Close to Shopify's pagination limit: start a new query from the last update read.
         const restartFrom: string | null =
           page.hasNextPage && run.queryCount + page.customers.length >= maxPerQuery && last?.updatedAt && Date.parse(last.updatedAt) > from.getTime()
             ? last.updatedAt
             : null;
+        // The next page is read while this one is sent (Shopify's and edrone's waits overlap),
+        // unless this slice ends with this page.
+        if (page.hasNextPage && !jc.signal.aborted && Date.now() < deadline) {
+          next = read(restartFrom ? { from: new Date(restartFrom), cursor: null, inclusive: true } : { from, cursor: page.endCursor, inclusive: run.queryFrom !== null });
+        }
+        const outcomes = await processPage(shop, job, page.customers);
         run = await data.reconcileRuns.recordPage(run.id, {
           checked: page.customers.length,
           repaired: outcomes.reduce((n, o) => n + o.sent, 0),
@@ -61,7 +80,7 @@ export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions
           await finishReconcile(data, run.id, 'completed');
           return;
         }
-        if (jc.signal.aborted || Date.now() >= deadline) return { rescheduleAt: new Date() };
+        if (!next || jc.signal.aborted) return { rescheduleAt: new Date() };
         if (!(await jc.heartbeat())) return;
       }
     } catch (e) {
