@@ -1,4 +1,4 @@
-// What the scale-out benchmarks share (bench/scale-out.ts):
+// What the scale-out scenarios share (bench/scale-out.ts, bench/scale-out-web.ts):
 // one PostgreSQL with the bench shops and the fake edrone in a child process,
 // the app's entry points as OS processes on it (`app/main.ts` with WORKER=off,
 // `app/worker-main.ts`), their own CPU time from /proc, the wait until the

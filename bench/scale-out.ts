@@ -1,21 +1,30 @@
 // Scale-out benchmark on one PostgreSQL: Shopify consent jobs of 10 shops
 // (10 edrone App IDs) drained into the fake edrone (a child process) by
-// separate OS processes of the app, each run on a fresh database: the webhooks
-// are enqueued first through POST /webhooks of the in-process web app
-// (WORKER=off), then 1, 2 and 4 worker processes (`app/worker-main.ts`) drain them.
+// separate OS processes of the app. Two scenarios, each on a fresh database:
 //
-// The table gives throughput, CPU per job (the processes' own CPU time from
-// /proc, start-up included), the peak traces per App ID in any 1-second window
-// (edrone allows 100), and whether anything was lost or sent twice. Exit code 1
-// when any of it fails.
+// 1. Workers only: the webhooks are enqueued first through POST /webhooks of the
+//    in-process web app (WORKER=off), then 1, 2 and 4 worker processes
+//    (`app/worker-main.ts`) drain them.
+// 2. Web and workers, live (bench/scale-out-web.ts): 2 web processes
+//    (`app/main.ts`, WORKER=off, each on its own port) receive the webhooks,
+//    spread over both, while 2 worker processes drain them: ingest and drain overlap.
 //
-//   npx tsx bench/scale-out.ts
+// Each table gives throughput, CPU per job (the processes' own CPU time from
+// /proc; start-up included in scenario 1, given apart in scenario 2), the peak
+// traces per App ID in any 1-second window (edrone allows 100), and whether
+// anything was lost or sent twice. Exit code 1 when any of it fails.
+//
+//   npx tsx bench/scale-out.ts                                   # both scenarios
+//   BENCH_WORKERS=none BENCH_WEB=1,2 npx tsx bench/scale-out.ts  # live rows only, 1 and 2 web processes
 //
 // env: BENCH_JOBS (3000), BENCH_SHOPS (10), BENCH_WORKER_CONCURRENCY (4), BENCH_DRAIN_TIMEOUT_S (300),
-//      BENCH_PG_URL; BENCH_WORKERS (1,2,4): worker processes, one row each.
+//      BENCH_PG_URL; BENCH_WORKERS (1,2,4): worker processes of scenario 1, one row each;
+//      BENCH_WEB (2): web processes of scenario 2, one row each; BENCH_WEB_WORKERS (2): worker
+//      processes beside them. "none" skips a scenario.
 import { randomBytes } from 'node:crypto';
 import { clean, drainThenStop, outcomeOf, totalCpuMs, withScaleOutStack } from './app-processes.js';
 import { envCounts, envInt, fmt, loadLine, machineLine, runLoadClient, table } from './bench-setup.js';
+import { printWebRows, runWebAndWorkers, type WebRow } from './scale-out-web.js';
 
 async function runWorkersOnly(workers: number, jobs: number, shopsCount: number, concurrency: number, timeoutS: number) {
   return withScaleOutStack(shopsCount, concurrency, async (stack) => {
@@ -37,20 +46,29 @@ async function main(): Promise<void> {
   const concurrency = envInt('BENCH_WORKER_CONCURRENCY', 4);
   const timeoutS = envInt('BENCH_DRAIN_TIMEOUT_S', 300);
   const counts = envCounts('BENCH_WORKERS', [1, 2, 4]);
+  const webCounts = envCounts('BENCH_WEB', [2]);
+  const webWorkers = envInt('BENCH_WEB_WORKERS', 2, 64);
   console.log(
     `scale-out: ${jobs} Shopify consent jobs of ${shops} shops (${shops} App IDs), PostgreSQL, worker concurrency ${concurrency} each; ` +
-      `${counts.join('/')} worker processes; ${machineLine()}`,
+      `workers only: ${counts.length ? `${counts.join('/')} worker processes` : 'skipped'}; ` +
+      `live: ${webCounts.length ? `${webCounts.join('/')} web processes with ${webWorkers} worker processes` : 'skipped'}; ${machineLine()}`,
   );
   const rows = [];
   for (const n of counts) rows.push(await runWorkersOnly(n, jobs, shops, concurrency, timeoutS));
+  const webRows: WebRow[] = [];
+  for (const n of webCounts) webRows.push(await runWebAndWorkers({ webs: n, workers: webWorkers, jobs, shopsCount: shops, concurrency, timeoutS }));
   console.log(`\nafter the runs: ${loadLine()}`);
-  console.log(
-    table(
-      ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
-      rows.map((r) => [String(r.workers), String(r.jobs), fmt(r.wallS), fmt(r.jobsPerS), fmt(r.cpuMsPerJob, 2), String(r.peakPerApp), String(r.done), String(r.lost), String(r.duplicates)]),
-    ),
-  );
-  process.exitCode = rows.every(clean) ? 0 : 1;
+  if (rows.length > 0) {
+    console.log('\nworkers only (jobs enqueued before the workers start):');
+    console.log(
+      table(
+        ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
+        rows.map((r) => [String(r.workers), String(r.jobs), fmt(r.wallS), fmt(r.jobsPerS), fmt(r.cpuMsPerJob, 2), String(r.peakPerApp), String(r.done), String(r.lost), String(r.duplicates)]),
+      ),
+    );
+  }
+  if (webRows.length > 0) printWebRows(webRows);
+  process.exitCode = [...rows, ...webRows].every(clean) ? 0 : 1;
 }
 
 main().catch((e: unknown) => {
