@@ -1,7 +1,7 @@
-// What both benchmarks share: a fresh database (temporary SQLite file, or a new
+// What the benchmarks share: a fresh database (temporary SQLite file, or a new
 // PostgreSQL database dropped at the end), the app started in-process on
-// loopback with WORKER=off, shops inserted directly, the load generator in a
-// child process, and table printing.
+// loopback with WORKER=off, shops inserted directly, the load generator and
+// the fake edrone in child processes, and table printing.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -12,6 +12,7 @@ import pg from 'pg';
 import { loadConfig, type AppConfig } from '../app/config.js';
 import { startServer, type RunningServer } from '../app/server.js';
 import { newSyncToken } from '../app/db/index.js';
+import type { ReceivedTrace } from '../app/sandbox/fake-edrone.js';
 import type { LoadResult, LoadSpec } from './load-client.js';
 
 export type DbKind = 'sqlite' | 'postgres';
@@ -45,6 +46,18 @@ export function envInt(name: string, fallback: number, max = 1_000_000): number 
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be an integer from 1 to ${max} (got "${raw}")`);
   return n;
+}
+
+/** A comma-separated list of positive integers from the environment ("none": empty), or the default. */
+export function envCounts(name: string, fallback: number[], max = 64): number[] {
+  const raw = process.env[name]?.trim();
+  if (raw === undefined || raw === '') return fallback;
+  if (raw === 'none') return [];
+  return raw.split(',').map((part) => {
+    const n = Number(part.trim());
+    if (!Number.isInteger(n) || n < 1 || n > max) throw new Error(`${name} must be "none" or integers from 1 to ${max}, comma-separated (got "${raw}")`);
+    return n;
+  });
 }
 
 // ---------------------------------------------------------------------------
@@ -254,6 +267,52 @@ export async function runLoadClient(spec: Omit<LoadSpec, 'apiSecret'>): Promise<
   const last = out.trim().split('\n').pop() ?? '';
   if (code !== 0 || !last.startsWith('{')) throw new Error(`load-client exited with ${code}: ${out.slice(-500)}`);
   return JSON.parse(last) as LoadResult;
+}
+
+// ---------------------------------------------------------------------------
+// The fake edrone, in a child process
+
+export interface FakeEdroneProcess {
+  url: string;
+  /** Every trace it accepted, with its arrival time. */
+  traces(): Promise<ReceivedTrace[]>;
+  close(): Promise<void>;
+}
+
+/** Like the real edrone, it does not share the app's event loop: bench/worker-drain.ts --fake-edrone-child. */
+export async function startFakeEdroneProcess(): Promise<FakeEdroneProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(BENCH_DIR, 'worker-drain.ts'), '--fake-edrone-child'], {
+    // stdin stays open while this process lives: the child exits when it closes.
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    child.stdout.setEncoding('utf8');
+    child.stdout.on('data', (d: string) => {
+      out += d;
+      const m = /FAKE_EDRONE_URL=(\S+)/.exec(out);
+      if (m) resolve(m[1]!);
+    });
+    child.once('exit', (code) => reject(new Error(`fake edrone child exited with ${code}`)));
+    setTimeout(() => reject(new Error('fake edrone child did not start within 30 s')), 30_000).unref();
+  });
+  const stop = async () => {
+    child.kill('SIGTERM');
+    await exited;
+  };
+  onInterrupt(stop);
+  return {
+    url,
+    async traces() {
+      const res = await fetch(`${url}/_fake/traces`);
+      return ((await res.json()) as { traces: ReceivedTrace[] }).traces;
+    },
+    async close() {
+      forget(stop);
+      await stop();
+    },
+  };
 }
 
 // ---------------------------------------------------------------------------

@@ -5,8 +5,9 @@
 //
 // Sends `requests` HMAC-signed Shopify consent webhooks to `${url}/webhooks`
 // over keep-alive connections, `concurrency` in flight, every one with its own
-// X-Shopify-Webhook-Id. Bodies and signatures are built before the clock
-// starts. Only loopback targets are accepted. Prints one JSON line: LoadResult.
+// X-Shopify-Webhook-Id (or spread over several web processes: `urls`). Bodies
+// and signatures are built before the clock starts. Only loopback targets are
+// accepted. Prints one JSON line: LoadResult.
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import { performance } from 'node:perf_hooks';
@@ -16,6 +17,12 @@ import { edroneDate } from '../app/sandbox/fake-edrone.js';
 export interface LoadSpec {
   /** The app's base URL; must be http://127.0.0.1:<port>. */
   url: string;
+  /**
+   * Several web processes of one app (when given, `url` is not used): each run of
+   * shops.length consecutive requests goes to the next one, so every shop's
+   * deliveries reach every process, as behind a load balancer.
+   */
+  urls?: string[];
   apiSecret: string;
   apiVersion: string;
   /** Request i goes to shops[i % shops.length]. */
@@ -35,6 +42,8 @@ export interface LoadSpec {
 export interface LoadResult {
   requests: number;
   concurrency: number;
+  /** When the first measured request was sent (epoch ms). */
+  startedAt: number;
   /** Wall time from the first measured request to the last answer. */
   durationMs: number;
   throughput: number;
@@ -50,6 +59,8 @@ export interface LoadResult {
 const TOPIC = 'customers_email_marketing_consent/update';
 
 interface Prepared {
+  /** Where this request goes when not to the spec's first URL. */
+  target?: URL;
   path: string;
   headers: Record<string, string | number>;
   body: Buffer;
@@ -105,9 +116,10 @@ function prepare(spec: LoadSpec, index: number, phase: 'w' | 'm'): Prepared {
 }
 
 function send(agent: http.Agent, target: URL, p: Prepared): Promise<{ key: string; ok: boolean; detail?: string }> {
+  const to = p.target ?? target;
   return new Promise((resolve) => {
     const req = http.request(
-      { agent, host: target.hostname, port: target.port, method: 'POST', path: p.path, headers: p.headers, timeout: 30_000 },
+      { agent, host: to.hostname, port: to.port, method: 'POST', path: p.path, headers: p.headers, timeout: 30_000 },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));
@@ -162,25 +174,30 @@ async function drive(
 }
 
 export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
-  const target = new URL(spec.url);
-  if (target.protocol !== 'http:' || target.hostname !== '127.0.0.1') {
-    throw new Error(`load-client only targets http://127.0.0.1 (got ${spec.url})`);
+  const targets = (spec.urls ?? [spec.url]).map((u) => new URL(u));
+  for (const t of targets) {
+    if (t.protocol !== 'http:' || t.hostname !== '127.0.0.1') throw new Error(`load-client only targets http://127.0.0.1 (got ${t.href})`);
   }
+  const target = targets[0]!;
   if (!(spec.requests > 0 && spec.concurrency > 0 && spec.shops.length > 0)) throw new Error('bad load spec');
+  // The agent's socket limit is per host:port: `concurrency` in flight in all (drive's lanes) either way.
+  const aim = (p: Prepared, i: number): Prepared =>
+    targets.length === 1 ? p : { ...p, target: targets[Math.floor(i / spec.shops.length) % targets.length] };
   const agent = new http.Agent({ keepAlive: true, maxSockets: spec.concurrency, maxFreeSockets: spec.concurrency });
 
   let warmupAccepted = 0;
   if (spec.warmup > 0) {
-    const warm = Array.from({ length: spec.warmup }, (_, i) => prepare(spec, i, 'w'));
+    const warm = Array.from({ length: spec.warmup }, (_, i) => aim(prepare(spec, i, 'w'), i));
     await drive(agent, target, warm, spec.concurrency, (r) => {
       if (r.ok) warmupAccepted += 1;
     });
   }
 
-  const items = Array.from({ length: spec.requests }, (_, i) => prepare(spec, i, 'm'));
+  const items = Array.from({ length: spec.requests }, (_, i) => aim(prepare(spec, i, 'm'), i));
   const outcomes: Record<string, number> = {};
   let errors = 0;
   let firstError: string | undefined;
+  const startedAt = Date.now();
   const started = performance.now();
   const latencies = await drive(agent, target, items, spec.concurrency, (r) => {
     outcomes[r.key] = (outcomes[r.key] ?? 0) + 1;
@@ -197,6 +214,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
   return {
     requests: spec.requests,
     concurrency: spec.concurrency,
+    startedAt,
     durationMs: round(durationMs),
     throughput: round((spec.requests / durationMs) * 1000),
     latencyMs: {

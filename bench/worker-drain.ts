@@ -24,9 +24,7 @@
 // edrone, same 90/s pacing per App ID); the last table gives the ratios.
 // BENCH_LEAN=off runs the project only.
 // Exit code 1 when a job did not finish, died, or traces != jobs.
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { startFakeEdrone, type ReceivedTrace } from '../app/sandbox/fake-edrone.js';
 import { runLeanWorker } from './lean-worker.js';
 import {
@@ -35,14 +33,13 @@ import {
   dbKindsFromArgs,
   envInt,
   fmt,
-  forget,
-  onInterrupt,
   loadLine,
   installShops,
   machineLine,
   mb,
   runLoadClient,
   startBenchApp,
+  startFakeEdroneProcess,
   table,
   type DbKind,
 } from './bench-setup.js';
@@ -92,38 +89,7 @@ async function startEdroneTarget(mode: 'process' | 'inline'): Promise<EdroneTarg
     const edrone = await startFakeEdrone({ host: '127.0.0.1' });
     return { url: edrone.url, traces: async () => edrone.traces, close: () => edrone.close() };
   }
-  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--fake-edrone-child'], {
-    // stdin stays open while this process lives: the child exits when it closes.
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const url = await new Promise<string>((resolve, reject) => {
-    let out = '';
-    child.stdout.setEncoding('utf8');
-    child.stdout.on('data', (d: string) => {
-      out += d;
-      const m = /FAKE_EDRONE_URL=(\S+)/.exec(out);
-      if (m) resolve(m[1]!);
-    });
-    child.once('exit', (code) => reject(new Error(`fake edrone child exited with ${code}`)));
-    setTimeout(() => reject(new Error('fake edrone child did not start within 30 s')), 30_000).unref();
-  });
-  const stop = async () => {
-    child.kill('SIGTERM');
-    await exited;
-  };
-  onInterrupt(stop);
-  return {
-    url,
-    async traces() {
-      const res = await fetch(`${url}/_fake/traces`);
-      return ((await res.json()) as { traces: ReceivedTrace[] }).traces;
-    },
-    async close() {
-      forget(stop);
-      await stop();
-    },
-  };
+  return startFakeEdroneProcess();
 }
 
 /** Child mode: serve the fake edrone until SIGTERM, or until the parent is gone (stdin closed). */
