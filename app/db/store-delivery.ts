@@ -1,10 +1,11 @@
 // The ingest hot path's one write: the accepted delivery and its job, in one
 // statement on PostgreSQL (one round trip; separate workers are woken after the
-// commit, see wake-workers.ts) and in one immediate transaction of two prepared
-// statements on SQLite. No shared row is updated, so concurrent deliveries
+// commit, see wake-workers.ts) and on SQLite two prepared statements in an
+// immediate transaction shared by the deliveries of one event-loop turn. No shared row is updated, so concurrent deliveries
 // never wait for each other's locks.
 import type { NewJob } from '../queue/index.js';
 import type { Driver } from './database.js';
+import { withoutBlocking } from './sqlite-retry.js';
 import { createWorkerWake } from './wake-workers.js';
 
 export interface DeliveryRow {
@@ -37,8 +38,6 @@ const SQLITE_EVENT = `INSERT INTO "InboundEvent" ("id", "shopId", "source", "top
 const SQLITE_JOB = `INSERT INTO "Job" ("id", "shopId", "kind", "payload", "status", "attempts", "maxAttempts", "runAt", "createdAt", "updatedAt")
   VALUES (?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?)`;
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 export function createStoreDelivery(driver: Driver): StoreDelivery {
   if (driver.dialect === 'postgres') {
     const wake = createWorkerWake(driver.pool);
@@ -58,22 +57,38 @@ export function createStoreDelivery(driver: Driver): StoreDelivery {
   const insertEvent = sqlite.prepare(SQLITE_EVENT);
   const insertJob = sqlite.prepare(SQLITE_JOB);
   // Dates as Prisma's adapter stores them here (timestampFormat 'unixepoch-ms').
-  const store = sqlite.transaction((e: DeliveryRow, job: NewJob): boolean => {
+  const storeOne = (d: Pending): boolean => {
+    const { event: e, job } = d;
     const at = e.receivedAt.getTime();
     if (insertEvent.run(e.id, e.shopId, e.source, e.topic, e.dedupeKey, e.payload, at).changes === 0) return false;
     insertJob.run(job.id, job.shopId, job.kind, job.payload, job.maxAttempts, job.runAt.getTime(), at, at);
     return true;
-  });
-  return async (e, job) => {
-    // This connection never waits inside SQLite (that would block the event loop while
-    // Prisma's connection, in this same process, holds the write lock): it retries here.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return store.immediate(e, job);
-      } catch (err) {
-        if ((err as { code?: string }).code !== 'SQLITE_BUSY' || attempt >= 200) throw err;
-        await sleep(Math.min(25, 1 + attempt));
+  };
+  const storeAll = sqlite.transaction((batch: Pending[]): boolean[] => batch.map(storeOne));
+  const storeAlone = sqlite.transaction(storeOne);
+
+  // Group commit: the deliveries that arrive within one turn of the event loop are
+  // stored in one transaction, so they share its commit (one sync of the WAL file,
+  // which blocks the event loop) instead of paying one each. Each is answered only
+  // after the transaction that holds it committed.
+  let waiting: Pending[] = [];
+  const flush = async () => {
+    const batch = waiting;
+    waiting = [];
+    try {
+      const stored = await withoutBlocking(() => storeAll.immediate(batch));
+      batch.forEach((d, i) => d.settle.resolve(stored[i]!));
+    } catch {
+      // One delivery the database refuses must not fail the others: each alone, with its own answer.
+      for (const d of batch) {
+        await withoutBlocking(() => storeAlone.immediate(d)).then(d.settle.resolve, d.settle.reject);
       }
     }
   };
+  return (event, job) =>
+    new Promise<boolean>((resolve, reject) => {
+      if (waiting.push({ event, job, settle: { resolve, reject } }) === 1) setImmediate(() => void flush());
+    });
 }
+
+type Pending = { event: DeliveryRow; job: NewJob; settle: { resolve(stored: boolean): void; reject(err: unknown): void } };

@@ -49,6 +49,9 @@ export {
   type AppProxyVerification,
 } from './app-proxy.js';
 
+// A webhook's HMAC and required headers, checked by the library (`validateWebhook`).
+export { shopifyWebhookHeaders, validateWebhook, type WebhookValidation } from './webhook-validation.js';
+
 // Webhook payloads: what a verified webhook body says, validated per topic.
 export {
   COMPLIANCE_TOPICS,

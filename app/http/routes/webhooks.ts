@@ -1,6 +1,7 @@
 // POST /webhooks: every Shopify topic. HMAC over the raw body through the
 // library; then the transport-independent ingest.
 import express, { Router } from 'express';
+import { validateWebhook } from '../../adapters/index.js';
 import type { AppContext } from '../../context.js';
 import { ingestShopifyWebhook } from '../../sync/index.js';
 import type { InboundGuards } from '../rejection-log.js';
@@ -16,7 +17,7 @@ export function webhooksRouter(ctx: AppContext, { rejections, perClient }: Inbou
       res.status(400).json({ error: 'the body contains a NUL character' });
       return;
     }
-    const check = await ctx.shopify.webhooks.validate({ rawBody, rawRequest: req, rawResponse: res });
+    const check = await validateWebhook(ctx.shopify, rawBody, req, res);
     if (!check.valid) {
       rejections.record(`webhook ${check.reason}`, { status: check.reason.endsWith('hmac') ? 401 : 400, reason: check.reason });
       if (check.reason === 'invalid_hmac' || check.reason === 'missing_hmac') {
