@@ -5,6 +5,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+import { openDatabase, type Database } from '../../app/db/index.js';
 
 export interface TestDatabase {
   url: string;
@@ -37,5 +39,26 @@ export async function createTestDatabase(): Promise<TestDatabase> {
     async drop() {
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+/**
+ * For a test file that talks to the database directly: a fresh database, opened
+ * before the file's tests and closed and dropped after them. Call at the file's top level.
+ */
+export function useOpenDatabase(): () => Database {
+  let created: TestDatabase | undefined;
+  let opened: Database | undefined;
+  beforeAll(async () => {
+    created = await createTestDatabase();
+    opened = await openDatabase(created.url);
+  });
+  afterAll(async () => {
+    await opened?.close();
+    await created?.drop();
+  });
+  return () => {
+    if (!opened) throw new Error('the test database is opened in beforeAll');
+    return opened;
   };
 }

@@ -1,20 +1,15 @@
 // Two workers (processes) that read the same customer's consent and both try to
 // save: the second save fails as retriable, so its job decides again on fresh state.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../app/db/database.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Database } from '../../app/db/database.js';
 import { openConsent } from '../../app/db/consent.js';
 import { RetriableError } from '../../app/errors.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useOpenDatabase } from '../helpers/test-database.js';
 
-let tdb: TestDatabase;
+const database = useOpenDatabase();
 let db: Database;
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = await openDatabase(tdb.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
+beforeAll(() => {
+  db = database();
 });
 
 const key = { shopId: 's.myshopify.com', channel: 'email' as const, identity: 'race@example.com' };

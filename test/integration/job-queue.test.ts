@@ -1,20 +1,15 @@
 // The job table under several workers: every due job is claimed by exactly one,
 // and one busy shop cannot starve the others.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { createDataLayer, openDatabase, type Database } from '../../app/db/index.js';
 import { heldJobs } from '../../app/sync/index.js';
 import { createJobQueue, newJob, fairPick } from '../../app/queue/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useOpenDatabase } from '../helpers/test-database.js';
 
-let tdb: TestDatabase;
+const database = useOpenDatabase();
 let db: Database;
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = await openDatabase(tdb.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
+beforeAll(() => {
+  db = database();
 });
 
 describe('claiming', () => {

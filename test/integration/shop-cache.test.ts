@@ -2,24 +2,19 @@
 // through the data layer (settings, uninstall, erasure, reinstall) must be
 // seen by the very next request, never after the cache's lifetime.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../app/db/index.js';
+import type { Database } from '../../app/db/index.js';
 import { createComplianceRepository } from '../../app/db/compliance.js';
 import { createShopCache } from '../../app/db/shop-cache.js';
 import { createShopsRepository } from '../../app/db/shops.js';
 import { DEFAULT_SETTINGS } from '../../app/core/settings.js';
 import { EDRONE_APP_ID, startHarness, type Harness } from '../helpers/harness.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useOpenDatabase } from '../helpers/test-database.js';
 
 describe('shop cache of the data layer (an hour-long lifetime, so only invalidation can refresh it)', () => {
-  let tdb: TestDatabase;
+  const database = useOpenDatabase();
   let db: Database;
-  beforeAll(async () => {
-    tdb = await createTestDatabase();
-    db = await openDatabase(tdb.url);
-  });
-  afterAll(async () => {
-    await db?.close();
-    await tdb?.drop();
+  beforeAll(() => {
+    db = database();
   });
 
   function layer() {

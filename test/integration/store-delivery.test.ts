@@ -3,22 +3,12 @@
 // the same batch is a duplicate, and one delivery the database refuses must not
 // take the others down with it. PostgreSQL stores each in its own statement; the
 // same answers hold.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openDatabase, type Database } from '../../app/db/index.js';
+import { describe, expect, it } from 'vitest';
 import { createStoreDelivery } from '../../app/db/store-delivery.js';
 import { newJob } from '../../app/queue/index.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/test-database.js';
+import { useOpenDatabase } from '../helpers/test-database.js';
 
-let tdb: TestDatabase;
-let db: Database;
-beforeAll(async () => {
-  tdb = await createTestDatabase();
-  db = await openDatabase(tdb.url);
-});
-afterAll(async () => {
-  await db?.close();
-  await tdb?.drop();
-});
+const database = useOpenDatabase();
 
 const SHOP = 'group-commit.myshopify.com';
 const delivery = (dedupeKey: string) => ({
@@ -28,6 +18,7 @@ const delivery = (dedupeKey: string) => ({
 
 describe('storing accepted deliveries', () => {
   it('twenty deliveries at once, one of them twice: nineteen stored with their jobs, the repeat answered as a duplicate', async () => {
+    const db = database();
     const store = createStoreDelivery(db.driver);
     const keys = [...Array.from({ length: 20 }, (_, i) => `once-${i}`), 'once-7'];
     const answers = await Promise.all(keys.map((k) => delivery(k)).map((d) => store(d.event, d.job)));
@@ -38,6 +29,7 @@ describe('storing accepted deliveries', () => {
   });
 
   it('a delivery the database refuses fails alone: the others of its turn are stored and answered', async () => {
+    const db = database();
     const store = createStoreDelivery(db.driver);
     const good = Array.from({ length: 5 }, (_, i) => delivery(`good-${i}`));
     // Its job reuses another job's id: the insert breaks the primary key (not a dedupe conflict).
