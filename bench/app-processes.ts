@@ -4,7 +4,7 @@
 // `app/worker-main.ts`), their own CPU time from /proc, the wait until the
 // queue is empty, and the tally of the traces edrone received.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -38,6 +38,23 @@ export function cpuMsOf(pid: number): number {
   } catch {
     return NaN;
   }
+}
+
+/**
+ * CPU ms of the local PostgreSQL server so far: every process named postgres (the
+ * postmaster's count includes its backends that exited). The machine's other
+ * databases count too: run on a machine where the benchmark is the only client.
+ */
+export function postgresCpuMs(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuMsOf(Number(pid)) || 0;
+    } catch {
+      // the process ended meanwhile
+    }
+  }
+  return total;
 }
 
 export interface ScaleOutStack {

@@ -40,6 +40,10 @@ const MIX = {
   smsStates: { subscribed: 20, unsubscribed: 5, pending: 5, not_subscribed: 70 },
   phoneShare: 0.3,
   consentUpdatedAt: '2026-03-01T10:00:00Z',
+  // Changed over the last 4 minutes (inside a first reconciliation's look-back of 5
+  // minutes before the install), not all in one second: a query restarted from the last
+  // update read (Shopify's 25,000 per query) then re-reads the customers of one second only.
+  updatedAtSpreadMs: 4 * 60_000,
 };
 
 type RunKind = 'backfill' | 'reconcile';

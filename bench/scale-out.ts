@@ -10,7 +10,9 @@
 //    spread over both, while 2 worker processes drain them: ingest and drain overlap.
 //
 // Each table gives throughput, CPU per job (the processes' own CPU time from
-// /proc; start-up included in scenario 1, given apart in scenario 2), the peak
+// /proc; start-up included in scenario 1, given apart in scenario 2; in scenario 1
+// also the PostgreSQL server's CPU per job and how many cores it kept busy, to
+// see whether the database or the app is the limit), the peak
 // traces per App ID in any 1-second window (edrone allows 100), and whether
 // anything was lost or sent twice. Exit code 1 when any of it fails.
 //
@@ -22,7 +24,7 @@
 //      BENCH_WEB (2): web processes of scenario 2, one row each; BENCH_WEB_WORKERS (2): worker
 //      processes beside them. "none" skips a scenario.
 import { randomBytes } from 'node:crypto';
-import { clean, drainThenStop, outcomeOf, totalCpuMs, withScaleOutStack } from './app-processes.js';
+import { clean, drainThenStop, outcomeOf, postgresCpuMs, totalCpuMs, withScaleOutStack } from './app-processes.js';
 import { envCounts, envInt, fmt, loadLine, machineLine, runLoadClient, table } from './bench-setup.js';
 import { printWebRows, runWebAndWorkers, type WebRow } from './scale-out-web.js';
 
@@ -33,10 +35,13 @@ async function runWorkersOnly(workers: number, jobs: number, shopsCount: number,
     if (load.errors) throw new Error(`enqueueing failed: ${load.firstError}`);
     const procs = Array.from({ length: workers }, () => stack.startWorker());
     const started = Date.now();
+    const pgBefore = postgresCpuMs();
     const wallS = ((await drainThenStop(stack, procs, { started, timeoutS })) - started) / 1000;
+    const pgMs = postgresCpuMs() - pgBefore;
     const outcome = await outcomeOf(stack, jobs);
     // Start-up (about 1.5 s of CPU per process: tsx, connecting) is included here.
-    return { workers, jobs, wallS, jobsPerS: outcome.done / wallS, cpuMsPerJob: totalCpuMs(procs) / Math.max(1, outcome.done), ...outcome };
+    const cpuMsPerJob = totalCpuMs(procs) / Math.max(1, outcome.done);
+    return { workers, jobs, wallS, jobsPerS: outcome.done / wallS, cpuMsPerJob, pgMsPerJob: pgMs / Math.max(1, outcome.done), pgCores: pgMs / 1000 / wallS, ...outcome };
   });
 }
 
@@ -62,8 +67,20 @@ async function main(): Promise<void> {
     console.log('\nworkers only (jobs enqueued before the workers start):');
     console.log(
       table(
-        ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
-        rows.map((r) => [String(r.workers), String(r.jobs), fmt(r.wallS), fmt(r.jobsPerS), fmt(r.cpuMsPerJob, 2), String(r.peakPerApp), String(r.done), String(r.lost), String(r.duplicates)]),
+        ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'PostgreSQL CPU ms/job', 'PostgreSQL cores busy', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
+        rows.map((r) => [
+          String(r.workers),
+          String(r.jobs),
+          fmt(r.wallS),
+          fmt(r.jobsPerS),
+          fmt(r.cpuMsPerJob, 2),
+          fmt(r.pgMsPerJob, 2),
+          fmt(r.pgCores, 2),
+          String(r.peakPerApp),
+          String(r.done),
+          String(r.lost),
+          String(r.duplicates),
+        ]),
       ),
     );
   }

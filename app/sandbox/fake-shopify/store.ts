@@ -61,6 +61,8 @@ export interface SeedOptions {
   prefix?: string;
   /** Deterministic spread (default 1). */
   seed?: number;
+  /** The customers' updatedAt, spread evenly (oldest first) over this many ms before now, as a store's customers change over time (default 0: all now). */
+  updatedAtSpreadMs?: number;
 }
 
 export interface ThrottleStatus {
@@ -213,6 +215,8 @@ export class FakeStore {
       s === 'not_subscribed' ? { ...NOT_SUBSCRIBED } : { state: s, optInLevel: 'single_opt_in', consentUpdatedAt: at };
     const created: FakeCustomer[] = [];
     const base = shop.customers.size;
+    const spread = options.updatedAtSpreadMs ?? 0;
+    const updatedAt = (i: number) => (spread > 0 ? shopifyTime(new Date(Date.now() - spread + Math.floor((spread * i) / count))) : now);
     for (let i = 0; i < count; i++) {
       const n = base + i;
       const hasPhone = random() < (options.phoneShare ?? 0);
@@ -221,7 +225,7 @@ export class FakeStore {
         email: `${prefix}-${n}@example.com`,
         phone: hasPhone ? `+4860${String(n).padStart(7, '0')}` : null,
         createdAt: now,
-        updatedAt: now,
+        updatedAt: updatedAt(i),
         emailConsent: consent(pick(options.emailStates)),
         smsConsent: hasPhone ? consent(pick(options.smsStates)) : { ...NOT_SUBSCRIBED },
       };
