@@ -25,18 +25,17 @@ export function rememberReport(record: ConsentRecord, reportId: string): Consent
  * missing (`duplicate` when none). `reportId` null (a read-back of a bulk run, not a
  * report) always decides.
  */
-export function decideOnce<E>(
+export function decideOnce<E extends { channel: Channel }>(
   decide: (record: ConsentRecord, event: E, settings: SyncSettings, now: Date) => Decision,
   record: ConsentRecord,
   event: E,
-  channel: Channel,
   settings: SyncSettings,
   now: Date,
   reportId: string | null,
 ): Decision {
   if (reportId === null) return decide(record, event, settings, now);
   if (decidedBefore(record, reportId)) {
-    const { writes } = writesNeeded(record, channel, settings);
+    const { writes } = writesNeeded(record, event.channel, settings);
     return writes.length > 0 ? { writes, skip: null, record } : { writes: [], skip: 'duplicate', record };
   }
   const decision = decide(record, event, settings, now);

@@ -127,7 +127,7 @@ async function run<E extends { channel: Channel; identity: string | null }>(
     const consent = await deps.data.consent.open(key);
     const { record } = consent;
     // A report decided before (a retried job) writes only what is still missing.
-    const decision = decideOnce(side.decide, record, event, event.channel, settingsOf(shop), deps.now(), reportId);
+    const decision = decideOnce(side.decide, record, event, settingsOf(shop), deps.now(), reportId);
     await consent.save(decision.record, side.customerId(event));
     if (decision.writes.length === 0) {
       if (quietSkips && decision.skip && side.quietSkips.has(decision.skip)) return 'skipped';

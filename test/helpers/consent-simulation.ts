@@ -246,8 +246,8 @@ export function simulate(scenario: Scenario, rules: Rules = APP_RULES, drainBoun
     const reportId = `report-${msg.id}`;
     const d: Decision =
       msg.side === 'shopify'
-        ? decideOnce(decideShopifyEvent, records[channel], msg.event, channel, settings, now, reportId)
-        : decideOnce(decideEdroneEvent, records[channel], msg.event, channel, settings, now, reportId);
+        ? decideOnce(decideShopifyEvent, records[channel], msg.event, settings, now, reportId)
+        : decideOnce(decideEdroneEvent, records[channel], msg.event, settings, now, reportId);
     records[channel] = d.record;
     const what = msg.side === 'shopify' ? msg.event.state : msg.event.status;
     const outcome = d.writes.length

@@ -1081,8 +1081,8 @@ describe('SKIP_REASONS', () => {
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent({ status: null }), s, T(11))); // unknown_status
     add(decideEdroneEvent(EMPTY_RECORD, edroneEvent(), settings({ edroneStatuses: 'unsubscribes' }), T(11))); // status_filter
     const paused = settings({ direction: 'paused' });
-    const decided = decideOnce(decideEdroneEvent, EMPTY_RECORD, edroneEvent(), 'email', paused, T(11), 'report-1');
-    add(decideOnce(decideEdroneEvent, decided.record, edroneEvent(), 'email', paused, T(12), 'report-1')); // duplicate
+    const decided = decideOnce(decideEdroneEvent, EMPTY_RECORD, edroneEvent(), paused, T(11), 'report-1');
+    add(decideOnce(decideEdroneEvent, decided.record, edroneEvent(), paused, T(12), 'report-1')); // duplicate
     expect([...reached].sort()).toEqual(Object.keys(SKIP_REASONS).sort());
   });
 });

@@ -34,9 +34,9 @@ function carriedOut(d: Decision, now: Date): ConsentRecord {
  */
 function afterTie(decide: typeof decideOnce) {
   let r: ConsentRecord = { ...EMPTY_RECORD };
-  r = carriedOut(decide(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), 'email', settings, at(100), 'r1'), at(100));
+  r = carriedOut(decide(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), settings, at(100), 'r1'), at(100));
   const signUp = report('subscribed', 'TRACE_SUBSCRIBED');
-  const first = decide(decideEdroneEvent, r, signUp, 'email', settings, at(200), 'r3');
+  const first = decide(decideEdroneEvent, r, signUp, settings, at(200), 'r3');
   expect(first.writes).toEqual([{ target: 'edrone', value: 'unsubscribed', at: expect.any(Date) }]);
   return { record: carriedOut(first, at(250)), signUp };
 }
@@ -46,25 +46,25 @@ describe('a report decided once', () => {
     const { record, signUp } = afterTie(decideOnce);
     // The rules alone cannot tell this report from a new same-second change: they trace again.
     expect(decideEdroneEvent(record, signUp, settings, at(1200)).writes).toHaveLength(1);
-    const again = decideOnce(decideEdroneEvent, record, signUp, 'email', settings, at(1200), 'r3');
+    const again = decideOnce(decideEdroneEvent, record, signUp, settings, at(1200), 'r3');
     expect(again).toMatchObject({ writes: [], skip: 'duplicate' });
     expect(again.record).toBe(record);
   });
 
   it('a run that saved the record but did not finish its write finishes it on the second try', () => {
     let r: ConsentRecord = { ...EMPTY_RECORD };
-    const d = decideOnce(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), 'email', settings, at(100), 'r1');
+    const d = decideOnce(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), settings, at(100), 'r1');
     expect(d.writes).toEqual([{ target: 'shopify', value: 'unsubscribed', at: at(0) }]);
     // The worker saved d.record, then died (or Shopify failed) before the write.
     r = d.record;
-    const retry = decideOnce(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), 'email', settings, at(5000), 'r1');
+    const retry = decideOnce(decideEdroneEvent, r, report('unsubscribed', 'CUSTOMER_UNSUBSCRIBED'), settings, at(5000), 'r1');
     expect(retry.writes).toEqual(d.writes);
   });
 
   it('another report, or a read without an id (a bulk run), is decided by the rules', () => {
     const { record, signUp } = afterTie(decideOnce);
-    expect(decideOnce(decideEdroneEvent, record, signUp, 'email', settings, at(1200), 'r9').writes).toHaveLength(1);
-    expect(decideOnce(decideEdroneEvent, record, signUp, 'email', settings, at(1200), null).writes).toHaveLength(1);
+    expect(decideOnce(decideEdroneEvent, record, signUp, settings, at(1200), 'r9').writes).toHaveLength(1);
+    expect(decideOnce(decideEdroneEvent, record, signUp, settings, at(1200), null).writes).toHaveLength(1);
   });
 
   it(`remembers the latest ${REPORT_MEMORY_COUNT} reports per record, oldest forgotten first`, () => {
