@@ -1,7 +1,7 @@
 // The lean raw-SQL worker of the drain benchmark (issue 10, goal 2): what a
 // hand-written worker does with the same queued jobs and nothing more. Claims a
 // batch (PostgreSQL: FOR UPDATE SKIP LOCKED), reads event + shop + consent row
-// in one query, sends the trace to the same fake edrone paced 90/s per App ID
+// in one query, sends the trace to the same fake edrone paced 95/s per App ID
 // (the project's trace client with its in-process pacer), and ends each job in
 // one write (consent upsert + activity insert + job done, guarded by the lock
 // owner). No zod, no core rules (a subscribed/unsubscribed mapping), no
@@ -145,7 +145,8 @@ interface Payload {
 /** Drains every due job with `concurrency` in flight; resolves when none is left. */
 export async function runLeanWorker(kind: DbKind, databaseUrl: string, edroneUrl: string, concurrency: number): Promise<void> {
   const store = kind === 'sqlite' ? sqliteStore(databaseUrl.slice('file:'.length)) : pgStore(databaseUrl);
-  const edrone = createEdroneTraceClient({ baseUrl: edroneUrl, ratePerSecond: 90 });
+  // The app paces at 95/s per App ID (its shared limiter); the lean worker the same, in process.
+  const edrone = createEdroneTraceClient({ baseUrl: edroneUrl, ratePerSecond: 95 });
   const workerId = `lean-${randomUUID().slice(0, 8)}`;
 
   async function run(job: Claimed): Promise<void> {

@@ -4,7 +4,7 @@
 //   npx tsx bench/worker-drain.ts [--db sqlite|postgres|both]
 //
 // Per database, two scenarios with the same number of jobs:
-//   1 shop x K        bounded by the trace client's pacing (90 traces/s per app_id)
+//   1 shop x K        bounded by the pacing of traces (95/s per App ID)
 //   S shops x K/S     each shop its own edrone App ID, so pacing is not the limit:
 //                     this measures the pipeline (claim, decide, trace, record)
 // Phase 1 (worker off): K webhooks are POSTed by bench/load-client.ts (a child
@@ -21,7 +21,7 @@
 //      (300), BENCH_EDRONE (process|inline), BENCH_PG_URL, BENCH_LOG_LEVEL (error).
 // Each scenario runs twice on fresh databases: the project's worker, then the lean
 // raw-SQL worker of bench/lean-worker.ts on the same queued jobs (same fake
-// edrone, same 90/s pacing per App ID); the last table gives the ratios.
+// edrone, same 95/s pacing per App ID); the last table gives the ratios.
 // BENCH_LEAN=off runs the project only.
 // Exit code 1 when a job did not finish, died, or traces != jobs.
 import { randomBytes } from 'node:crypto';
@@ -239,7 +239,7 @@ async function main(): Promise<void> {
   ];
   console.log(
     `worker drain: Shopify email consent jobs -> fake edrone traces; worker concurrency ${workerConcurrency}, ` +
-      `trace pacing 90/s per app_id, fake edrone ${edroneMode === 'process' ? 'in a child process' : 'in-process'}; ${machineLine()}`,
+      `trace pacing 95/s per App ID, fake edrone ${edroneMode === 'process' ? 'in a child process' : 'in-process'}; ${machineLine()}`,
   );
 
   const rows: Row[] = [];
