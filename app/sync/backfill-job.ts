@@ -7,8 +7,10 @@
 //    pending and not_subscribed send nothing, a newer known unsubscribe is never
 //    re-subscribed, settings apply. Counters and the offset are saved after every
 //    batch, so a restart resumes where the run stopped; lines re-read after a
-//    crash are skipped as in sync, so no customer is sent twice. The cancel flag
-//    is checked between batches.
+//    crash are skipped as in sync once their customer's row was stored (a
+//    customer's trace and row are not one transaction: one whose trace left
+//    just before the process died is sent again, the same state, a no-op in
+//    edrone; never lost). The cancel flag is checked between batches.
 // A slice ends after JOB_SLICE_MS, or at once when the worker stops; the job is
 // then re-queued and continues from the saved offset.
 import { customerFromExportLine, openBulkResult, type ExportLine, type ShopifyCustomer } from '../adapters/index.js';
