@@ -16,6 +16,7 @@ import {
   forget,
   installShops,
   onInterrupt,
+  peakInAnySecond,
   startBenchApp,
   startFakeEdroneProcess,
   type BenchApp,
@@ -234,16 +235,6 @@ export interface Outcome {
   duplicates: number;
 }
 
-function peakPer1s(times: number[]): number {
-  const t = [...times].sort((a, b) => a - b);
-  let peak = 0;
-  for (let lo = 0, hi = 0; hi < t.length; hi++) {
-    while (t[hi]! - t[lo]! >= 1000) lo++;
-    peak = Math.max(peak, hi - lo + 1);
-  }
-  return peak;
-}
-
 /** What became of `jobs` webhooks, each a distinct email: the job table and edrone's record. */
 export async function outcomeOf(stack: ScaleOutStack, jobs: number): Promise<Outcome> {
   const traces = await stack.edrone.traces();
@@ -256,7 +247,7 @@ export async function outcomeOf(stack: ScaleOutStack, jobs: number): Promise<Out
   }
   return {
     done: await stack.app.server.ctx.db.prisma.job.count({ where: { status: 'done' } }),
-    peakPerApp: Math.max(0, ...[...byApp.values()].map(peakPer1s)),
+    peakPerApp: Math.max(0, ...[...byApp.values()].map(peakInAnySecond)),
     lost: jobs - Math.min(jobs, byEmail.size),
     duplicates: [...byEmail.values()].filter((n) => n > 1).length,
   };

@@ -25,7 +25,7 @@ import { loadConfig } from '../app/config.js';
 import { startServer } from '../app/server.js';
 import { startFakeShopify } from '../app/sandbox/fake-shopify.js';
 import { startFakeEdrone } from '../app/sandbox/fake-edrone.js';
-import { createBenchDatabase, envInt, loadLine, machineLine, table, type DbKind } from './bench-setup.js';
+import { createBenchDatabase, envInt, loadLine, machineLine, peakInAnySecond, table, type DbKind } from './bench-setup.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const API_KEY = 'bench-api-key';
@@ -153,7 +153,7 @@ async function main(): Promise<void> {
     console.log('');
     console.log(
       table(
-        ['run', 'customers', 'db', 'Shopify points/s', 'concurrency', 'time', 'customers/s', 'traces', 'traces/s', 'pace while sending (of edrone\'s 100/s)', 'exactly once', 'peak RSS of the app process (after start-up)', run === 'backfill' ? 'run counters (read/sent/skipped/failed)' : 'run counters (checked/repaired/failed)'],
+        ['run', 'customers', 'db', 'Shopify points/s', 'concurrency', 'time', 'customers/s', 'traces', 'traces/s', 'pace while sending (of edrone\'s 100/s)', 'peak traces in 1 s', 'exactly once', 'peak RSS of the app process (after start-up)', run === 'backfill' ? 'run counters (read/sent/skipped/failed)' : 'run counters (checked/repaired/failed)'],
         [
           [
             run,
@@ -166,6 +166,7 @@ async function main(): Promise<void> {
             String(edrone.traces.length),
             (edrone.traces.length / seconds).toFixed(1),
             `${pace.toFixed(1)}/s (${pace.toFixed(0)}%)`,
+            String(peakInAnySecond(times)),
             wrong === 0 ? 'yes' : `NO (${wrong} wrong)`,
             `${rss} MB (${baseline} MB)`,
             final ? final.slice(1).join('/') : '?',

@@ -341,3 +341,14 @@ export function machineLine(): string {
 export function loadLine(): string {
   return `load average ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`;
 }
+
+/** The most of `times` (ms) in any 1-second window: what edrone's 100/s per App ID limits. */
+export function peakInAnySecond(times: number[]): number {
+  const t = [...times].sort((a, b) => a - b);
+  let peak = 0;
+  for (let lo = 0, hi = 0; hi < t.length; hi++) {
+    while (t[hi]! - t[lo]! >= 1000) lo++;
+    peak = Math.max(peak, hi - lo + 1);
+  }
+  return peak;
+}

@@ -37,6 +37,7 @@ import {
   installShops,
   machineLine,
   mb,
+  peakInAnySecond,
   runLoadClient,
   startBenchApp,
   startFakeEdroneProcess,
@@ -111,15 +112,7 @@ function peakPerSecond(traces: ReceivedTrace[]): number {
     list.push(t.receivedAt);
     byApp.set(app, list);
   }
-  let peak = 0;
-  for (const times of byApp.values()) {
-    times.sort((a, b) => a - b);
-    for (let lo = 0, hi = 0; hi < times.length; hi++) {
-      while (times[hi]! - times[lo]! >= 1000) lo++;
-      peak = Math.max(peak, hi - lo + 1);
-    }
-  }
-  return peak;
+  return Math.max(0, ...[...byApp.values()].map(peakInAnySecond));
 }
 
 async function runOne(
