@@ -18,23 +18,25 @@ const QUEUED_SHOPS = `WITH RECURSIVE shops("shopId") AS (
     SELECT (SELECT min("shopId") FROM "Job" WHERE "status" = 'queued' AND "shopId" > shops."shopId") FROM shops WHERE shops."shopId" IS NOT NULL
   ) SELECT "shopId" FROM shops WHERE "shopId" IS NOT NULL`;
 
-const KINDS = `(:kinds IS NULL OR "kind" IN (SELECT value FROM json_each(:kinds)))`;
+/** The lane's kinds, and not a held kind of a held shop (a throttled store's Shopify calls wait). */
+const CLAIMABLE = `(:kinds IS NULL OR "kind" IN (SELECT value FROM json_each(:kinds)))
+      AND NOT ("shopId" IN (SELECT value FROM json_each(:heldShops)) AND "kind" IN (SELECT value FROM json_each(:heldKinds)))`;
 
-/** One shop's oldest due queued jobs of the lane's kinds (`held`: not the held kinds). */
-const SHOP_DUE = `SELECT "id", "shopId", "kind", "runAt" FROM "Job"
-    WHERE "status" = 'queued' AND "shopId" = :shopId AND "runAt" <= :now AND ${KINDS}
-      AND NOT (:held AND "kind" IN (SELECT value FROM json_each(:heldKinds)))
+/** One shop's oldest due queued jobs that this claim may take. */
+const SHOP_DUE = `SELECT "id", "shopId", "runAt" FROM "Job"
+    WHERE "status" = 'queued' AND "shopId" = :shopId AND "runAt" <= :now AND ${CLAIMABLE}
     ORDER BY "runAt" LIMIT :perShop`;
 
-/** Jobs whose worker stopped renewing its lease (few: at most the ones running). */
-const EXPIRED = `SELECT "id", "shopId", "kind", "runAt" FROM "Job"
-    WHERE "status" = 'running' AND "leaseUntil" < :now AND ${KINDS}`;
+/** Jobs whose worker stopped renewing its lease (few: at most the ones running) that this claim may take. */
+const EXPIRED = `SELECT "id", "shopId", "runAt" FROM "Job"
+    WHERE "status" = 'running' AND "leaseUntil" < :now AND ${CLAIMABLE}
+      AND "shopId" NOT IN (SELECT value FROM json_each(:skipShops))`;
 
 const TAKE = `UPDATE "Job" SET "status" = 'running', "lockedBy" = :token, "leaseUntil" = :leaseUntil, "attempts" = "attempts" + 1, "updatedAt" = :now
   WHERE "id" = :id AND (("status" = 'queued' AND "runAt" <= :now) OR ("status" = 'running' AND "leaseUntil" < :now))
   RETURNING *`;
 
-type Candidate = { id: string; shopId: string; kind: string; runAt: number };
+type Candidate = { id: string; shopId: string; runAt: number };
 
 type RawJob = Omit<Job, 'runAt' | 'leaseUntil' | 'createdAt' | 'updatedAt' | 'finishedAt'> & {
   runAt: number;
@@ -79,18 +81,16 @@ export function createSqliteClaim(sqlite: BetterSqlite3.Database) {
       filter: ClaimFilter;
     }): Job[] => {
       const perShop = args.filter.perShop ?? args.limit;
-      const kinds = args.filter.kinds ? JSON.stringify(args.filter.kinds) : null;
-      const heldKinds = JSON.stringify(args.heldKinds);
-      const skip = new Set(args.filter.skipShops ?? []);
-      const held = new Set(args.heldShops);
-      const heldKind = new Set(args.heldKinds);
-      const candidates: Candidate[] = [];
+      const skipShops = args.filter.skipShops ?? [];
+      const params = {
+        now: args.now,
+        kinds: args.filter.kinds ? JSON.stringify(args.filter.kinds) : null,
+        heldShops: JSON.stringify(args.heldShops),
+        heldKinds: JSON.stringify(args.heldKinds),
+      };
+      const candidates = expired.all({ ...params, skipShops: JSON.stringify(skipShops) }) as Candidate[];
       for (const shopId of queuedShops.all() as string[]) {
-        if (skip.has(shopId)) continue;
-        candidates.push(...(shopDue.all({ shopId, now: args.now, perShop, kinds, held: held.has(shopId) ? 1 : 0, heldKinds }) as Candidate[]));
-      }
-      for (const c of expired.all({ now: args.now, kinds }) as Candidate[]) {
-        if (!skip.has(c.shopId) && !(held.has(c.shopId) && heldKind.has(c.kind))) candidates.push(c);
+        if (!skipShops.includes(shopId)) candidates.push(...(shopDue.all({ ...params, shopId, perShop }) as Candidate[]));
       }
       const jobs: Job[] = [];
       for (const { id } of fairPick(oldestPerShop(candidates, perShop), args.limit)) {
