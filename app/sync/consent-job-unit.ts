@@ -4,8 +4,17 @@
 // use case runs unchanged on a data layer whose consent handle, activity and
 // history inserts collect here instead of writing one by one.
 import type { HistoryEntry } from '../core/consent-history.js';
-import type { ConsentRecord } from '../core/types.js';
-import { recordOfRow, type ActivityInput, type ConsentHandle, type ConsentJobWrite, type ConsentKey, type StoredConsentRow } from '../db/index.js';
+import type { Channel, ConsentRecord } from '../core/types.js';
+import {
+  recordOfRow,
+  type ActivityInput,
+  type ConsentHandle,
+  type ConsentJobRead,
+  type ConsentJobWrite,
+  type ConsentKey,
+  type StoredConsentRow,
+} from '../db/index.js';
+import { consentLockKey } from './consent-sync.js';
 import type { Job } from '../queue/index.js';
 import type { SyncDeps } from './deps.js';
 
@@ -18,9 +27,6 @@ export interface ConsentJobUnit {
    */
   commit(job: Job | null): Promise<void>;
 }
-
-/** The key the use case locks a customer's channel with (consent-sync.ts): one change of a customer at a time in this process. */
-export const consentLockKey = (key: ConsentKey): string => `${key.shopId}:${key.channel}:${key.identity}`;
 
 const sameKey = (a: ConsentKey, b: ConsentKey) => a.shopId === b.shopId && a.channel === b.channel && a.identity === b.identity;
 
@@ -69,6 +75,27 @@ export function openConsentJobUnit(deps: SyncDeps, key: ConsentKey | null, store
       pending = null;
     },
   };
+}
+
+/**
+ * Under the customer's lock (the one consent-sync.ts takes; none without an identity): reads
+ * the event's presence, the shop and the customer's row in one query (`eventId` null: no
+ * stored delivery to look for) and hands `work` that read and a unit opened on the row.
+ */
+export function withConsentUnit<T>(
+  deps: SyncDeps,
+  shopId: string,
+  change: { channel: Channel; identity: string | null },
+  eventId: string | null,
+  work: (read: ConsentJobRead, unit: ConsentJobUnit) => Promise<T>,
+): Promise<T> {
+  const key = change.identity ? { shopId, channel: change.channel, identity: change.identity } : null;
+  const lock = key && consentLockKey(key);
+  const locked = async () => {
+    const read = await deps.data.consentJobs.read(eventId, shopId, key);
+    return work(read, openConsentJobUnit(deps, key, read.consent, lock));
+  };
+  return lock ? deps.locks.run(lock, locked) : locked();
 }
 
 /**

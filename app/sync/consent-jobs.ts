@@ -5,7 +5,7 @@ import type { ShopifyConsentEvent } from '../core/types.js';
 import type { Job, JobHandler, JobResult } from '../queue/index.js';
 import { handleCustomerRedact, handleDataRequest, handleShopRedact, handleUninstalled } from './compliance.js';
 import { syncConsent } from './consent-sync.js';
-import { consentLockKey, openConsentJobUnit, runInUnit } from './consent-job-unit.js';
+import { runInUnit, withConsentUnit } from './consent-job-unit.js';
 import { handleScopesUpdate } from './scopes-update.js';
 import type { SyncDeps } from './deps.js';
 import { edroneEventJob, readPayload, shopifyWebhookJob } from './job-payloads.js';
@@ -22,19 +22,14 @@ function wasRetried(job: Job): boolean {
  * have, and the worker records the failure.
  */
 async function syncShopifyConsent(deps: SyncDeps, job: Job, eventId: string, event: ShopifyConsentEvent): Promise<JobResult> {
-  const key = event.identity ? { shopId: job.shopId, channel: event.channel, identity: event.identity } : null;
-  const lock = key ? consentLockKey(key) : null;
-  const work = async (): Promise<JobResult> => {
-    const read = await deps.data.consentJobs.read(eventId, job.shopId, key);
+  return withConsentUnit(deps, job.shopId, event, eventId, async (read, unit): Promise<JobResult> => {
     if (!read.eventPresent || !read.shop) return; // erased by a redact request since: nothing left to do
     const shop = read.shop;
-    const unit = openConsentJobUnit(deps, key, read.consent, lock);
     await runInUnit(unit, job, (unitDeps) =>
       syncConsent(unitDeps, shop, { side: 'shopify', event }, { jobId: job.id, eventId, reportId: eventId, retried: wasRetried(job) }),
     );
     return { completed: true };
-  };
-  return lock ? deps.locks.run(lock, work) : work();
+  });
 }
 
 /** 'shopify-webhook': a consent change to send to edrone, a compliance request, or the uninstall. */

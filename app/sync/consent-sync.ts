@@ -5,10 +5,9 @@ import { shopifyToEdrone } from '../core/consent-mapping.js';
 import { DECISION_NOTES, decideEdroneEvent, decideShopifyEvent, type Decision, type SkipReason } from '../core/decide.js';
 import { decideOnce } from '../core/report-memory.js';
 import type { Channel, ConsentRecord, EdroneConsentEvent, ShopifyConsentEvent, SyncSettings } from '../core/types.js';
-import { settingsOf, type ShopRow } from '../db/index.js';
+import { settingsOf, type ConsentKey, type ShopRow } from '../db/index.js';
 import { recordActivity, skipText, type ActivityInput } from './activity.js';
 import { applyWrites } from './apply-writes.js';
-import { consentLockKey } from './consent-job-unit.js';
 import type { SyncDeps } from './deps.js';
 
 /** A consent state observed on one side: a Shopify webhook, backfill or reconciliation line, or an edrone report. */
@@ -98,6 +97,9 @@ const EDRONE: Side<EdroneConsentEvent> = {
 };
 
 /** Syncs one observed consent state; 'sent' when a write was carried out. */
+/** The key a change of one customer's channel is locked with: one change of a customer at a time in this process. */
+export const consentLockKey = (key: ConsentKey): string => `${key.shopId}:${key.channel}:${key.identity}`;
+
 export function syncConsent(deps: SyncDeps, shop: ShopRow, change: ConsentChange, meta: SyncMeta = {}): Promise<'sent' | 'skipped'> {
   return change.side === 'shopify' ? run(deps, shop, SHOPIFY, change.event, meta) : run(deps, shop, EDRONE, change.event, meta);
 }

@@ -8,7 +8,7 @@ import { AppError, PermanentError, RetriableError, coerceError } from '../errors
 import type { ShopifyCustomer } from '../adapters/index.js';
 import { recordActivity } from './activity.js';
 import { syncConsent } from './consent-sync.js';
-import { consentLockKey, openConsentJobUnit, runInUnit } from './consent-job-unit.js';
+import { runInUnit, withConsentUnit } from './consent-job-unit.js';
 import type { SyncDeps } from './deps.js';
 
 export type CustomerOutcome = { sent: number; skipped: number; failed: number; lastError: string | null };
@@ -112,15 +112,10 @@ export async function syncCustomerConsent(
  * One channel through the use case as the worker's hot path runs it: the customer's row read in
  * one query under its lock, and everything decided stored in one transaction at the end.
  */
-async function syncInOneTransaction(deps: SyncDeps, shop: ShopRow, event: ShopifyConsentEvent, jobId: string): Promise<'sent' | 'skipped'> {
-  const key = event.identity ? { shopId: shop.id, channel: event.channel, identity: event.identity } : null;
-  const useCase = (d: SyncDeps) => syncConsent(d, shop, { side: 'shopify', event }, { jobId, quietSkips: true });
-  if (!key) return useCase(deps);
-  const lock = consentLockKey(key);
-  return deps.locks.run(lock, async () => {
-    const { consent } = await deps.data.consentJobs.read(null, shop.id, key);
-    return runInUnit(openConsentJobUnit(deps, key, consent, lock), null, useCase);
-  });
+function syncInOneTransaction(deps: SyncDeps, shop: ShopRow, event: ShopifyConsentEvent, jobId: string): Promise<'sent' | 'skipped'> {
+  return withConsentUnit(deps, shop.id, event, null, (_read, unit) =>
+    runInUnit(unit, null, (unitDeps) => syncConsent(unitDeps, shop, { side: 'shopify', event }, { jobId, quietSkips: true })),
+  );
 }
 
 /** Another worker changed this customer's row meanwhile: decide again on fresh state, a few times. */
