@@ -26,8 +26,8 @@ export interface ReconcileOptions {
   logger?: Pick<Logger, 'debug' | 'info' | 'warn'>;
 }
 
-/** Where the next page starts: the query's first update time, and the cursor within that query. */
-type PageQuery = { from: Date; cursor: string | null; inclusive: boolean };
+/** Where a run reads next: the query's start (queryFrom once restarted, inclusive; else the run's since) and the cursor within it. */
+type Position = { since: Date; queryFrom: Date | null; cursor: string | null };
 type Prefetch = Promise<{ ok: true; value: CustomerPage } | { ok: false; error: unknown }>;
 
 export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions): JobHandler {
@@ -43,15 +43,14 @@ export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions
     if (!shop || shop.uninstalledAt) return finishReconcile(data, run.id, 'failed', 'The app was uninstalled from this store.');
 
     const deadline = Date.now() + options.sliceMs;
-    let next: Prefetch | null = null;
     try {
       const client = await deps.adminClientFor(shop.id);
-      const read = (q: PageQuery): Prefetch => {
+      const read = (p: Position): Prefetch => {
+        const page = client.customersUpdatedSince(p.queryFrom ?? p.since, p.cursor, { inclusive: p.queryFrom !== null, first: pageSize });
         // Settled into a value at once: a page read while the previous page fails is never an unhandled rejection.
-        const page = client.customersUpdatedSince(q.from, q.cursor, { inclusive: q.inclusive, first: pageSize });
         return page.then((value) => ({ ok: true as const, value }), (error: unknown) => ({ ok: false as const, error }));
       };
-      next = read({ from: run.queryFrom ?? run.since, cursor: run.cursor, inclusive: run.queryFrom !== null });
+      let next: Prefetch | null = read(run);
       for (;;) {
         const got: Awaited<Prefetch> = await next;
         next = null;
@@ -60,21 +59,21 @@ export function createReconcileHandler(deps: SyncDeps, options: ReconcileOptions
         const from = run.queryFrom ?? run.since;
         const last = page.customers.at(-1);
         // Close to Shopify's pagination limit: start a new query from the last update read.
-        const restartFrom: string | null =
+        const restart =
           page.hasNextPage && run.queryCount + page.customers.length >= maxPerQuery && last?.updatedAt && Date.parse(last.updatedAt) > from.getTime()
-            ? last.updatedAt
+            ? new Date(last.updatedAt)
             : null;
         // The next page is read while this one is sent (Shopify's and edrone's waits overlap),
         // unless this slice ends with this page.
         if (page.hasNextPage && !jc.signal.aborted && Date.now() < deadline) {
-          next = read(restartFrom ? { from: new Date(restartFrom), cursor: null, inclusive: true } : { from, cursor: page.endCursor, inclusive: run.queryFrom !== null });
+          next = read(restart ? { since: run.since, queryFrom: restart, cursor: null } : { ...run, cursor: page.endCursor });
         }
         const outcomes = await processPage(shop, job, page.customers);
         run = await data.reconcileRuns.recordPage(run.id, {
           checked: page.customers.length,
           repaired: outcomes.reduce((n, o) => n + o.sent, 0),
           failed: outcomes.reduce((n, o) => n + (o.failed > 0 ? 1 : 0), 0),
-          next: restartFrom ? { queryFrom: new Date(restartFrom) } : { cursor: page.endCursor },
+          next: restart ? { queryFrom: restart } : { cursor: page.endCursor },
         });
         if (!page.hasNextPage) {
           await finishReconcile(data, run.id, 'completed');
