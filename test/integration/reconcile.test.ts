@@ -4,7 +4,8 @@
 // queues one run per due shop however many workers schedule at once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDataLayer, openDatabase } from '../../app/db/index.js';
-import { scheduleDueReconciliations } from '../../app/sync/index.js';
+import { enqueueReconcile, scheduleDueReconciliations } from '../../app/sync/index.js';
+import { createReconcileHandler } from '../../app/sync/reconcile-job.js';
 import { startHarness, type Harness } from '../helpers/harness.js';
 
 describe('reconciliation', () => {
@@ -168,5 +169,31 @@ describe('reconciliation with the worker running', () => {
     expect(res.status).toBe(200);
     expect(res.body.lastRun).toMatchObject({ checked: 1, repaired: 1, status: 'completed', at: expect.any(String) });
     expect(h.edrone.traces.at(-1)?.fields).toMatchObject({ phone: '+48601999888', sms_subscriber_status: '1' });
+  });
+});
+
+describe('reconciliation across pages and restarted queries', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  });
+  afterAll(async () => h?.close());
+
+  it('reads every page, restarts its query before the per-query limit, and sends each missing change exactly once', async () => {
+    // 23 subscribed customers Shopify never told the app about, changed over the last 8 seconds (about three in each second).
+    const seeded = h.shopify.control.seedCustomers(h.shop, 23, { emailStates: { subscribed: 1 }, prefix: 'paged', updatedAtSpreadMs: 8_000 });
+    const run = await enqueueReconcile(h.server.ctx.data, h.shop, 'cli');
+    const job = await h.server.ctx.db.prisma.job.findUniqueOrThrow({ where: { id: run!.jobId! } });
+    // Pages of 4 and a new query after 10 customers: 6 pages, two restarts.
+    const handler = createReconcileHandler(h.server.ctx, { concurrency: 3, sliceMs: 60_000, pageSize: 4, maxObjectsPerQuery: 10 });
+    expect(await handler(job, { signal: new AbortController().signal, heartbeat: async () => true })).toBeUndefined();
+
+    const finished = await h.server.ctx.db.prisma.reconcileRun.findUniqueOrThrow({ where: { id: run!.id } });
+    expect(finished).toMatchObject({ status: 'completed', repaired: 23, failed: 0 });
+    // A restarted query re-reads the customers of its first second, never fewer than all.
+    expect(finished.checked).toBeGreaterThanOrEqual(23);
+    expect(finished.queryFrom).not.toBeNull();
+    const sent = h.edrone.traces.filter((t) => t.fields.email?.startsWith('paged-')).map((t) => t.fields.email);
+    expect([...sent].sort()).toEqual(seeded.map((c) => c.email).sort());
   });
 });
