@@ -235,6 +235,10 @@ export interface Outcome {
   duplicates: number;
 }
 
+/** The outcome's columns, the last ones of every scale-out table. */
+export const OUTCOME_COLUMNS = ['peak traces/App ID/1 s', 'done', 'lost', 'sent twice'];
+export const outcomeCells = (o: Outcome): string[] => [String(o.peakPerApp), String(o.done), String(o.lost), String(o.duplicates)];
+
 /** What became of `jobs` webhooks, each a distinct email: the job table and edrone's record. */
 export async function outcomeOf(stack: ScaleOutStack, jobs: number): Promise<Outcome> {
   const traces = await stack.edrone.traces();
@@ -242,7 +246,9 @@ export async function outcomeOf(stack: ScaleOutStack, jobs: number): Promise<Out
   const byEmail = new Map<string, number>();
   for (const t of traces) {
     const appId = t.fields.app_id ?? '';
-    byApp.set(appId, [...(byApp.get(appId) ?? []), t.receivedAt]);
+    const times = byApp.get(appId);
+    if (times) times.push(t.receivedAt);
+    else byApp.set(appId, [t.receivedAt]);
     byEmail.set(t.fields.email ?? '', (byEmail.get(t.fields.email ?? '') ?? 0) + 1);
   }
   return {

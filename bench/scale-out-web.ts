@@ -13,7 +13,7 @@
 // workers' over the jobs done, both counted from the first webhook on (start-up,
 // about 1.5 s per process, would be most of it in a short run: printed apart).
 import { randomBytes } from 'node:crypto';
-import { drainThenStop, outcomeOf, totalCpuMs, untilListening, withScaleOutStack, type AppProcess, type Outcome } from './app-processes.js';
+import { drainThenStop, OUTCOME_COLUMNS, outcomeCells, outcomeOf, totalCpuMs, untilListening, withScaleOutStack, type AppProcess, type Outcome } from './app-processes.js';
 import { fmt, runLoadClient, table } from './bench-setup.js';
 import type { LoadResult } from './load-client.js';
 
@@ -83,7 +83,7 @@ export function printWebRows(rows: WebRow[]): void {
   console.log('\nweb and worker processes, live (webhooks received while the workers drain):');
   console.log(
     table(
-      ['web processes', 'worker processes', 'jobs', 'ingest req/s', 'drain s', 'tail s', 'jobs/s end to end', 'CPU ms/job (web)', 'CPU ms/job (workers)', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
+      ['web processes', 'worker processes', 'jobs', 'ingest req/s', 'drain s', 'tail s', 'jobs/s end to end', 'CPU ms/job (web)', 'CPU ms/job (workers)', ...OUTCOME_COLUMNS],
       rows.map((r) => [
         String(r.webs),
         String(r.workers),
@@ -94,10 +94,7 @@ export function printWebRows(rows: WebRow[]): void {
         fmt(r.jobsPerS),
         fmt(r.webCpuMsPerJob, 2),
         fmt(r.workerCpuMsPerJob, 2),
-        String(r.peakPerApp),
-        String(r.done),
-        String(r.lost),
-        String(r.duplicates),
+        ...outcomeCells(r),
       ]),
     ),
   );

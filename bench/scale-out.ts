@@ -24,7 +24,7 @@
 //      BENCH_WEB (2): web processes of scenario 2, one row each; BENCH_WEB_WORKERS (2): worker
 //      processes beside them. "none" skips a scenario.
 import { randomBytes } from 'node:crypto';
-import { clean, drainThenStop, outcomeOf, postgresCpuMs, totalCpuMs, withScaleOutStack } from './app-processes.js';
+import { clean, drainThenStop, OUTCOME_COLUMNS, outcomeCells, outcomeOf, postgresCpuMs, totalCpuMs, withScaleOutStack } from './app-processes.js';
 import { envCounts, envInt, fmt, loadLine, machineLine, runLoadClient, table } from './bench-setup.js';
 import { printWebRows, runWebAndWorkers, type WebRow } from './scale-out-web.js';
 
@@ -67,7 +67,7 @@ async function main(): Promise<void> {
     console.log('\nworkers only (jobs enqueued before the workers start):');
     console.log(
       table(
-        ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'PostgreSQL CPU ms/job', 'PostgreSQL cores busy', 'peak traces/App ID/1 s', 'done', 'lost', 'sent twice'],
+        ['worker processes', 'jobs', 'drain s', 'jobs/s', 'CPU ms/job (workers)', 'PostgreSQL CPU ms/job', 'PostgreSQL cores busy', ...OUTCOME_COLUMNS],
         rows.map((r) => [
           String(r.workers),
           String(r.jobs),
@@ -76,10 +76,7 @@ async function main(): Promise<void> {
           fmt(r.cpuMsPerJob, 2),
           fmt(r.pgMsPerJob, 2),
           fmt(r.pgCores, 2),
-          String(r.peakPerApp),
-          String(r.done),
-          String(r.lost),
-          String(r.duplicates),
+          ...outcomeCells(r),
         ]),
       ),
     );
